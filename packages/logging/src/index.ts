@@ -1,0 +1,2 @@
+export { createLogger, silentLogger } from "./logger.js";
+export type { CreateLoggerOptions, Logger } from "./logger.js";

@@ -1,0 +1,3 @@
+export { Counter, Gauge, Histogram, Registry, createRegistry } from "./registry.js";
+export { startMetricsServer } from "./metrics-server.js";
+export type { MetricsServer } from "./metrics-server.js";

@@ -1,0 +1,16 @@
+import { newStats } from "./line-issues.js";
+import type { ReadStats, RecordStream } from "./types.js";
+
+/** Wraps a generator factory so each iteration re-reads the file and `stats` reflects the latest pass. */
+export function recordStream<T>(produce: (stats: ReadStats) => AsyncGenerator<T>): RecordStream<T> {
+  let stats = newStats();
+  return {
+    get stats() {
+      return stats;
+    },
+    [Symbol.asyncIterator]() {
+      stats = newStats();
+      return produce(stats);
+    },
+  };
+}

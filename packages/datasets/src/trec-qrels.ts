@@ -1,0 +1,65 @@
+import { readLineBatches, isBlank, splitLines } from "./line-reader.js";
+import { LineIssues, newStats } from "./line-issues.js";
+import { parseInteger, putPair, whitespaceColumns } from "./fields.js";
+import type { Qrels, ReadOptions, ReadStats } from "./types.js";
+
+/**
+ * TREC qrels: `qid iteration docid relevance`, whitespace separated, as trec_eval reads them.
+ * The iteration column is ignored (it is almost always 0). Relevance must be an integer and may
+ * be graded or negative; a (qid, docid) pair may appear only once.
+ */
+export interface TrecQrelsResult {
+  qrels: Qrels;
+  stats: ReadStats;
+}
+
+class TrecQrelsBuilder {
+  readonly qrels: Qrels = new Map();
+  readonly stats = newStats();
+  private readonly issues: LineIssues;
+
+  constructor(file: string, lenient: boolean) {
+    this.issues = new LineIssues(file, lenient, this.stats);
+  }
+
+  add(line: string, lineNo: number): void {
+    this.stats.lines++;
+    if (isBlank(line)) return;
+    const cols = whitespaceColumns(line);
+    if (cols.length !== 4) {
+      this.issues.reject(
+        lineNo,
+        undefined,
+        `expected 4 columns (qid iteration docid relevance), found ${cols.length}`,
+      );
+      return;
+    }
+    const [qid, , docid, relText] = cols as [string, string, string, string];
+    const rel = parseInteger(relText);
+    if (rel === undefined) {
+      this.issues.reject(lineNo, "relevance", `not an integer: "${relText}"`);
+      return;
+    }
+    if (!putPair(this.qrels, qid, docid, rel)) {
+      this.issues.reject(lineNo, "docid", `duplicate judgment of document "${docid}" for query "${qid}"`);
+      return;
+    }
+    this.stats.records++;
+  }
+}
+
+export async function readTrecQrels(path: string, opts: ReadOptions = {}): Promise<TrecQrelsResult> {
+  const builder = new TrecQrelsBuilder(path, opts.lenient === true);
+  for await (const batch of readLineBatches(path, opts.onProgress)) {
+    for (let i = 0; i < batch.lines.length; i++) builder.add(batch.lines[i] as string, batch.firstLine + i);
+  }
+  return { qrels: builder.qrels, stats: builder.stats };
+}
+
+/** Parses qrels held in memory, with the same rules as readTrecQrels. */
+export function parseTrecQrels(text: string, opts: { file: string; lenient?: boolean }): TrecQrelsResult {
+  const builder = new TrecQrelsBuilder(opts.file, opts.lenient === true);
+  const lines = splitLines(text);
+  for (let i = 0; i < lines.length; i++) builder.add(lines[i] as string, i + 1);
+  return { qrels: builder.qrels, stats: builder.stats };
+}

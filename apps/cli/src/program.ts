@@ -1,0 +1,20 @@
+import { Command } from "commander";
+import { register as registerData } from "./commands/data.js";
+
+/**
+ * The `ferret` command tree. Each command group lives in src/commands/<name>.ts and exports
+ * `register(program)`; adding a group (eval, fuse, bm25, encode, annotate…) is one import and
+ * one line in COMMANDS.
+ */
+const COMMANDS: ((program: Command) => void)[] = [registerData];
+
+export const VERSION = "0.1.0";
+
+export function createProgram(): Command {
+  const program = new Command("ferret")
+    .description("Turn a document collection and an LLM into a better retriever, and prove it.")
+    .version(VERSION)
+    .showHelpAfterError("(run with --help for usage)");
+  for (const register of COMMANDS) register(program);
+  return program;
+}

@@ -1,0 +1,78 @@
+import { InvalidArgumentError } from "@ferret/errors";
+import { removeEnglishPossessive } from "./english-possessive.js";
+import { ENGLISH_STOP_WORDS } from "./english-stop-words.js";
+import { lowerCaseLikeLucene } from "./lower-case.js";
+import { porterStem } from "./porter-stem.js";
+import { standardTokenize } from "./standard-tokenizer.js";
+
+/**
+ * Analyzers: text to the terms that are indexed and searched.
+ *
+ * - "english": Anserini's DefaultEnglishAnalyzer, the analyzer of its BEIR regressions (and, apart
+ *   from the keyword-marker hook, Lucene's EnglishAnalyzer): StandardTokenizer, EnglishPossessiveFilter,
+ *   LowerCaseFilter, StopFilter(ENGLISH_STOP_WORDS_SET), PorterStemFilter.
+ * - "standard": Lucene's StandardAnalyzer: StandardTokenizer, LowerCaseFilter (no stop words, the
+ *   Lucene 9 default).
+ */
+
+export const ANALYZER_NAMES = ["english", "standard"] as const;
+export type AnalyzerName = (typeof ANALYZER_NAMES)[number];
+
+export interface Analyzer {
+  readonly name: AnalyzerName;
+  /** The terms of `text`, in order, repeats kept. */
+  analyze(text: string): string[];
+}
+
+/** Stems are memoised: word frequencies are Zipfian, so a bounded cache catches nearly all calls. */
+const STEM_CACHE_LIMIT = 500_000;
+
+class EnglishAnalyzer implements Analyzer {
+  readonly name = "english" as const;
+  private readonly stems = new Map<string, string>();
+
+  analyze(text: string): string[] {
+    const out: string[] = [];
+    for (const token of standardTokenize(text)) {
+      const term = lowerCaseLikeLucene(removeEnglishPossessive(token));
+      if (ENGLISH_STOP_WORDS.has(term)) continue;
+      out.push(this.stem(term));
+    }
+    return out;
+  }
+
+  private stem(term: string): string {
+    let stem = this.stems.get(term);
+    if (stem === undefined) {
+      stem = porterStem(term);
+      if (this.stems.size >= STEM_CACHE_LIMIT) this.stems.clear();
+      this.stems.set(term, stem);
+    }
+    return stem;
+  }
+}
+
+class StandardAnalyzer implements Analyzer {
+  readonly name = "standard" as const;
+
+  analyze(text: string): string[] {
+    return standardTokenize(text).map(lowerCaseLikeLucene);
+  }
+}
+
+export function createAnalyzer(name: AnalyzerName): Analyzer {
+  switch (name) {
+    case "english":
+      return new EnglishAnalyzer();
+    case "standard":
+      return new StandardAnalyzer();
+    default:
+      throw new InvalidArgumentError(
+        `unknown analyzer "${String(name)}": expected one of ${ANALYZER_NAMES.join(", ")}`,
+      );
+  }
+}
+
+export function isAnalyzerName(name: string): name is AnalyzerName {
+  return (ANALYZER_NAMES as readonly string[]).includes(name);
+}

@@ -1,0 +1,48 @@
+# Ferret: the two commands are `make test` and `make demo`; the rest are their parts.
+# Recipes live in infra/dev/*.sh so they run the same from make, CI (.ci/run) and a shell.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export NATS_URL ?= nats://127.0.0.1:4222
+export OPENSEARCH_URL ?= http://127.0.0.1:9200
+TURBO := npx --no-install turbo run
+
+.PHONY: help install build lint typecheck test demo services-up services-down services-status py-env clean
+
+help: ## list targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+install: ## npm ci, only when node_modules is missing or package-lock.json changed
+	@infra/dev/install.sh
+
+build: install ## build every workspace (turbo, cached)
+	$(TURBO) build
+
+lint: install ## eslint in every workspace
+	$(TURBO) lint
+
+typecheck: install ## tsc --noEmit in every workspace
+	$(TURBO) typecheck
+
+test: ## install, build, start NATS + OpenSearch, lint, typecheck, all tests; stops what it started
+	@infra/dev/test.sh
+
+demo: build ## the main job on examples/mini (infra/dev/demo.sh)
+	@infra/dev/demo.sh
+
+services-up: ## start nats-server (JetStream) and OpenSearch for development
+	@infra/dev/services.sh up
+
+services-down: ## stop them
+	@infra/dev/services.sh down
+
+services-status: ## are they running?
+	@infra/dev/services.sh status
+
+py-env: ## Python venv (.venv) for the fixture scripts and reference benchmarks
+	python3 -m venv .venv
+	.venv/bin/pip install -q -r infra/dev/requirements-fixtures.txt
+
+clean: ## remove build outputs, generated code, turbo caches and test reports (not node_modules, .venv)
+	rm -rf packages/*/dist services/*/dist apps/*/dist test/dist bench/dist \
+	  packages/*/src/gen services/*/src/gen apps/*/src/gen \
+	  .turbo packages/*/.turbo services/*/.turbo apps/*/.turbo test/.turbo bench/.turbo .cache/test-reports

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# make test: install -> build -> dev services -> lint, typecheck, every vitest suite -> stop the services
+# this run started -> per-step status and, last, "tests: N passed, N failed". Exits non-zero when any
+# step failed (every step still runs, so one report shows everything that is wrong).
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit
+ROOT=$PWD
+export NATS_URL=${NATS_URL:-nats://127.0.0.1:${NATS_PORT:-4222}}
+export OPENSEARCH_URL=${OPENSEARCH_URL:-http://127.0.0.1:${OPENSEARCH_PORT:-9200}}
+export FERRET_TEST_REPORT_DIR=${FERRET_TEST_REPORT_DIR:-$ROOT/.cache/test-reports}
+TURBO=(npx --no-install turbo run --log-order=grouped)
+
+declare -a steps=() started=()
+status=0
+T0=$SECONDS
+
+# step <name> <command...>: runs it, records "name ok|FAILED (rc) in Ns", keeps the first failing rc.
+step() {
+  local name=$1 t0=$SECONDS rc=0
+  shift
+  echo "== $name"
+  "$@" || rc=$?
+  if [ $rc -eq 0 ]; then steps+=("$name: ok ($((SECONDS - t0)) s)"); else
+    steps+=("$name: FAILED, exit $rc ($((SECONDS - t0)) s)")
+    [ $status -ne 0 ] || status=$rc
+  fi
+  return $rc
+}
+
+reachable_tcp() { # host:port from a URL
+  local hp=${1#*://}
+  hp=${hp%%/*}
+  (exec 3<>"/dev/tcp/${hp%:*}/${hp##*:}") 2>/dev/null
+}
+
+services_up() {
+  if reachable_tcp "$NATS_URL"; then echo "nats: already up at $NATS_URL (left running)"; else
+    infra/dev/nats.sh start && started+=(nats) || return 1
+  fi
+  if curl -fsS -o /dev/null "$OPENSEARCH_URL" 2>/dev/null; then
+    echo "opensearch: already up at $OPENSEARCH_URL (left running)"
+  else
+    infra/dev/opensearch.sh start && started+=(opensearch) || return 1
+  fi
+}
+
+services_down() {
+  local s
+  for s in "${started[@]}"; do infra/dev/"$s".sh stop || true; done
+  started=()
+}
+trap services_down EXIT
+trap 'exit 130' INT TERM
+
+run_tests() {
+  rm -rf "$FERRET_TEST_REPORT_DIR"
+  # Every package's `vitest run` gets the same extra flags from turbo: the default console reporter, the
+  # JSON reporter that feeds the summary, and --passWithNoTests (a package still without tests is not a
+  # failing test; the per-package counts below show it as 0 passed).
+  "${TURBO[@]}" test --concurrency=1 --continue=dependencies-successful -- \
+    --reporter=default --reporter="$ROOT/infra/dev/vitest-report.mjs" --passWithNoTests
+}
+
+if step install infra/dev/install.sh; then
+  step build "${TURBO[@]}" build --output-logs=errors-only
+  step services services_up
+  step lint "${TURBO[@]}" lint --continue --output-logs=errors-only
+  step typecheck "${TURBO[@]}" typecheck --continue --output-logs=errors-only
+  test_rc=0
+  step test run_tests || test_rc=$?
+fi
+services_down
+
+echo
+echo "== summary ($((SECONDS - T0)) s)"
+for s in "${steps[@]}"; do echo "  $s"; done
+node infra/dev/test-summary.mjs "$FERRET_TEST_REPORT_DIR" --run-exit-code "${test_rc:-1}"
+exit $status

@@ -2,8 +2,11 @@
 # Recipes live in infra/dev/*.sh so they run the same from make, CI (.ci/run) and a shell.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-export NATS_URL ?= nats://127.0.0.1:4222
-export OPENSEARCH_URL ?= http://127.0.0.1:9200
+# Where the dev services listen (infra/dev/nats.sh and opensearch.sh read the ports), and the URLs tests use.
+export NATS_PORT ?= 4222
+export OPENSEARCH_PORT ?= 9200
+export NATS_URL ?= nats://127.0.0.1:$(NATS_PORT)
+export OPENSEARCH_URL ?= http://127.0.0.1:$(OPENSEARCH_PORT)
 TURBO := npx --no-install turbo run
 
 .PHONY: help install build lint typecheck test demo services-up services-down services-status py-env clean

@@ -4,3 +4,22 @@ export { standardTokenize, DEFAULT_MAX_TOKEN_LENGTH } from "./analysis/standard-
 export type { TokenizeOptions } from "./analysis/standard-tokenizer.js";
 export { porterStem } from "./analysis/porter-stem.js";
 export { ENGLISH_STOP_WORDS } from "./analysis/english-stop-words.js";
+export { Bm25IndexBuilder } from "./bm25/index-builder.js";
+export type { IndexBuildOptions, FieldLayout, BuiltIndex } from "./bm25/index-builder.js";
+export { Bm25Index } from "./bm25/bm25-index.js";
+export type { Bm25SearchOptions, TopDocs, TopKAlgorithm, WeightedTerms } from "./bm25/bm25-index.js";
+export type { FieldIndex, DocVectors } from "./bm25/field-index.js";
+export { ANSERINI_BM25 } from "./bm25/bm25-similarity.js";
+export type { Bm25Params } from "./bm25/bm25-similarity.js";
+export { intToByte4, byte4ToInt } from "./bm25/small-float.js";
+export { ANSERINI_RM3, rm3ExpandedQuery, searchWithRm3 } from "./bm25/rm3.js";
+export type { Rm3Options } from "./bm25/rm3.js";
+export { searchIndex } from "./search/search-index.js";
+export { removeQueryHits } from "./search/lexical-backend.js";
+export type {
+  LexicalBackend,
+  LexicalQuery,
+  LexicalSearchOptions,
+  BatchSearchOptions,
+  SearchHit,
+} from "./search/lexical-backend.js";

@@ -1,0 +1,162 @@
+import { InvalidArgumentError } from "@ferret/errors";
+import { createAnalyzer, type Analyzer, type AnalyzerName } from "../analysis/analyzer.js";
+import {
+  ANSERINI_BM25,
+  avgFieldLength,
+  clauseWeight,
+  idf,
+  normInverseCache,
+  validateBm25Params,
+  type Bm25Params,
+} from "./bm25-similarity.js";
+import { postingsOf, type Clause } from "./clauses.js";
+import { ExhaustiveScorer } from "./exhaustive-scorer.js";
+import type { DocVectors, FieldIndex } from "./field-index.js";
+import type { BuiltIndex, FieldLayout } from "./index-builder.js";
+import { maxScoreTopK } from "./maxscore-scorer.js";
+
+const f = Math.fround;
+
+export type TopKAlgorithm = "maxscore" | "exhaustive";
+
+export interface Bm25SearchOptions {
+  /** Number of hits (default 1000, as Anserini's -hits). */
+  k?: number;
+  /** BM25 parameters for this search; default: the index's. */
+  bm25?: Bm25Params;
+  algorithm?: TopKAlgorithm;
+  /** Multifield only: weight of each field's sub-query (Anserini's -fields contents=1.0 title=1.0). */
+  fieldWeights?: Readonly<Record<string, number>>;
+}
+
+/** Internal document numbers and float scores, best first (score descending, then index order). */
+export interface TopDocs {
+  docs: Int32Array;
+  scores: Float32Array;
+}
+
+/** A weighted bag of terms: term -> boost (its count in the query, or an RM3 weight). */
+export type WeightedTerms = ReadonlyMap<string, number>;
+
+interface FieldScoring {
+  cache: Float32Array;
+  /** Per term, max over its postings of float(freq · normInverse); NaN until first needed. */
+  maxImpact: Float32Array;
+}
+
+/**
+ * The embedded BM25 index: Lucene's scoring (bm25-similarity.ts) over in-memory typed-array postings,
+ * top-k by MaxScore. Immutable once built or loaded; a search allocates only per-query buffers.
+ */
+export class Bm25Index {
+  readonly analyzer: Analyzer;
+  private readonly scoring = new Map<string, FieldScoring[]>();
+  private exhaustive: ExhaustiveScorer | undefined;
+
+  constructor(
+    readonly analyzerName: AnalyzerName,
+    readonly layout: FieldLayout,
+    readonly docIds: readonly string[],
+    readonly fields: readonly FieldIndex[],
+    readonly docVectors: DocVectors | undefined,
+    readonly defaultBm25: Readonly<Bm25Params> = ANSERINI_BM25,
+  ) {
+    validateBm25Params(defaultBm25);
+    this.analyzer = createAnalyzer(analyzerName);
+  }
+
+  static fromBuilt(built: BuiltIndex, bm25: Bm25Params = ANSERINI_BM25): Bm25Index {
+    return new Bm25Index(built.analyzer, built.layout, built.docIds, built.fields, built.docVectors, bm25);
+  }
+
+  get numDocs(): number {
+    return this.docIds.length;
+  }
+
+  /** The "contents" field: the whole document in the flat layout, the body in multifield. */
+  get contents(): FieldIndex {
+    return this.fields[0] as FieldIndex;
+  }
+
+  /** The query's terms with their counts, as Anserini's BagOfWordsQueryGenerator weighs them. */
+  queryTerms(text: string): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const t of this.analyzer.analyze(text)) counts.set(t, (counts.get(t) ?? 0) + 1);
+    return counts;
+  }
+
+  /** Top k for query text. */
+  search(text: string, options: Bm25SearchOptions = {}): TopDocs {
+    return this.searchTerms(this.queryTerms(text), options);
+  }
+
+  /** Top k for a weighted bag of (already analyzed) terms. */
+  searchTerms(terms: WeightedTerms, options: Bm25SearchOptions = {}): TopDocs {
+    const k = options.k ?? 1000;
+    if (!Number.isInteger(k) || k < 0)
+      throw new InvalidArgumentError(`k must be a non-negative integer, got ${k}`);
+    const clauses = this.clauses(terms, options);
+    if ((options.algorithm ?? "maxscore") === "exhaustive") {
+      this.exhaustive ??= new ExhaustiveScorer(this.numDocs);
+      return this.exhaustive.topK(clauses, k);
+    }
+    return maxScoreTopK(clauses, k);
+  }
+
+  /** One clause per (field, term present in the field), weighted boost · fieldWeight · idf. */
+  clauses(terms: WeightedTerms, options: Bm25SearchOptions = {}): Clause[] {
+    const bm25 = options.bm25 ?? this.defaultBm25;
+    const scoring = this.fieldScoring(bm25);
+    const clauses: Clause[] = [];
+    this.fields.forEach((field, fi) => {
+      const fieldWeight = options.fieldWeights?.[field.name] ?? 1;
+      if (fieldWeight === 0 || field.docCount === 0) return;
+      const fs = scoring[fi] as FieldScoring;
+      for (const [term, boost] of terms) {
+        const termId = field.termIds.get(term);
+        if (termId === undefined) continue;
+        const { docs, freqs } = postingsOf(field, termId);
+        // BoostQuery(fieldQuery, fieldWeight) passes boost·fieldWeight down to each TermQuery.
+        const weight = clauseWeight(f(f(boost) * f(fieldWeight)), idf(docs.length, field.docCount));
+        const x = this.maxImpact(field, fs, termId);
+        clauses.push({
+          docs,
+          freqs,
+          norms: field.norms,
+          cache: fs.cache,
+          weight,
+          maxScore: f(weight - f(weight / f(1 + x))),
+        });
+      }
+    });
+    return clauses;
+  }
+
+  private fieldScoring(bm25: Bm25Params): FieldScoring[] {
+    const key = `${bm25.k1}/${bm25.b}`;
+    let scoring = this.scoring.get(key);
+    if (scoring === undefined) {
+      validateBm25Params(bm25);
+      scoring = this.fields.map((field) => ({
+        cache: normInverseCache(bm25, avgFieldLength(field.sumTotalTermFreq, field.docCount)),
+        maxImpact: new Float32Array(field.terms.length).fill(Number.NaN),
+      }));
+      this.scoring.set(key, scoring);
+    }
+    return scoring;
+  }
+
+  private maxImpact(field: FieldIndex, fs: FieldScoring, termId: number): number {
+    let x = fs.maxImpact[termId] as number;
+    if (Number.isNaN(x)) {
+      const { docs, freqs } = postingsOf(field, termId);
+      x = 0;
+      for (let i = 0; i < docs.length; i++) {
+        const v = f((freqs[i] as number) * (fs.cache[field.norms[docs[i] as number] as number] as number));
+        if (v > x) x = v;
+      }
+      fs.maxImpact[termId] = x;
+    }
+    return x;
+  }
+}

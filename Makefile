@@ -17,8 +17,8 @@ help: ## list targets
 install: ## npm ci, only when node_modules is missing or package-lock.json changed
 	@infra/dev/install.sh
 
-build: install ## build every workspace (turbo, cached)
-	$(TURBO) build
+build: install ## build every workspace (turbo, cached) and link their bins (npx ferret)
+	@infra/dev/build.sh
 
 lint: install ## eslint in every workspace
 	$(TURBO) lint
@@ -29,7 +29,8 @@ typecheck: install ## tsc --noEmit in every workspace
 test: ## install, build, start NATS + OpenSearch, lint, typecheck, all tests; stops what it started
 	@infra/dev/test.sh
 
-demo: build ## the main job on examples/mini (infra/dev/demo.sh)
+demo: install ## the main job on examples/mini (infra/dev/demo.sh)
+	@infra/dev/build.sh --output-logs=errors-only
 	@infra/dev/demo.sh
 
 services-up: ## start nats-server (JetStream) and OpenSearch for development

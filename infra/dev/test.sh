@@ -62,7 +62,7 @@ run_tests() {
 }
 
 if step install infra/dev/install.sh; then
-  step build "${TURBO[@]}" build --output-logs=errors-only
+  step build infra/dev/build.sh --log-order=grouped --output-logs=errors-only
   step services services_up
   step lint "${TURBO[@]}" lint --continue --output-logs=errors-only
   step typecheck "${TURBO[@]}" typecheck --continue --output-logs=errors-only

@@ -24,7 +24,8 @@ start() {
   install
   if running; then echo "nats: already running (pid $(cat "$PIDFILE")) on nats://127.0.0.1:$PORT"; return 0; fi
   mkdir -p "$DIR/js"
-  nats-server -a 127.0.0.1 -p "$PORT" -m "$MON_PORT" -js -sd "$DIR/js" -l "$LOG" -P "$PIDFILE" &
+  # stdio away from the caller's: a server left holding a pipe (make | tee, CI log capture) would keep it open.
+  nats-server -a 127.0.0.1 -p "$PORT" -m "$MON_PORT" -js -sd "$DIR/js" -l "$LOG" -P "$PIDFILE" </dev/null >>"$LOG" 2>&1 &
   for _ in $(seq 1 100); do
     if curl -fsS "http://127.0.0.1:$MON_PORT/healthz?js-enabled-only=true" >/dev/null 2>&1; then
       echo "nats: ready on nats://127.0.0.1:$PORT (JetStream in $DIR/js, log $LOG)"

@@ -23,3 +23,4 @@ export type {
   BatchSearchOptions,
   SearchHit,
 } from "./search/lexical-backend.js";
+export { writeIndexFile, readIndexFile, INDEX_FORMAT_VERSION } from "./persist/index-file.js";

@@ -11,7 +11,7 @@ import {
 } from "./bm25-similarity.js";
 import { postingsOf, type Clause } from "./clauses.js";
 import { ExhaustiveScorer } from "./exhaustive-scorer.js";
-import type { DocVectors, FieldIndex } from "./field-index.js";
+import { invertPostings, type DocVectors, type FieldIndex } from "./field-index.js";
 import type { BuiltIndex, FieldLayout } from "./index-builder.js";
 import { maxScoreTopK } from "./maxscore-scorer.js";
 
@@ -58,7 +58,7 @@ export class Bm25Index {
     readonly layout: FieldLayout,
     readonly docIds: readonly string[],
     readonly fields: readonly FieldIndex[],
-    readonly docVectors: DocVectors | undefined,
+    private vectors: DocVectors | undefined,
     readonly defaultBm25: Readonly<Bm25Params> = ANSERINI_BM25,
   ) {
     validateBm25Params(defaultBm25);
@@ -76,6 +76,12 @@ export class Bm25Index {
   /** The "contents" field: the whole document in the flat layout, the body in multifield. */
   get contents(): FieldIndex {
     return this.fields[0] as FieldIndex;
+  }
+
+  /** Term vectors of the contents field (for RM3); derived from the postings on first use if not given. */
+  get docVectors(): DocVectors {
+    this.vectors ??= invertPostings(this.contents, this.numDocs);
+    return this.vectors;
   }
 
   /** The query's terms with their counts, as Anserini's BagOfWordsQueryGenerator weighs them. */

@@ -29,3 +29,27 @@ export interface DocVectors {
 export function docFreq(field: FieldIndex, termId: number): number {
   return (field.starts[termId + 1] as number) - (field.starts[termId] as number);
 }
+
+/** Transposes a field's postings into per-document term vectors (counting sort by document). */
+export function invertPostings(field: FieldIndex, numDocs: number): DocVectors {
+  const starts = new Uint32Array(numDocs + 1);
+  for (let i = 0; i < field.docs.length; i++) {
+    const slot = (field.docs[i] as number) + 1;
+    starts[slot] = (starts[slot] as number) + 1;
+  }
+  for (let d = 0; d < numDocs; d++) starts[d + 1] = (starts[d + 1] as number) + (starts[d] as number);
+  const fill = starts.slice(0, numDocs);
+  const terms = new Int32Array(field.docs.length);
+  const freqs = new Int32Array(field.docs.length);
+  for (let t = 0; t < field.terms.length; t++) {
+    const end = field.starts[t + 1] as number;
+    for (let i = field.starts[t] as number; i < end; i++) {
+      const d = field.docs[i] as number;
+      const at = fill[d] as number;
+      fill[d] = at + 1;
+      terms[at] = t;
+      freqs[at] = field.freqs[i] as number;
+    }
+  }
+  return { starts, terms, freqs };
+}

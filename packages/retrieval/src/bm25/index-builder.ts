@@ -20,8 +20,6 @@ export type FieldLayout = "flat" | "multifield";
 export interface IndexBuildOptions {
   analyzer?: AnalyzerName;
   layout?: FieldLayout;
-  /** Keep per-document term vectors of "contents" (needed by RM3). Default true, as Anserini's -storeDocvectors. */
-  storeDocVectors?: boolean;
 }
 
 export interface BuiltIndex {
@@ -111,7 +109,6 @@ class FieldBuilder {
 export class Bm25IndexBuilder {
   private readonly analyzer: Analyzer;
   private readonly layout: FieldLayout;
-  private readonly storeDocVectors: boolean;
   private readonly docIds: string[] = [];
   private readonly seen = new Set<string>();
   private readonly fields: FieldBuilder[];
@@ -119,7 +116,6 @@ export class Bm25IndexBuilder {
   constructor(options: IndexBuildOptions = {}) {
     this.analyzer = createAnalyzer(options.analyzer ?? "english");
     this.layout = options.layout ?? "flat";
-    this.storeDocVectors = options.storeDocVectors ?? true;
     this.fields =
       this.layout === "flat"
         ? [new FieldBuilder("contents")]
@@ -153,7 +149,7 @@ export class Bm25IndexBuilder {
 
   finish(): BuiltIndex {
     const n = this.docIds.length;
-    const built = this.fields.map((f, i) => f.finish(n, this.storeDocVectors && i === 0));
+    const built = this.fields.map((f, i) => f.finish(n, i === 0));
     return {
       analyzer: this.analyzer.name,
       layout: this.layout,

@@ -1,4 +1,3 @@
-import { InvalidArgumentError } from "@ferret/errors";
 import type { Bm25Index, Bm25SearchOptions, TopDocs } from "./bm25-index.js";
 import type { DocVectors } from "./field-index.js";
 
@@ -82,8 +81,6 @@ export function rm3ExpandedQuery(
 ): Map<string, number> {
   const { fbTerms, fbDocs, originalQueryWeight } = { ...ANSERINI_RM3, ...options };
   const vectors = index.docVectors;
-  if (!vectors)
-    throw new InvalidArgumentError("RM3 needs document vectors: build the index with storeDocVectors");
 
   const queryModel = scaleToUnitL1Norm(index.queryTerms(queryText));
 

@@ -1,1 +1,38 @@
-export {};
+export { createBus } from "./create-bus.js";
+export type { BusConfig } from "./create-bus.js";
+export type { NatsBusConfig } from "./nats/nats-bus.js";
+export type { NatsEventsConfig } from "./nats/nats-events.js";
+export type { MemoryBusConfig } from "./memory/memory-bus.js";
+export { NonRetryableError, isRetryable } from "./job-errors.js";
+export { DEFAULT_BACKOFF, backoffDelay } from "./backoff.js";
+export { queueStreamName, queueSubject, WORKERS_CONSUMER } from "./nats/jetstream-queue.js";
+export type {
+  BackoffOptions,
+  Bus,
+  BusEvent,
+  BusKind,
+  ConsumeOptions,
+  Consumer,
+  DeadLetterInfo,
+  EventBus,
+  EventHandler,
+  Job,
+  JobHandler,
+  KvChange,
+  KvEntry,
+  KvOptions,
+  KvStore,
+  ObjectDownload,
+  ObjectInfo,
+  ObjectSource,
+  ObjectStore,
+  ObjectStoreOptions,
+  PublishOptions,
+  PublishResult,
+  PutObjectOptions,
+  QueueOptions,
+  QueueStats,
+  Subscription,
+  SubscribeOptions,
+  WorkQueue,
+} from "./types.js";

@@ -14,16 +14,21 @@ declare -a steps=() started=()
 status=0
 T0=$SECONDS
 
-# step <name> <command...>: runs it, records "name ok|FAILED (rc) in Ns", keeps the first failing rc.
+# step <name> <command...>: runs it, records "name ok|FAILED (rc) in Ns" and, from turbo's output, which
+# tasks failed; keeps the first failing rc. The command runs in this shell (services_up records state).
 step() {
-  local name=$1 t0=$SECONDS rc=0
+  local name=$1 t0=$SECONDS rc=0 out failed
   shift
+  out=$(mktemp)
   echo "== $name"
-  "$@" || rc=$?
+  "$@" > >(tee "$out") 2>&1 || rc=$?
+  wait $! 2>/dev/null || true # let tee finish
   if [ $rc -eq 0 ]; then steps+=("$name: ok ($((SECONDS - t0)) s)"); else
-    steps+=("$name: FAILED, exit $rc ($((SECONDS - t0)) s)")
+    failed=$(sed -n 's/^ *Failed: *//p' "$out" | tr -s ' \n' ' ')
+    steps+=("$name: FAILED, exit $rc ($((SECONDS - t0)) s)${failed:+ in: $failed}")
     [ $status -ne 0 ] || status=$rc
   fi
+  rm -f "$out"
   return $rc
 }
 

@@ -1,0 +1,118 @@
+/**
+ * Evaluates a run against qrels with trec_eval 10.0's semantics for every requested measure.
+ *
+ * - Queries: those in the qrels (with at least one judgment) that the run answers; queries only in the run
+ *   are ignored. With `completeQueries` (trec_eval -c) every qrels query is evaluated, a query the run
+ *   lacks as an empty ranking (all measures 0, as trec_eval 10.0's placeholder ranking gives), and the mean
+ *   divides by the number of qrels queries. Queries in the qrels without a relevant document are evaluated
+ *   and averaged like any other (most measures give them 0): trec_eval only skips queries with no qrels.
+ * - Means: per-query values summed in qid order (strcmp), divided by the number of queries; auc measures
+ *   average over the queries where they are defined (meanCount says how many).
+ * - Every query's ranking is prepared once (sorted, labelled) and all measures read the prepared arrays.
+ * Throws InvalidArgumentError when no query has both results and judgments (trec_eval exits there too).
+ */
+import { compareCodePoints, type Qrels, type Run } from "@ferret/datasets";
+import { InvalidArgumentError } from "@ferret/errors";
+import { AucPool } from "./auc.js";
+import { RankingPreparer, type PrepareOptions, type PreparedQuery } from "./ranking.js";
+import { measureFunction, parseMeasures, type MeasureSpec } from "./registry.js";
+
+export interface EvaluateOptions extends PrepareOptions {
+  /** trec_eval -c: average over every qrels query; a query missing from the run scores 0. */
+  completeQueries?: boolean;
+}
+
+export interface Evaluation {
+  /** The measures, in the order requested. */
+  readonly measures: readonly MeasureSpec[];
+  /** qid -> measure name -> value, qids in trec_eval's (strcmp) order. auc is absent where undefined. */
+  readonly perQuery: Map<string, Record<string, number>>;
+  /** measure name -> mean; an auc measure is absent when no query defines it. */
+  readonly mean: Record<string, number>;
+  /** How many queries each mean averages over. */
+  readonly meanCount: Record<string, number>;
+  /** Queries averaged over (trec_eval's num_q). */
+  readonly numQueries: number;
+  /** For each auc measure: the AUC of all evaluated queries' scores pooled (research-methods §2). */
+  readonly globalAuc: Record<string, number>;
+  readonly options: Readonly<
+    Required<Pick<EvaluateOptions, "relevanceThreshold" | "judgedOnly" | "completeQueries">>
+  > & {
+    readonly maxDocsPerQuery?: number;
+  };
+}
+
+export type MeasureInput = string | readonly string[] | readonly MeasureSpec[];
+
+export function evaluate(
+  run: Run,
+  qrels: Qrels,
+  measures: MeasureInput,
+  options: EvaluateOptions = {},
+): Evaluation {
+  const specs = toSpecs(measures);
+  const preparer = new RankingPreparer(options);
+  const complete = options.completeQueries ?? false;
+  const fns = specs.map((s) => measureFunction(s));
+  const isAuc = specs.map((s) => s.family === "auc");
+  const pools = specs.map((s) => (s.family === "auc" ? new AucPool(s.cutoff) : undefined));
+  const sums = new Float64Array(specs.length);
+  const counts = new Float64Array(specs.length);
+
+  const qids: string[] = [];
+  for (const [qid, judgments] of qrels) if (judgments.size > 0) qids.push(qid);
+  qids.sort(compareCodePoints);
+
+  const perQuery = new Map<string, Record<string, number>>();
+  for (const qid of qids) {
+    const docs = run.get(qid);
+    const answered = docs !== undefined && docs.size > 0;
+    if (!answered && !complete) continue;
+    const q = preparer.prepare(qid, docs, qrels.get(qid) as Map<string, number>);
+    const values: Record<string, number> = {};
+    for (let m = 0; m < specs.length; m++) {
+      const v = (fns[m] as (prepared: PreparedQuery) => number)(q);
+      if (Number.isNaN(v)) continue; // auc without positives or negatives
+      values[(specs[m] as MeasureSpec).name] = v;
+      sums[m] = (sums[m] as number) + v;
+      counts[m] = (counts[m] as number) + 1;
+    }
+    for (const pool of pools) pool?.add(q);
+    perQuery.set(qid, values);
+  }
+
+  const numQueries = perQuery.size;
+  if (numQueries === 0) {
+    throw new InvalidArgumentError(
+      `no queries with both results and relevance judgments (run: ${run.size} queries, qrels: ${qids.length})`,
+    );
+  }
+  const mean: Record<string, number> = {};
+  const meanCount: Record<string, number> = {};
+  const globalAuc: Record<string, number> = {};
+  for (let m = 0; m < specs.length; m++) {
+    const name = (specs[m] as MeasureSpec).name;
+    const count = isAuc[m] ? (counts[m] as number) : numQueries;
+    meanCount[name] = count;
+    if (count > 0) mean[name] = (sums[m] as number) / count;
+    const pool = pools[m];
+    if (pool !== undefined) {
+      const g = pool.auc();
+      if (!Number.isNaN(g)) globalAuc[name] = g;
+    }
+  }
+  const resolved = {
+    relevanceThreshold: options.relevanceThreshold ?? 1,
+    judgedOnly: options.judgedOnly ?? false,
+    completeQueries: complete,
+    ...(options.maxDocsPerQuery === undefined ? {} : { maxDocsPerQuery: options.maxDocsPerQuery }),
+  };
+  return { measures: specs, perQuery, mean, meanCount, numQueries, globalAuc, options: resolved };
+}
+
+function toSpecs(measures: MeasureInput): MeasureSpec[] {
+  if (typeof measures === "string") return parseMeasures(measures);
+  if (measures.length > 0 && typeof measures[0] !== "string")
+    return [...(measures as readonly MeasureSpec[])];
+  return parseMeasures(measures as readonly string[]);
+}

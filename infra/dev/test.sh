@@ -10,19 +10,20 @@ export OPENSEARCH_URL=${OPENSEARCH_URL:-http://127.0.0.1:${OPENSEARCH_PORT:-9200
 export FERRET_TEST_REPORT_DIR=${FERRET_TEST_REPORT_DIR:-$ROOT/.cache/test-reports}
 TURBO=(npx --no-install turbo run --log-order=grouped)
 
-declare -a steps=() started=()
+declare -a steps=()
+STARTED=$(mktemp) # services this run started, one per line (written from step's subshell)
 status=0
 T0=$SECONDS
 
 # step <name> <command...>: runs it, records "name ok|FAILED (rc) in Ns" and, from turbo's output, which
-# tasks failed; keeps the first failing rc. The command runs in this shell (services_up records state).
+# tasks failed; keeps the first failing rc. (The command runs in a subshell: a pipeline into tee.)
 step() {
-  local name=$1 t0=$SECONDS rc=0 out failed
+  local name=$1 t0=$SECONDS rc out failed
   shift
   out=$(mktemp)
   echo "== $name"
-  "$@" > >(tee "$out") 2>&1 || rc=$?
-  wait $! 2>/dev/null || true # let tee finish
+  "$@" 2>&1 | tee "$out"
+  rc=${PIPESTATUS[0]}
   if [ $rc -eq 0 ]; then steps+=("$name: ok ($((SECONDS - t0)) s)"); else
     failed=$(sed -n 's/^ *Failed: *//p' "$out" | tr -s ' \n' ' ')
     steps+=("$name: FAILED, exit $rc ($((SECONDS - t0)) s)${failed:+ in: $failed}")
@@ -40,19 +41,20 @@ reachable_tcp() { # host:port from a URL
 
 services_up() {
   if reachable_tcp "$NATS_URL"; then echo "nats: already up at $NATS_URL (left running)"; else
-    infra/dev/nats.sh start && started+=(nats) || return 1
+    infra/dev/nats.sh start && echo nats >>"$STARTED" || return 1
   fi
   if curl -fsS -o /dev/null "$OPENSEARCH_URL" 2>/dev/null; then
     echo "opensearch: already up at $OPENSEARCH_URL (left running)"
   else
-    infra/dev/opensearch.sh start && started+=(opensearch) || return 1
+    infra/dev/opensearch.sh start && echo opensearch >>"$STARTED" || return 1
   fi
 }
 
 services_down() {
   local s
-  for s in "${started[@]}"; do infra/dev/"$s".sh stop || true; done
-  started=()
+  [ -f "$STARTED" ] || return 0
+  while read -r s; do infra/dev/"$s".sh stop || true; done <"$STARTED"
+  rm -f "$STARTED"
 }
 trap services_down EXIT
 trap 'exit 130' INT TERM

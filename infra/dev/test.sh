@@ -25,7 +25,7 @@ step() {
   "$@" 2>&1 | tee "$out"
   rc=${PIPESTATUS[0]}
   if [ $rc -eq 0 ]; then steps+=("$name: ok ($((SECONDS - t0)) s)"); else
-    failed=$(sed -n 's/^ *Failed: *//p' "$out" | tr -s ' \n' ' ')
+    failed=$(sed -n 's/^ *Failed: *//p' "$out" | paste -sd ' ')
     steps+=("$name: FAILED, exit $rc ($((SECONDS - t0)) s)${failed:+ in: $failed}")
     [ $status -ne 0 ] || status=$rc
   fi

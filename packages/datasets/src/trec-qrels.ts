@@ -1,6 +1,6 @@
-import { readLineBatches, isBlank, splitLines } from "./line-reader.js";
+import { readLineBatches, splitLines } from "./line-reader.js";
 import { LineIssues, newStats } from "./line-issues.js";
-import { parseInteger, putPair, whitespaceColumns } from "./fields.js";
+import { PairInserter, parseInteger, splitColumnsInto } from "./fields.js";
 import type { Qrels, ReadOptions, ReadStats } from "./types.js";
 
 /**
@@ -17,6 +17,8 @@ class TrecQrelsBuilder {
   readonly qrels: Qrels = new Map();
   readonly stats = newStats();
   private readonly issues: LineIssues;
+  private readonly pairs = new PairInserter(this.qrels);
+  private readonly cols: string[] = new Array<string>(4).fill("");
 
   constructor(file: string, lenient: boolean) {
     this.issues = new LineIssues(file, lenient, this.stats);
@@ -24,23 +26,27 @@ class TrecQrelsBuilder {
 
   add(line: string, lineNo: number): void {
     this.stats.lines++;
-    if (isBlank(line)) return;
-    const cols = whitespaceColumns(line);
-    if (cols.length !== 4) {
+    const cols = this.cols;
+    const count = splitColumnsInto(line, cols);
+    if (count === 0) return;
+    if (count !== 4) {
+      const found = count > 4 ? "more than 4" : String(count);
       this.issues.reject(
         lineNo,
         undefined,
-        `expected 4 columns (qid iteration docid relevance), found ${cols.length}`,
+        `expected 4 columns (qid iteration docid relevance), found ${found}`,
       );
       return;
     }
-    const [qid, , docid, relText] = cols as [string, string, string, string];
+    const qid = cols[0] as string;
+    const docid = cols[2] as string;
+    const relText = cols[3] as string;
     const rel = parseInteger(relText);
     if (rel === undefined) {
       this.issues.reject(lineNo, "relevance", `not an integer: "${relText}"`);
       return;
     }
-    if (!putPair(this.qrels, qid, docid, rel)) {
+    if (!this.pairs.put(qid, docid, rel)) {
       this.issues.reject(lineNo, "docid", `duplicate judgment of document "${docid}" for query "${qid}"`);
       return;
     }

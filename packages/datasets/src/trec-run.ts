@@ -1,6 +1,6 @@
-import { readLineBatches, splitLines, isBlank } from "./line-reader.js";
+import { readLineBatches, splitLines } from "./line-reader.js";
 import { LineIssues, newStats } from "./line-issues.js";
-import { parseDecimal, putPair, whitespaceColumns } from "./fields.js";
+import { PairInserter, parseDecimal, splitColumnsInto } from "./fields.js";
 import type { ReadOptions, ReadStats, Run } from "./types.js";
 
 /**
@@ -22,6 +22,8 @@ class TrecRunBuilder {
   readonly stats = newStats();
   name: string | undefined;
   private readonly issues: LineIssues;
+  private readonly pairs = new PairInserter(this.run);
+  private readonly cols: string[] = new Array<string>(RUN_COLUMNS.length).fill("");
 
   constructor(file: string, lenient: boolean) {
     this.issues = new LineIssues(file, lenient, this.stats);
@@ -29,23 +31,28 @@ class TrecRunBuilder {
 
   add(line: string, lineNo: number): void {
     this.stats.lines++;
-    if (isBlank(line)) return;
-    const cols = whitespaceColumns(line);
-    if (cols.length !== RUN_COLUMNS.length) {
+    const cols = this.cols;
+    const count = splitColumnsInto(line, cols);
+    if (count === 0) return;
+    if (count !== RUN_COLUMNS.length) {
+      const found = count > RUN_COLUMNS.length ? `more than ${RUN_COLUMNS.length}` : String(count);
       this.issues.reject(
         lineNo,
         undefined,
-        `expected 6 columns (qid Q0 docid rank score tag), found ${cols.length}`,
+        `expected 6 columns (qid Q0 docid rank score tag), found ${found}`,
       );
       return;
     }
-    const [qid, , docid, , scoreText, tag] = cols as [string, string, string, string, string, string];
+    const qid = cols[0] as string;
+    const docid = cols[2] as string;
+    const scoreText = cols[4] as string;
+    const tag = cols[5] as string;
     const score = parseDecimal(scoreText);
     if (score === undefined) {
       this.issues.reject(lineNo, "score", `not a number: "${scoreText}"`);
       return;
     }
-    if (!putPair(this.run, qid, docid, score)) {
+    if (!this.pairs.put(qid, docid, score)) {
       this.issues.reject(lineNo, "docid", `duplicate document "${docid}" for query "${qid}"`);
       return;
     }

@@ -186,6 +186,7 @@ start() {
     id -u "$RUN_USER" >/dev/null 2>&1 ||
       useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$RUN_USER"
     chown -R "$RUN_USER:" "$DIR"
+    chmod a+x "$DEV_DIR" "$CACHE_DIR" # traversable for that user even under a strict umask
     as_user=(setpriv "--reuid=$RUN_USER" "--regid=$RUN_USER" --init-groups --)
     "${as_user[@]}" test -r "$OS_HOME/lib/opensearch-$VERSION.jar" ||
       die "user $RUN_USER cannot read $OS_HOME; use a FERRET_CACHE_DIR it can read"

@@ -24,3 +24,11 @@ export type {
   SearchHit,
 } from "./search/lexical-backend.js";
 export { writeIndexFile, readIndexFile, INDEX_FORMAT_VERSION } from "./persist/index-file.js";
+export { OpenSearchBm25, defaultOpenSearchNode } from "./opensearch/opensearch-bm25.js";
+export type {
+  OpenSearchBuildOptions,
+  OpenSearchConnection,
+  OpenSearchSearchConfig,
+} from "./opensearch/opensearch-bm25.js";
+export type { IngestProgress } from "./opensearch/bulk-ingest.js";
+export type { AnalysisMode, FerretIndexMeta } from "./opensearch/index-definition.js";

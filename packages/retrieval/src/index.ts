@@ -32,3 +32,5 @@ export type {
 } from "./opensearch/opensearch-bm25.js";
 export type { IngestProgress } from "./opensearch/bulk-ingest.js";
 export type { AnalysisMode, FerretIndexMeta } from "./opensearch/index-definition.js";
+export { EmbeddedBm25 } from "./search/embedded-bm25.js";
+export type { EmbeddedBuildOptions, EmbeddedBatchOptions } from "./search/embedded-bm25.js";

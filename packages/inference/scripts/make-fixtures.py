@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""Build the tiny test models and their PyTorch/Hugging Face reference outputs.
+
+Writes packages/inference/fixtures/:
+  tiny-bert/       bi-encoder (BertModel, 2 layers, hidden 32, random weights): tokenizer.json,
+                   config.json, model.onnx (fp32), model.int8.onnx (onnxruntime quantize_dynamic), ferret.json
+  tiny-bert-ce1/   cross-encoder, BertForSequenceClassification with 1 label (ferret.json: sigmoid)
+  tiny-bert-ce2/   cross-encoder with 2 labels (ferret.json: softmax-positive)
+  reference.json   token ids from the Hugging Face fast tokenizer, PyTorch embeddings (mean+normalize,
+                   CLS, last token) and cross-encoder logits, computed one text at a time (no padding)
+
+The vitest suites compare Ferret's tokenizer + ONNX Runtime + pooling against these numbers, so the
+reference is PyTorch running the same weights, never our own code.
+
+Run: .venv/bin/python packages/inference/scripts/make-fixtures.py  (deps: infra/dev/requirements-fixtures.txt)
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import onnx
+import onnxruntime
+import tokenizers
+import torch
+import transformers
+from onnxruntime.quantization import QuantType, quantize_dynamic
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+from transformers import BertConfig, BertForSequenceClassification, BertModel, PreTrainedTokenizerFast
+
+OUT = Path(__file__).resolve().parent.parent / "fixtures"
+MAX_LENGTH = 24
+CE_MAX_LENGTH = 40
+OPSET = 17
+
+WORDS = """
+the a an of to in and or is are was were be been being it its this that these those for on with as by at
+from not no but if then than so such can could will would should may might must do does did done have has
+had having i you he she we they me him her us them my your his our their what which who whom whose when
+where why how all any both each few more most other some own same very just also only about into over
+after before under between through during without within against among again further once here there
+cell cells protein proteins gene genes dna rna virus viral infection immune response patient patients
+disease diseases cancer tumor tumour treatment therapy drug drugs dose doses effect effects risk study
+studies trial trials clinical data result results increase increased decrease decreased level levels
+blood heart brain liver lung kidney bone muscle skin human mouse mice rat model models expression
+receptor receptors pathway signal signaling activity function role mechanism associated association
+high low rate rates age children adults women men population health care hospital vaccine vaccines
+covid sars coronavirus influenza antibody antibodies acid acids molecule molecular structure binding
+search retrieval query queries document documents passage passages rank ranking relevant relevance
+model learning neural network dense sparse vector vectors index embedding embeddings score scores
+fox dog cat quick brown lazy jumps over river city paris france berlin germany water fire earth air
+good bad new old big small large long short first last many much time year years day days people
+café naive resume über zürich tokyo
+""".split()
+SUBWORDS = ["##s", "##es", "##ed", "##ing", "##ly", "##er", "##est", "##ion", "##ions", "##al", "##ity", "##ness"]
+CHARS = list("abcdefghijklmnopqrstuvwxyz0123456789")
+PUNCT = list(".,;:!?'\"()[]-/%&+=*<>#@$")
+CJK = list("中文日本語検索")
+
+TEXTS = [
+    "The quick brown fox jumps over the lazy dog.",
+    "the quick brown fox",
+    "Dense retrieval with neural embeddings",
+    "COVID-19 vaccines reduce the risk of severe disease in adults.",
+    "Café in Zürich, naïve résumé!",
+    "中文 检索 日本語",
+    "Proteins binding receptors: signaling pathways & gene expression (2019).",
+    "a",
+    " ",
+    "",
+    "!!!",
+    "unknownwordxyz qwertyuiop",
+    "Über Tokyo, Paris and Berlin",
+    "The the THE tHe",
+    "mice and rats were treated with a high dose of the drug for 12 days",
+    "emoji 🦊 and tab\tand newline\nhere",
+    " ".join(["cells"] * 40),
+    "long text beyond max length: " + " ".join(WORDS[:60]),
+    "numbers 3.14159 and 42% of 1000 patients",
+    "query: what is the role of dna in cancer",
+]
+
+PAIRS = [
+    ("what causes cancer", "Tumor cells grow when gene expression in a cell changes."),
+    ("vaccine risk", "COVID-19 vaccines reduce the risk of severe disease in adults."),
+    ("vaccine risk", "The quick brown fox jumps over the lazy dog."),
+    ("Café Zürich", "über café"),
+    ("", "an empty query"),
+    ("long passage", " ".join(WORDS[:80])),
+    (" ".join(WORDS[100:160]), "long query short passage"),
+    (" ".join(WORDS[:50]), " ".join(WORDS[200:260])),
+]
+
+
+def build_tokenizer() -> PreTrainedTokenizerFast:
+    """A BERT-uncased style WordPiece tokenizer (the same pipeline BertTokenizerFast builds)."""
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    for tok in WORDS + SUBWORDS + CHARS + ["##" + c for c in CHARS] + PUNCT + CJK:
+        tok = tok.lower()
+        if tok not in vocab:
+            vocab.append(tok)
+    ids = {tok: i for i, tok in enumerate(vocab)}
+    t = Tokenizer(models.WordPiece(vocab=ids, unk_token="[UNK]", max_input_chars_per_word=100))
+    # lowercase + strip accents (strip_accents=None follows lowercase): "Zürich" -> "zurich"
+    t.normalizer = normalizers.BertNormalizer(
+        clean_text=True, handle_chinese_chars=True, strip_accents=None, lowercase=True
+    )
+    t.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    t.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]",
+        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", ids["[CLS]"]), ("[SEP]", ids["[SEP]"])],
+    )
+    t.decoder = decoders.WordPiece(prefix="##")
+    t.add_special_tokens(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
+    return PreTrainedTokenizerFast(
+        tokenizer_object=t,
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
+        model_input_names=["input_ids", "token_type_ids", "attention_mask"],
+    )
+
+
+def export(model: torch.nn.Module, path: Path, output: str) -> None:
+    ids = torch.tensor([[2, 10, 11, 12, 3], [2, 13, 3, 0, 0]], dtype=torch.long)
+    mask = (ids != 0).long()
+    types = torch.zeros_like(ids)
+    axes = {0: "batch", 1: "sequence"}
+    torch.onnx.export(
+        model,
+        (ids, mask, types),
+        str(path),
+        input_names=["input_ids", "attention_mask", "token_type_ids"],
+        output_names=[output],
+        dynamic_axes={
+            "input_ids": axes,
+            "attention_mask": axes,
+            "token_type_ids": axes,
+            output: axes if output == "last_hidden_state" else {0: "batch"},
+        },
+        opset_version=OPSET,
+        dynamo=False,
+    )
+    onnx.checker.check_model(onnx.load(str(path)))
+
+
+class HiddenStates(torch.nn.Module):
+    """Exports only last_hidden_state (the pooler output is not part of the contract)."""
+
+    def __init__(self, bert: BertModel) -> None:
+        super().__init__()
+        self.bert = bert
+
+    def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: D102
+        return self.bert(
+            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+        ).last_hidden_state
+
+
+class Logits(torch.nn.Module):
+    def __init__(self, model: BertForSequenceClassification) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: D102
+        return self.model(
+            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+        ).logits
+
+
+def bert_config(vocab_size: int, **extra) -> BertConfig:
+    return BertConfig(
+        vocab_size=vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+        type_vocab_size=2,
+        # wider than BERT's 0.02 so that texts get clearly different embeddings (a pooling or
+        # masking bug must move the cosine far below the test's threshold)
+        initializer_range=0.25,
+        hidden_dropout_prob=0.0,
+        attention_probs_dropout_prob=0.0,
+        **extra,
+    )
+
+
+def write_model_dir(name: str, tok: PreTrainedTokenizerFast, config: BertConfig, ferret: dict) -> Path:
+    d = OUT / name
+    if d.exists():
+        shutil.rmtree(d)
+    d.mkdir(parents=True)
+    # saved without the truncation/padding state that earlier calls may have left on the backend:
+    # Ferret applies maxLength from ferret.json itself
+    backend = Tokenizer.from_str(tok.backend_tokenizer.to_str())
+    backend.no_truncation()
+    backend.no_padding()
+    backend.save(str(d / "tokenizer.json"))
+    config.to_json_file(str(d / "config.json"))
+    (d / "ferret.json").write_text(json.dumps(ferret, indent=2) + "\n", encoding="utf-8")
+    return d
+
+
+def main() -> None:
+    torch.manual_seed(20261126)
+    OUT.mkdir(parents=True, exist_ok=True)
+    tok = build_tokenizer()
+
+    # ---- bi-encoder --------------------------------------------------------------------------
+    config = bert_config(len(tok))
+    bert = BertModel(config, add_pooling_layer=False).eval()
+    d = write_model_dir(
+        "tiny-bert",
+        tok,
+        config,
+        {
+            "formatVersion": 1,
+            "kind": "bi-encoder",
+            "pooling": "mean",
+            "normalize": True,
+            "queryPrefix": "",
+            "documentPrefix": "",
+            "maxLength": MAX_LENGTH,
+            "dimension": config.hidden_size,
+            "quantized": "model.int8.onnx",
+        },
+    )
+    export(HiddenStates(bert), d / "model.onnx", "last_hidden_state")
+    quantize_dynamic(str(d / "model.onnx"), str(d / "model.int8.onnx"), weight_type=QuantType.QInt8)
+
+    ref_texts = []
+    with torch.no_grad():
+        for text in TEXTS:
+            enc = tok(text, truncation=True, max_length=MAX_LENGTH, return_tensors="pt")
+            hidden = bert(**enc).last_hidden_state[0]  # [seq, dim], no padding: one text at a time
+            mean = hidden.mean(dim=0)
+            ref_texts.append(
+                {
+                    "text": text,
+                    "ids": enc["input_ids"][0].tolist(),
+                    "mean": torch.nn.functional.normalize(mean, dim=0).tolist(),
+                    "meanRaw": mean.tolist(),
+                    "cls": hidden[0].tolist(),
+                    "lastToken": hidden[-1].tolist(),
+                }
+            )
+
+    # ---- cross-encoders ----------------------------------------------------------------------
+    ce_refs = {}
+    for labels, activation in ((1, "sigmoid"), (2, "softmax-positive")):
+        ce_config = bert_config(len(tok), num_labels=labels)
+        ce = BertForSequenceClassification(ce_config).eval()
+        name = f"tiny-bert-ce{labels}"
+        cd = write_model_dir(
+            name,
+            tok,
+            ce_config,
+            {
+                "formatVersion": 1,
+                "kind": "cross-encoder",
+                "maxLength": CE_MAX_LENGTH,
+                "scoreActivation": activation,
+                **({"positiveLabel": 1} if labels == 2 else {}),
+            },
+        )
+        export(Logits(ce), cd / "model.onnx", "logits")
+        rows = []
+        with torch.no_grad():
+            for query, passage in PAIRS:
+                enc = tok(query, passage, truncation=True, max_length=CE_MAX_LENGTH, return_tensors="pt")
+                logits = ce(**enc).logits[0]
+                rows.append(
+                    {
+                        "query": query,
+                        "passage": passage,
+                        "ids": enc["input_ids"][0].tolist(),
+                        "typeIds": enc["token_type_ids"][0].tolist(),
+                        "logits": logits.tolist(),
+                    }
+                )
+        ce_refs[name] = rows
+
+    reference = {
+        "generator": "packages/inference/scripts/make-fixtures.py",
+        "versions": {
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+            "tokenizers": tokenizers.__version__,
+            "onnx": onnx.__version__,
+            "onnxruntime": onnxruntime.__version__,
+        },
+        "maxLength": MAX_LENGTH,
+        "texts": ref_texts,
+        "crossEncoders": ce_refs,
+    }
+    (OUT / "reference.json").write_text(json.dumps(reference) + "\n", encoding="utf-8")
+    total = sum(p.stat().st_size for p in OUT.rglob("*") if p.is_file())
+    print(f"fixtures written to {OUT} ({total} bytes)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { register as registerBm25 } from "./commands/bm25.js";
 import { register as registerData } from "./commands/data.js";
 
 /**
@@ -6,7 +7,7 @@ import { register as registerData } from "./commands/data.js";
  * `register(program)`; adding a group (eval, fuse, bm25, encode, annotate…) is one import and
  * one line in COMMANDS.
  */
-const COMMANDS: ((program: Command) => void)[] = [registerData];
+const COMMANDS: ((program: Command) => void)[] = [registerData, registerBm25];
 
 export const VERSION = "0.1.0";
 

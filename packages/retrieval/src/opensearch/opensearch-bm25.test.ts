@@ -132,7 +132,9 @@ describe("OpenSearch BM25 backend vs embedded on SciFact", () => {
         flushBytes: 200_000,
         onProgress: (p) => progress.push(p),
       });
-      backends.push(backend);
+      // Drop through the direct client: the proxy is gone after this test.
+      backends.push(await OpenSearchBm25.open({ client, alias: backend.alias }));
+      await backend.close();
       expect(proxy.rejectedBulks).toBe(2);
       expect(indexed).toBe(2500);
       expect(progress.at(-1)).toEqual({ sent: 2500, indexed: 2500, failed: 0 });

@@ -232,7 +232,9 @@ def main() -> None:
         },
     )
     export(HiddenStates(bert), d / "model.onnx", "last_hidden_state")
-    quantize_dynamic(str(d / "model.onnx"), str(d / "model.int8.onnx"), weight_type=QuantType.QInt8)
+    quantize_dynamic(
+        str(d / "model.onnx"), str(d / "model.int8.onnx"), weight_type=QuantType.QInt8, per_channel=True
+    )
 
     ref_texts = []
     with torch.no_grad():

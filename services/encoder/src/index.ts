@@ -6,3 +6,5 @@ export { ExactIndex } from "./index/exact-index.js";
 export { DEFAULT_HNSW, HnswIndex } from "./index/hnsw-index.js";
 export type { HnswOptions } from "./index/hnsw-index.js";
 export type { SearchHit, VectorIndex } from "./index/vector-index.js";
+export { BiEncoderCache, listModels } from "./model-registry.js";
+export type { ModelEntry, ModelProblem } from "./model-registry.js";

@@ -52,6 +52,7 @@ export class Bm25Index {
   readonly analyzer: Analyzer;
   private readonly scoring = new Map<string, FieldScoring[]>();
   private exhaustive: ExhaustiveScorer | undefined;
+  private docNumbers: Map<string, number> | undefined;
 
   constructor(
     readonly analyzerName: AnalyzerName,
@@ -76,6 +77,12 @@ export class Bm25Index {
   /** The "contents" field: the whole document in the flat layout, the body in multifield. */
   get contents(): FieldIndex {
     return this.fields[0] as FieldIndex;
+  }
+
+  /** The internal number of the document with this external id. */
+  docNumber(id: string): number | undefined {
+    this.docNumbers ??= new Map(this.docIds.map((d, i) => [d, i] as [string, number]));
+    return this.docNumbers.get(id);
   }
 
   /** Term vectors of the contents field (for RM3); derived from the postings on first use if not given. */

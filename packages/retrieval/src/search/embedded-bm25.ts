@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import type { DocumentRecord, Run } from "@ferret/datasets";
 import { InvalidArgumentError } from "@ferret/errors";
-import { Bm25Index } from "../bm25/bm25-index.js";
+import { Bm25Index, type TopDocs } from "../bm25/bm25-index.js";
 import type { Bm25Params } from "../bm25/bm25-similarity.js";
 import { Bm25IndexBuilder, type IndexBuildOptions } from "../bm25/index-builder.js";
 import { readIndexFile, writeIndexFile } from "../persist/index-file.js";
@@ -13,7 +13,7 @@ import type {
   SearchHit,
 } from "./lexical-backend.js";
 import { SearchPool } from "./search-pool.js";
-import { searchIndex } from "./search-index.js";
+import { searchIndex, searchTopDocs } from "./search-index.js";
 
 /**
  * The embedded BM25 backend: an in-process index (built from documents or loaded from a file),
@@ -68,11 +68,11 @@ export class EmbeddedBm25 implements LexicalBackend {
     if (!Number.isInteger(threads) || threads < 1) {
       throw new InvalidArgumentError(`threads must be a positive integer, got ${threads}`);
     }
-    let results: SearchHit[][];
+    let results: TopDocs[];
     if (threads === 1) {
       results = [];
       for (const q of queries) {
-        results.push(searchIndex(this.index, q, searchOptions));
+        results.push(searchTopDocs(this.index, q, searchOptions));
         if (onProgress && (results.length % 50 === 0 || results.length === queries.length)) {
           onProgress(results.length, queries.length);
           // Let progress output and other callbacks run between chunks.
@@ -87,7 +87,14 @@ export class EmbeddedBm25 implements LexicalBackend {
       results = await this.pool.search(queries, searchOptions, onProgress);
     }
     const run: Run = new Map();
-    queries.forEach((q, i) => run.set(q.id, new Map((results[i] ?? []).map((h) => [h.id, h.score]))));
+    const ids = this.index.docIds;
+    queries.forEach((q, i) => {
+      const top = results[i] as TopDocs;
+      const hits = new Map<string, number>();
+      for (let j = 0; j < top.docs.length; j++)
+        hits.set(ids[top.docs[j] as number] as string, top.scores[j] as number);
+      run.set(q.id, hits);
+    });
     return run;
   }
 

@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { InternalError } from "@ferret/errors";
-import type { Bm25Index } from "../bm25/bm25-index.js";
-import type { LexicalQuery, LexicalSearchOptions, SearchHit } from "./lexical-backend.js";
+import type { Bm25Index, TopDocs } from "../bm25/bm25-index.js";
+import type { LexicalQuery, LexicalSearchOptions } from "./lexical-backend.js";
 import type { SearchRequest, SearchResponse } from "./search-worker.js";
 import { toSharedIndex } from "./shared-index.js";
 
@@ -40,8 +40,8 @@ export class SearchPool {
     queries: readonly LexicalQuery[],
     options: LexicalSearchOptions,
     onProgress?: (done: number, total: number) => void,
-  ): Promise<SearchHit[][]> {
-    const results = new Array<SearchHit[]>(queries.length);
+  ): Promise<TopDocs[]> {
+    const results = new Array<TopDocs>(queries.length);
     let next = 0;
     let done = 0;
     const drive = (worker: Worker): Promise<void> =>
@@ -70,7 +70,7 @@ export class SearchPool {
             return;
           }
           response.results.forEach((r, i) => {
-            results[start + i] = r.ids.map((hitId, j) => ({ id: hitId, score: r.scores[j] as number }));
+            results[start + i] = r;
           });
           done += response.results.length;
           onProgress?.(done, queries.length);

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { fromSharedIndex, type SharedIndex } from "./shared-index.js";
-import { searchIndex } from "./search-index.js";
+import { searchTopDocs } from "./search-index.js";
 import type { LexicalQuery, LexicalSearchOptions } from "./lexical-backend.js";
 
 /** Worker thread of SearchPool: holds a view of the shared index and answers chunks of queries. */
@@ -13,8 +13,8 @@ export interface SearchRequest {
 
 export interface SearchResponse {
   id: number;
-  /** Per query: hit ids and scores, best first. */
-  results?: { ids: string[]; scores: Float32Array }[];
+  /** Per query: internal document numbers and scores, best first (transferred, not copied). */
+  results?: { docs: Int32Array; scores: Float32Array }[];
   error?: string;
 }
 
@@ -24,12 +24,12 @@ if (!port) throw new Error("search-worker must run as a worker thread");
 
 port.on("message", (request: SearchRequest) => {
   try {
-    const results = request.queries.map((q) => {
-      const hits = searchIndex(index, q, request.options);
-      return { ids: hits.map((h) => h.id), scores: Float32Array.from(hits, (h) => h.score) };
-    });
+    const results = request.queries.map((q) => searchTopDocs(index, q, request.options));
     const response: SearchResponse = { id: request.id, results };
-    port.postMessage(response);
+    port.postMessage(
+      response,
+      results.flatMap((r) => [r.docs.buffer as ArrayBuffer, r.scores.buffer as ArrayBuffer]),
+    );
   } catch (err) {
     const response: SearchResponse = {
       id: request.id,

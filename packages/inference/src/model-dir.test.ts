@@ -60,12 +60,16 @@ describe("loadModelDir", () => {
 
   it("names an unknown ferret.json field (a typo must not be ignored)", async () => {
     const dir = await broken((f) => ({ ...f, normalise: true }));
-    expect((await rejection(loadModelDir(dir))).field).toBe("normalise");
+    const err = await rejection(loadModelDir(dir));
+    expect(err.field).toBe("normalise");
+    expect(err.message).toContain("normalize");
   });
 
   it("names a missing required field and a wrong type", async () => {
     const noMax = await broken(({ maxLength: _drop, ...f }) => f);
-    expect((await rejection(loadModelDir(noMax))).field).toBe("maxLength");
+    const missing = await rejection(loadModelDir(noMax));
+    expect(missing.field).toBe("maxLength");
+    expect(missing.message).toContain("missing (required)");
     const badNorm = await broken((f) => ({ ...f, normalize: "yes" }));
     expect((await rejection(loadModelDir(badNorm))).field).toBe("normalize");
   });

@@ -6,7 +6,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "@ferret/errors";
-import { modelConfigSchema } from "./model-config.js";
+import { biEncoderConfigSchema, crossEncoderConfigSchema, modelConfigSchema } from "./model-config.js";
 import type { ModelConfig } from "./model-config.js";
 
 export type ModelVariant = "fp32" | "quantized";
@@ -41,6 +41,15 @@ async function readJson(file: string): Promise<unknown> {
   }
 }
 
+function hasPath(value: unknown, path: readonly PropertyKey[]): boolean {
+  let cur: unknown = value;
+  for (const key of path) {
+    if (typeof cur !== "object" || cur === null || !(key in cur)) return false;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return true;
+}
+
 /** Validates ferret.json content; `file` is only used in messages. */
 export function parseModelConfig(value: unknown, file: string): ModelConfig {
   const parsed = modelConfigSchema.safeParse(value);
@@ -51,7 +60,13 @@ export function parseModelConfig(value: unknown, file: string): ModelConfig {
   let problem = first.message;
   if (first.code === "unrecognized_keys") {
     field = [...first.path.map(String), first.keys[0] ?? ""].filter((p) => p !== "").join(".");
-    problem = `unknown field (known: see @ferret/inference ModelConfig)`;
+    const kind = (value as { kind?: unknown }).kind;
+    const known = Object.keys(
+      (kind === "cross-encoder" ? crossEncoderConfigSchema : biEncoderConfigSchema).shape,
+    );
+    problem = `unknown field (a ${String(kind)} ferret.json has: ${known.join(", ")})`;
+  } else if (first.code === "invalid_type" && first.path.length > 0 && !hasPath(value, first.path)) {
+    problem = `missing (required): ${first.message}`;
   }
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem(s))` : "";
   throw new InputError({ file, field: field === "" ? undefined : field }, `${problem}${more}`);

@@ -51,4 +51,13 @@ describe("RM3 on SciFact", () => {
     const total = [...expanded.values()].reduce((a, b) => a + b, 0);
     expect(total).toBeCloseTo(1, 5);
   });
+
+  it("rejects invalid feedback parameters", () => {
+    const q = queries[0] as { id: string; text: string };
+    const first = index.search(q.text, { k: 10 });
+    expect(() => rm3ExpandedQuery(index, q.text, first, { fbDocs: 0 })).toThrow(/fbDocs/);
+    expect(() => rm3ExpandedQuery(index, q.text, first, { originalQueryWeight: 1.5 })).toThrow(
+      /between 0 and 1/,
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from "@ferret/errors";
 import type { Bm25Index, Bm25SearchOptions, TopDocs } from "./bm25-index.js";
 import type { DocVectors } from "./field-index.js";
 
@@ -30,6 +31,19 @@ export const ANSERINI_RM3: Readonly<Required<Rm3Options>> = Object.freeze({
   fbDocs: 10,
   originalQueryWeight: 0.5,
 });
+
+export function validateRm3Options(options: Rm3Options): void {
+  for (const key of ["fbTerms", "fbDocs"] as const) {
+    const v = options[key];
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) {
+      throw new InvalidArgumentError(`RM3 ${key} must be a positive integer, got ${v}`);
+    }
+  }
+  const w = options.originalQueryWeight;
+  if (w !== undefined && !(w >= 0 && w <= 1)) {
+    throw new InvalidArgumentError(`RM3 originalQueryWeight must be between 0 and 1, got ${w}`);
+  }
+}
 
 type Vector = Map<string, number>;
 
@@ -79,6 +93,7 @@ export function rm3ExpandedQuery(
   firstRound: TopDocs,
   options: Rm3Options = {},
 ): Map<string, number> {
+  validateRm3Options(options);
   const { fbTerms, fbDocs, originalQueryWeight } = { ...ANSERINI_RM3, ...options };
   const vectors = index.docVectors;
 

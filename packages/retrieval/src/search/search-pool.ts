@@ -10,10 +10,13 @@ import { toSharedIndex } from "./shared-index.js";
 /**
  * A pool of worker threads searching one index in parallel (node:worker_threads). The postings are
  * shared memory, so each worker adds only its vocabulary map and per-query buffers. Queries are
- * dealt out in small chunks, so faster workers take more and progress is reported as chunks finish.
+ * dealt out in chunks, so faster workers take more and progress is reported as chunks finish.
  */
 
-const CHUNK = 8;
+/** Queries per message: enough to amortise messaging, small enough to balance (about 8 chunks per worker). */
+function chunkSize(queries: number, workers: number): number {
+  return Math.min(64, Math.max(4, Math.ceil(queries / (workers * 8))));
+}
 
 /** The compiled worker script: beside this module in dist/, or dist/ when running from the sources. */
 function workerScript(): URL {
@@ -44,6 +47,7 @@ export class SearchPool {
     const results = new Array<TopDocs>(queries.length);
     let next = 0;
     let done = 0;
+    const chunk = chunkSize(queries.length, this.workers.length);
     const drive = (worker: Worker): Promise<void> =>
       new Promise((resolve, reject) => {
         let start = 0;
@@ -56,7 +60,7 @@ export class SearchPool {
             return;
           }
           start = next;
-          next = Math.min(queries.length, next + CHUNK);
+          next = Math.min(queries.length, next + chunk);
           id = this.nextId++;
           const request: SearchRequest = { id, queries: queries.slice(start, next), options };
           worker.postMessage(request);

@@ -1,0 +1,366 @@
+/**
+ * `ferret eval` and `ferret fuse`, run as the BUILT cli (dist/main.js) in a child process. Expected output
+ * comes from the references: the real trec_eval binary's lines and pytrec_eval's values
+ * (services/evaluator/fixtures/trec_eval), ranx.compare p-values (services/evaluator/fixtures/service) and
+ * ranx.fuse runs (packages/fusion/fixtures).
+ */
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const CLI_DIR = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
+const MAIN = join(CLI_DIR, "dist", "main.js");
+const REPO_ROOT = resolve(CLI_DIR, "../..");
+const TREC_EVAL = join(REPO_ROOT, "services/evaluator/fixtures/trec_eval");
+
+type RunDict = Record<string, Record<string, number>>;
+
+function ferret(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [MAIN, ...args],
+      { cwd: REPO_ROOT, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof err.code === "number" ? err.code : -1;
+        done({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+function fixtureText(relative: string): string {
+  const bytes = readFileSync(join(TREC_EVAL, relative));
+  return (relative.endsWith(".br") ? brotliDecompressSync(bytes) : bytes).toString("utf8");
+}
+
+function expectedOf(config: string) {
+  return JSON.parse(fixtureText(`expected/${config}.json.br`)) as {
+    mean: Record<string, number>;
+    perQuery: Record<string, Record<string, number>>;
+    meanFormatted: Record<string, string>;
+  };
+}
+
+/** The real trec_eval's output lines for the given measures. */
+function binaryLines(config: string, measures: string[]): string[] {
+  const wanted = new Set(measures);
+  return fixtureText(`binary/${config}.txt.br`)
+    .split("\n")
+    .filter((line) => wanted.has(line.split(/\s+/)[0] as string));
+}
+
+function trecRunText(dict: RunDict, tag: string): string {
+  const lines: string[] = [];
+  for (const [qid, docs] of Object.entries(dict)) {
+    Object.entries(docs).forEach(([doc, score], i) =>
+      lines.push(`${qid} Q0 ${doc} ${i + 1} ${score} ${tag}`),
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+let tmp: string;
+const file = (name: string) => join(tmp, name);
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), "ferret-cli-eval-"));
+  for (const name of ["cranfield-tfidf", "scifact-missing", "scifact-short", "scifact-random"]) {
+    await writeFile(file(`${name}.run`), fixtureText(`runs/${name}.run.br`));
+  }
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe("ferret eval --trec", () => {
+  it("prints trec_eval -q -c's lines for a run that misses queries", async () => {
+    const measures = ["map", "ndcg_cut_10", "P_10", "recall_100", "bpref"];
+    const { code, stdout, stderr } = await ferret([
+      "eval",
+      "--qrels",
+      join(TREC_EVAL, "qrels/scifact-test.qrels"),
+      file("scifact-missing.run"),
+      "--trec",
+      "--per-query",
+      "-c",
+      ...measures.flatMap((m) => ["-m", m]),
+    ]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout.trimEnd().split("\n")).toEqual(binaryLines("scifact-missing.l1", measures));
+  });
+
+  it("prints trec_eval -q -l 2's lines on graded qrels", async () => {
+    const measures = ["map", "Rprec", "recip_rank", "P_5", "recall_1000", "ndcg", "ndcg_cut_10"];
+    const { code, stdout } = await ferret([
+      "eval",
+      "--qrels",
+      join(TREC_EVAL, "qrels/cranfield-graded.qrels"),
+      file("cranfield-tfidf.run"),
+      "--trec",
+      "-q",
+      "-l",
+      "2",
+      "-m",
+      "map",
+      "-m",
+      "Rprec",
+      "-m",
+      "recip_rank",
+      "-m",
+      "P.5",
+      "-m",
+      "recall.1000",
+      "-m",
+      "ndcg",
+      "-m",
+      "ndcg_cut.10",
+    ]);
+    expect(code).toBe(0);
+    expect(stdout.trimEnd().split("\n")).toEqual(binaryLines("cranfield-tfidf.l2", measures));
+  });
+});
+
+describe("ferret eval", () => {
+  it("prints a runs × measures table with trec_eval's means, from TREC or BEIR qrels alike", async () => {
+    const qrelsText = fixtureText("qrels/scifact-test.qrels");
+    const beir = [
+      "query-id\tcorpus-id\tscore",
+      ...qrelsText
+        .trim()
+        .split("\n")
+        .map((l) => {
+          const [q, , d, r] = l.split(/\s+/);
+          return `${q}\t${d}\t${r}`;
+        }),
+    ].join("\n");
+    await writeFile(file("test.tsv"), `${beir}\n`);
+    const args = [file("scifact-short.run"), file("scifact-random.run"), "-m", "ndcg@10", "-m", "map"];
+    const trec = await ferret(["eval", "--qrels", join(TREC_EVAL, "qrels/scifact-test.qrels"), ...args]);
+    const fromBeir = await ferret(["eval", "--qrels", file("test.tsv"), ...args]);
+    expect(trec.code).toBe(0);
+    expect(fromBeir.stdout).toBe(trec.stdout);
+    const short = expectedOf("scifact-short.l1");
+    const random = expectedOf("scifact-random.l1");
+    const lines = trec.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^run\s+queries\s+ndcg_cut_10\s+map$/);
+    expect(lines[1]?.split(/\s+/)).toEqual([
+      "scifact-short",
+      String(Object.keys(short.perQuery).length),
+      short.meanFormatted["ndcg_cut_10"]?.trim(),
+      short.meanFormatted["map"]?.trim(),
+    ]);
+    expect(lines[2]?.split(/\s+/)).toEqual([
+      "scifact-random",
+      String(Object.keys(random.perQuery).length),
+      random.meanFormatted["ndcg_cut_10"]?.trim(),
+      random.meanFormatted["map"]?.trim(),
+    ]);
+  });
+
+  it("prints JSON with the exact means and, with --per-query, per-query values", async () => {
+    const { code, stdout } = await ferret([
+      "eval",
+      "--qrels",
+      join(TREC_EVAL, "qrels/cranfield-graded.qrels"),
+      file("cranfield-tfidf.run"),
+      "-m",
+      "ndcg_cut.10",
+      "-m",
+      "recall.100",
+      "--json",
+      "--per-query",
+    ]);
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout) as {
+      runs: {
+        name: string;
+        mean: Record<string, number>;
+        perQuery: Record<string, Record<string, number>>;
+      }[];
+    };
+    const expected = expectedOf("cranfield-tfidf.l1");
+    expect(json.runs.map((r) => r.name)).toEqual(["cranfield-tfidf"]);
+    for (const m of ["ndcg_cut_10", "recall_100"]) {
+      expect(json.runs[0]?.mean[m]).toBeCloseTo(expected.mean[m] as number, 9);
+      for (const [qid, values] of Object.entries(expected.perQuery)) {
+        expect(Math.abs((json.runs[0]?.perQuery[qid]?.[m] ?? NaN) - (values[m] as number))).toBeLessThan(
+          1e-9,
+        );
+      }
+    }
+  });
+
+  it("--compare gives ranx.compare's paired t-test p-values, Holm-adjusted as statsmodels", async () => {
+    const fixture = JSON.parse(
+      gunzipSync(
+        readFileSync(join(REPO_ROOT, "services/evaluator/fixtures/service/compare-ranx.json.gz")),
+      ).toString(),
+    ) as {
+      systems: string[];
+      measures: string[];
+      qrels: RunDict;
+      runs: Record<string, RunDict>;
+      student: { treatment: string; measure: string; pValue: number; holmPValue: number }[];
+    };
+    const qrels = Object.entries(fixture.qrels).flatMap(([q, docs]) =>
+      Object.entries(docs).map(([d, r]) => `${q} 0 ${d} ${r}`),
+    );
+    await writeFile(file("compare.qrels"), `${qrels.join("\n")}\n`);
+    for (const name of fixture.systems)
+      await writeFile(file(`${name}.trec`), trecRunText(fixture.runs[name] ?? {}, name));
+    const { code, stdout, stderr } = await ferret([
+      "eval",
+      "--qrels",
+      file("compare.qrels"),
+      ...fixture.systems.map((s) => file(`${s}.trec`)),
+      ...fixture.measures.flatMap((m) => ["-m", m]),
+      "--compare",
+      "--test",
+      "t",
+      "--holm",
+      "--json",
+    ]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout) as {
+      baseline: string;
+      systems: {
+        name: string;
+        measures: Record<string, { pValue: number | null; adjustedPValue: number | null }>;
+      }[];
+    };
+    expect(json.baseline).toBe("bm25");
+    const names: Record<string, string> = {
+      "ndcg@10": "ndcg_cut_10",
+      "map@100": "map_cut_100",
+      "recall@100": "recall_100",
+      "mrr@10": "mrr_cut_10",
+    };
+    for (const ref of fixture.student) {
+      const cell = json.systems.find((s) => s.name === ref.treatment)?.measures[names[ref.measure] as string];
+      expect(Math.abs((cell?.pValue ?? NaN) - ref.pValue)).toBeLessThan(1e-8);
+      expect(Math.abs((cell?.adjustedPValue ?? NaN) - ref.holmPValue)).toBeLessThan(1e-8);
+    }
+  });
+
+  it("reports a malformed run line as `ferret: file:line (field)` and exits 1", async () => {
+    await writeFile(file("bad.run"), "1 Q0 d1 1 0.5 t\n1 Q0 d2 2 0.4x t\n");
+    const { code, stdout, stderr } = await ferret([
+      "eval",
+      "--qrels",
+      join(TREC_EVAL, "qrels/scifact-test.qrels"),
+      file("bad.run"),
+    ]);
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(`ferret: ${file("bad.run")}:2 (field "score"): not a number: "0.4x"\n`);
+  });
+
+  it("rejects an unknown measure with exit 1", async () => {
+    const { code, stderr } = await ferret([
+      "eval",
+      "--qrels",
+      join(TREC_EVAL, "qrels/scifact-test.qrels"),
+      file("scifact-short.run"),
+      "-m",
+      "ndcg@ten",
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^ferret: measure "ndcg@ten": cutoff "ten" is not a positive integer/);
+  });
+});
+
+describe("ferret fuse", () => {
+  const fusion = JSON.parse(
+    gunzipSync(readFileSync(join(REPO_ROOT, "packages/fusion/fixtures/ranx-fusion.json.gz"))).toString(),
+  ) as {
+    inputs: Record<string, RunDict>;
+    fused: {
+      inputs: string;
+      norm: string | null;
+      method: string;
+      params: { weights?: number[]; k?: number };
+      run: RunDict;
+    }[];
+  };
+
+  async function fusedFile(path: string): Promise<RunDict> {
+    const out: RunDict = {};
+    for (const line of (await readFile(path, "utf8")).trim().split("\n")) {
+      const [qid, , doc, , score] = line.split(" ") as [string, string, string, string, string];
+      (out[qid] ??= {})[doc] = Number(score);
+    }
+    return out;
+  }
+
+  it.each([
+    ["wsum", "min-max", ["--weights", "0.3,0.7"]],
+    ["rrf", "min-max", []],
+    ["combmnz", "max", []],
+  ])("writes ranx.fuse's %s (%s) run", async (method, norm, extra) => {
+    await writeFile(file("bm25.trec"), trecRunText(fusion.inputs["bm25"] ?? {}, "bm25"));
+    await writeFile(file("char4.trec"), trecRunText(fusion.inputs["char4"] ?? {}, "char4"));
+    const ranxMethod = { wsum: "wsum", rrf: "rrf", combmnz: "mnz" }[method];
+    const entry = fusion.fused.find(
+      (f) => f.inputs === "bm25+char4" && f.norm === norm && f.method === ranxMethod,
+    );
+    const out = file(`fused-${method}.trec`);
+    const { code, stdout, stderr } = await ferret([
+      "fuse",
+      "--method",
+      method,
+      "--norm",
+      norm,
+      ...extra,
+      file("bm25.trec"),
+      file("char4.trec"),
+      "--out",
+      out,
+    ]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      new RegExp(`^fused 2 runs \\(${method}, .*\\): 40 queries, [\\d,]+ lines -> ${out}\\n$`),
+    );
+    const fused = await fusedFile(out);
+    const bad: string[] = [];
+    for (const [qid, docs] of Object.entries(entry?.run ?? {})) {
+      if (Object.keys(fused[qid] ?? {}).length !== Object.keys(docs).length) bad.push(`${qid}: size`);
+      for (const [doc, score] of Object.entries(docs)) {
+        const ours = fused[qid]?.[doc];
+        if (ours === undefined || Math.abs(ours - score) > 1e-9 * Math.max(1, Math.abs(score)))
+          bad.push(`${qid}/${doc}: ${ours} vs ${score}`);
+      }
+    }
+    expect(bad.slice(0, 5)).toEqual([]);
+  });
+
+  it("refuses an unknown method with exit 1", async () => {
+    const { code, stderr } = await ferret([
+      "fuse",
+      "--method",
+      "borda",
+      file("scifact-short.run"),
+      file("scifact-random.run"),
+      "--out",
+      file("x.trec"),
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toBe('ferret: unknown fusion method "borda" (one of wsum, combsum, combmnz, rrf)\n');
+  });
+});
+
+describe("ferret eval --help", () => {
+  it("names the evaluator's default measures", async () => {
+    const { DEFAULT_MEASURES } = await import("@ferret/evaluator");
+    const { HELP_DEFAULT_MEASURES } = await import("./eval.js");
+    expect(HELP_DEFAULT_MEASURES).toBe(DEFAULT_MEASURES.join(", "));
+  });
+});

@@ -15,3 +15,12 @@ step() {
 }
 
 step "dataset statistics" npx ferret data stats "$DATA"
+
+# A BM25 baseline on the test queries, evaluated with trec_eval's measures. Outputs go to .cache/demo (git-ignored).
+OUT=${FERRET_DEMO_OUT:-.cache/demo}
+mkdir -p "$OUT"
+step "BM25 index (embedded, Anserini-exact)" npx ferret bm25 index "$DATA" --out "$OUT/bm25.index" --no-progress
+step "BM25 run on the test queries" \
+  npx ferret bm25 search "$OUT/bm25.index" --queries "$DATA" --split test --out "$OUT/bm25.trec" --no-progress
+step "evaluation (trec_eval measures)" \
+  npx ferret eval --qrels "$DATA/qrels/test.tsv" "$OUT/bm25.trec" -m ndcg_cut.10 -m map -m recip_rank -m P.10 -m recall.100

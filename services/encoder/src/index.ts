@@ -8,3 +8,5 @@ export type { HnswOptions } from "./index/hnsw-index.js";
 export type { SearchHit, VectorIndex } from "./index/vector-index.js";
 export { BiEncoderCache, listModels } from "./model-registry.js";
 export type { ModelEntry, ModelProblem } from "./model-registry.js";
+export { MANIFEST_FILE, loadDenseIndex, saveDenseIndex } from "./index/index-store.js";
+export type { IndexManifest, LoadIndexOptions, SaveIndexInfo } from "./index/index-store.js";

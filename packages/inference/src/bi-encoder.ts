@@ -8,7 +8,8 @@ import { padBatch, planBatches } from "./batching.js";
 import type { BatchLimits } from "./batching.js";
 import type { BiEncoderConfig } from "./model-config.js";
 import { loadModelDir } from "./model-dir.js";
-import type { ModelVariant } from "./model-dir.js";
+import type { ModelDir, ModelVariant } from "./model-dir.js";
+import { modelFingerprint } from "./fingerprint.js";
 import { l2NormalizeRows, pool } from "./pooling.js";
 import { createSession, runBatch } from "./session.js";
 import type { SessionOptions } from "./session.js";
@@ -32,7 +33,17 @@ export class BiEncoder {
     private readonly session: InferenceSession,
     private readonly onnxPath: string,
     private readonly limits: BatchLimits,
+    /** The validated model directory (paths, variant) this encoder runs. */
+    readonly model: ModelDir,
   ) {}
+
+  private fingerprintPromise: Promise<string> | undefined;
+
+  /** modelFingerprint() of this model and variant (computed once). */
+  fingerprint(): Promise<string> {
+    this.fingerprintPromise ??= modelFingerprint(this.model);
+    return this.fingerprintPromise;
+  }
 
   static async load(dir: string, options: EncoderLoadOptions = {}): Promise<BiEncoder> {
     const model = await loadModelDir(dir, options.variant ?? "fp32");
@@ -44,10 +55,11 @@ export class BiEncoder {
     }
     const tokenizer = TextTokenizer.fromFile(model.tokenizerPath, model.config.maxLength);
     const session = await createSession(model.onnxPath, options);
-    return new BiEncoder(dir, model.config, tokenizer, session, model.onnxPath, {
+    const limits = {
       maxBatchSize: options.maxBatchSize ?? DEFAULT_BATCH_LIMITS.maxBatchSize,
       maxBatchTokens: options.maxBatchTokens ?? DEFAULT_BATCH_LIMITS.maxBatchTokens,
-    });
+    };
+    return new BiEncoder(dir, model.config, tokenizer, session, model.onnxPath, limits, model);
   }
 
   get dimension(): number {

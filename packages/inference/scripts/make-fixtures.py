@@ -6,6 +6,7 @@ Writes packages/inference/fixtures/:
                    config.json, model.onnx (fp32), model.int8.onnx (onnxruntime quantize_dynamic), ferret.json
   tiny-bert-ce1/   cross-encoder, BertForSequenceClassification with 1 label (ferret.json: sigmoid)
   tiny-bert-ce2/   cross-encoder with 2 labels (ferret.json: softmax-positive)
+  tokenizers/      tiny byte-level BPE and Unigram tokenizer.json files (tokenizer-only parity)
   reference.json   token ids from the Hugging Face fast tokenizer, PyTorch embeddings (mean+normalize,
                    CLS, last token) and cross-encoder logits, computed one text at a time (no padding)
 
@@ -27,7 +28,7 @@ import tokenizers
 import torch
 import transformers
 from onnxruntime.quantization import QuantType, quantize_dynamic
-from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 from transformers import BertConfig, BertForSequenceClassification, BertModel, PreTrainedTokenizerFast
 
 OUT = Path(__file__).resolve().parent.parent / "fixtures"
@@ -207,6 +208,55 @@ def write_model_dir(name: str, tok: PreTrainedTokenizerFast, config: BertConfig,
     return d
 
 
+def build_other_tokenizers() -> dict:
+    """Tiny byte-level BPE (GPT-2/RoBERTa style) and Unigram (SentencePiece/T5 style) tokenizer.json files,
+    trained on the fixture words, with Hugging Face's ids for the fixture texts and pairs (truncated)."""
+    corpus = [" ".join(WORDS[i : i + 12]) for i in range(0, len(WORDS), 6)] + TEXTS
+    bpe = Tokenizer(models.BPE(unk_token=None))
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    bpe.train_from_iterator(
+        corpus,
+        trainers.BpeTrainer(
+            vocab_size=400,
+            special_tokens=["<s>", "<pad>", "</s>"],
+            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+            show_progress=False,
+        ),
+    )
+    bpe.post_processor = processors.RobertaProcessing(("</s>", bpe.token_to_id("</s>")), ("<s>", bpe.token_to_id("<s>")))
+
+    uni = Tokenizer(models.Unigram())
+    uni.normalizer = normalizers.NFKC()
+    uni.pre_tokenizer = pre_tokenizers.Metaspace()
+    uni.decoder = decoders.Metaspace()
+    uni.train_from_iterator(
+        corpus,
+        trainers.UnigramTrainer(
+            vocab_size=300, special_tokens=["<pad>", "</s>", "<unk>"], unk_token="<unk>", show_progress=False
+        ),
+    )
+    eos = uni.token_to_id("</s>")
+    uni.post_processor = processors.TemplateProcessing(
+        single="$A </s>", pair="$A </s> $B:1 </s>:1", special_tokens=[("</s>", eos)]
+    )
+
+    out = {}
+    d = OUT / "tokenizers"
+    d.mkdir(parents=True, exist_ok=True)
+    for name, t in (("bpe", bpe), ("unigram", uni)):
+        t.save(str(d / f"{name}.json"))
+        t.enable_truncation(MAX_LENGTH)  # longest_first for pairs, as transformers' truncation=True
+        out[name] = {
+            "maxLength": MAX_LENGTH,
+            "texts": [t.encode(text).ids for text in TEXTS],
+            "pairs": [
+                {"ids": e.ids, "typeIds": e.type_ids} for e in (t.encode(q, p) for q, p in PAIRS)
+            ],
+        }
+    return out
+
+
 def main() -> None:
     torch.manual_seed(20261126)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -300,6 +350,7 @@ def main() -> None:
         "maxLength": MAX_LENGTH,
         "texts": ref_texts,
         "crossEncoders": ce_refs,
+        "tokenizers": build_other_tokenizers(),
     }
     (OUT / "reference.json").write_text(json.dumps(reference) + "\n", encoding="utf-8")
     total = sum(p.stat().st_size for p in OUT.rglob("*") if p.is_file())

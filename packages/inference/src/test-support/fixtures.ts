@@ -22,10 +22,16 @@ export interface PairReference {
   typeIds: number[];
   logits: number[];
 }
+export interface TokenizerReference {
+  maxLength: number;
+  texts: number[][];
+  pairs: { ids: number[]; typeIds: number[] }[];
+}
 export interface Reference {
   maxLength: number;
   texts: TextReference[];
   crossEncoders: Record<string, PairReference[]>;
+  tokenizers: Record<"bpe" | "unigram", TokenizerReference>;
 }
 
 export async function readReference(): Promise<Reference> {

@@ -1,11 +1,12 @@
 /**
  * What reranking and scoring jobs need from a cross-encoder: scores for (query, passage) pairs in input
- * order. CrossEncoderScorer feeds @ferret/inference's CrossEncoder (pair tokenization with segment ids,
+ * order. CrossEncoderScorer feeds a CrossEncoderModel (Hugging Face pair tokenization with segment ids,
  * length-grouped batches, the ferret.json score activation) in chunks, so long lists can be cancelled and
  * report progress between chunks while each chunk is still length-grouped.
  */
 import { CancelledError } from "@ferret/errors";
-import { CrossEncoder, type EncoderLoadOptions, type TextPair } from "@ferret/inference";
+import type { EncoderLoadOptions, TextPair } from "@ferret/inference";
+import { CrossEncoderModel } from "./cross-encoder-model.js";
 
 export interface ScoreOptions {
   signal?: AbortSignal;
@@ -37,14 +38,14 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 export class CrossEncoderScorer implements PairScorer {
   private constructor(
     readonly name: string,
-    readonly model: CrossEncoder,
+    readonly model: CrossEncoderModel,
     private readonly chunkPairs: number,
   ) {}
 
   /** Loads a cross-encoder model directory (variant "quantized" for its int8 ONNX file). */
   static async load(dir: string, options: CrossEncoderScorerOptions = {}): Promise<CrossEncoderScorer> {
     const { chunkPairs, name, ...load } = options;
-    const model = await CrossEncoder.load(dir, load);
+    const model = await CrossEncoderModel.load(dir, load);
     const base =
       dir
         .replace(/[/\\]+$/, "")

@@ -31,6 +31,21 @@ describe("RankingPreparer", () => {
     ]);
   });
 
+  it("compares scores as C floats, as trec_eval stores them, so float32-equal scores tie", () => {
+    // 30.453164 and 30.453163 round to the same float32 (30.45316314697265625); trec_eval then puts
+    // docid "b" first (descending strcmp), so the relevant "a" is at rank 2, not rank 1.
+    expect(Math.fround(30.453164)).toBe(Math.fround(30.453163));
+    const q = new RankingPreparer().prepare(
+      "q",
+      docs([
+        ["a", 30.453164],
+        ["b", 30.453163],
+      ]),
+      new Map([["a", 1]]),
+    );
+    expect([...q.rels.subarray(0, q.numRet)]).toEqual([RELVALUE_NONPOOL, 1]);
+  });
+
   it("orders by code point (UTF-8 bytes), not UTF-16 units, on ties", () => {
     // U+1F600 (surrogate pair D83D DE00) sorts after U+FF21 in UTF-8/strcmp, before it in UTF-16.
     const q = new RankingPreparer().prepare(

@@ -119,7 +119,9 @@ export class RankingPreparer {
     run.forEach((score, docid) => {
       if (Number.isNaN(score)) bad ??= docid;
       ids[i] = docid;
-      inScores[i] = score;
+      // trec_eval stores run scores as C floats (TEXT_RESULTS.sim), so scores equal in float32 tie
+      // and fall to the docid rule; rounding here is what makes those ties match.
+      inScores[i] = Math.fround(score);
       const label = judgments.get(docid);
       if (label === undefined) inRels[i] = RELVALUE_NONPOOL;
       else {

@@ -6,7 +6,16 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["**/dist/**", "**/src/gen/**", "**/node_modules/**", "**/.turbo/**", "**/coverage/**", "**/*.cjs"],
+    ignores: [
+      "**/dist/**",
+      "bench/results/tmp/**",
+      "**/.cache/**",
+      "**/src/gen/**",
+      "**/node_modules/**",
+      "**/.turbo/**",
+      "**/coverage/**",
+      "**/*.cjs",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -18,7 +27,14 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": "error",
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["@ferret/*/src/*", "../../packages/*", "../../services/*"], message: "Import a package's public API (its index), not its internals." }] },
+        {
+          patterns: [
+            {
+              group: ["@ferret/*/src/*", "../../packages/*", "../../services/*"],
+              message: "Import a package's public API (its index), not its internals.",
+            },
+          ],
+        },
       ],
     },
   },

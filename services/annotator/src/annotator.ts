@@ -1,0 +1,62 @@
+/**
+ * Runs a task on one input through the cache: a hit returns the stored outcome with no LLM call; a miss
+ * makes the structured call (retries, one re-ask, failure kept with its raw reply) and stores it.
+ * Failed outcomes are cached too, so a rerun of a finished job makes no calls; pass `retryFailed` to
+ * ask again for them.
+ */
+import { cacheKey, type CachedOutcome, type OutcomeCache } from "./label-cache.js";
+import type { CallLimiter } from "./llm/limiter.js";
+import type { RetryOptions } from "./llm/retry.js";
+import { callStructured, type StructuredOutcome } from "./llm/structured-call.js";
+import type { LlmBackend } from "./llm/types.js";
+import type { Task } from "./tasks/task.js";
+
+export interface AnnotatorOptions {
+  backend: LlmBackend;
+  cache?: OutcomeCache;
+  limiter?: CallLimiter;
+  retry?: RetryOptions;
+  retryFailed?: boolean;
+}
+
+export interface TaskRun<O> {
+  outcome: StructuredOutcome<O>;
+  cacheKey: string;
+  /** True when the outcome came from the cache (no LLM call was made for it now). */
+  cached: boolean;
+  promptVersion: string;
+  backend: LlmBackend["kind"];
+  createdAt: string;
+}
+
+export class Annotator {
+  constructor(readonly options: AnnotatorOptions) {}
+
+  get model(): string {
+    return this.options.backend.model;
+  }
+
+  async run<I, O>(task: Task<I, O>, input: I, signal?: AbortSignal): Promise<TaskRun<O>> {
+    const { backend, cache } = this.options;
+    const key = cacheKey({
+      model: backend.model,
+      task: task.name,
+      promptVersion: task.version,
+      input,
+      params: { temperature: 0, maxTokens: task.maxTokens },
+    });
+    const base = { cacheKey: key, promptVersion: task.version, backend: backend.kind };
+    const hit = await cache?.get(key);
+    if (hit && (hit.status === "ok" || !this.options.retryFailed)) {
+      return { ...base, outcome: hit as StructuredOutcome<O>, cached: true, createdAt: hit.createdAt };
+    }
+    const outcome = await callStructured(backend, task, input, {
+      ...(this.options.limiter ? { limiter: this.options.limiter } : {}),
+      ...(this.options.retry ? { retry: this.options.retry } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    const createdAt = new Date().toISOString();
+    await cache?.put(key, { ...(outcome as StructuredOutcome<unknown>), createdAt } as CachedOutcome);
+    return { ...base, outcome, cached: false, createdAt };
+  }
+}

@@ -1,0 +1,58 @@
+export type {
+  ChatMessage,
+  ChatRequest,
+  ChatResult,
+  JsonSchema,
+  LlmBackend,
+  TokenUsage,
+} from "./llm/types.js";
+export { OpenAiBackend } from "./llm/openai-backend.js";
+export type { OpenAiBackendConfig, StructuredOutputMode } from "./llm/openai-backend.js";
+export { LlamaCppBackend } from "./llm/llama-cpp-backend.js";
+export type { LlamaCppBackendConfig } from "./llm/llama-cpp-backend.js";
+export { LlmCallError, isRetryableLlmError } from "./llm/llm-errors.js";
+export { withRetries, retryDelayMs } from "./llm/retry.js";
+export type { RetryOptions } from "./llm/retry.js";
+export { CallLimiter } from "./llm/limiter.js";
+export type { LimiterOptions } from "./llm/limiter.js";
+export { callStructured } from "./llm/structured-call.js";
+export type { StructuredCallOptions, StructuredOutcome } from "./llm/structured-call.js";
+export { parseJsonReply } from "./llm/parse-json.js";
+export type { Task, ParseResult } from "./tasks/task.js";
+export { relevanceTask } from "./tasks/relevance.js";
+export type { RelevanceInput, RelevanceOutput } from "./tasks/relevance.js";
+export {
+  MAX_WINDOW,
+  pseudoAnswerTask,
+  relevanceSelectionTask,
+  topPercent,
+  utilityRankingTask,
+  utilitySelectionTask,
+} from "./tasks/listwise.js";
+export type { AnswerInput, WindowInput } from "./tasks/listwise.js";
+export { shuffledWindows } from "./tasks/windows.js";
+export type { Placed } from "./tasks/windows.js";
+export { syntheticQueryTask } from "./tasks/synthetic-queries.js";
+export type {
+  QueryExample,
+  QueryGenInput,
+  QueryGenOutput,
+  QueryStyle,
+  QueryType,
+} from "./tasks/synthetic-queries.js";
+export { gradedDocumentTask, LEVEL_INSTRUCTIONS } from "./tasks/graded-documents.js";
+export type { GradedDocInput, RelevanceLevel } from "./tasks/graded-documents.js";
+export { DATA_NOT_INSTRUCTIONS, formatPassage, neutralise } from "./tasks/passage-format.js";
+export type { PassageText } from "./tasks/passage-format.js";
+export { cacheKey, canonicalJson, KvOutcomeCache } from "./label-cache.js";
+export type { CacheKeyParts, CachedOutcome, OutcomeCache } from "./label-cache.js";
+export { Annotator } from "./annotator.js";
+export type { AnnotatorOptions, TaskRun } from "./annotator.js";
+export { labelUsage } from "./labels.js";
+export type { LabelKind, LabelRecord, StepProvenance } from "./labels.js";
+export { itemKey, processItem } from "./work-items.js";
+export type { QueryRef, WorkItem } from "./work-items.js";
+export { labelsJsonl, qrelsFromLabels, writeLabelsDir } from "./label-output.js";
+export type { WrittenLabels } from "./label-output.js";
+export { agreementReport, cohenKappa } from "./agreement.js";
+export type { AgreementReport, KappaWeights } from "./agreement.js";

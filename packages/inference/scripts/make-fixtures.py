@@ -6,6 +6,7 @@ Writes packages/inference/fixtures/:
                    config.json, model.onnx (fp32), model.int8.onnx (onnxruntime quantize_dynamic), ferret.json
   tiny-bert-ce1/   cross-encoder, BertForSequenceClassification with 1 label (ferret.json: sigmoid)
   tiny-bert-ce2/   cross-encoder with 2 labels (ferret.json: softmax-positive)
+  position-probe/  an ONNX graph that outputs its position_ids (checks how Ferret feeds them)
   tokenizers/      tiny byte-level BPE and Unigram tokenizer.json files (tokenizer-only parity)
   reference.json   token ids from the Hugging Face fast tokenizer, PyTorch embeddings (mean+normalize,
                    CLS, last token) and cross-encoder logits, computed one text at a time (no padding)
@@ -210,7 +211,9 @@ def write_model_dir(name: str, tok: PreTrainedTokenizerFast, config: BertConfig,
 
 def build_other_tokenizers() -> dict:
     """Tiny byte-level BPE (GPT-2/RoBERTa style) and Unigram (SentencePiece/T5 style) tokenizer.json files,
-    trained on the fixture words, with Hugging Face's ids for the fixture texts and pairs (truncated)."""
+    trained on the fixture words, with Hugging Face's ids for the fixture texts and pairs (truncated).
+    The Unigram trainer is not bit-reproducible from run to run (tokenizers 0.23), so each run writes a
+    slightly different unigram.json; its reference ids are always recomputed from the file written."""
     corpus = [" ".join(WORDS[i : i + 12]) for i in range(0, len(WORDS), 6)] + TEXTS
     bpe = Tokenizer(models.BPE(unk_token=None))
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
@@ -255,6 +258,47 @@ def build_other_tokenizers() -> dict:
             ],
         }
     return out
+
+
+def build_position_probe(tok: PreTrainedTokenizerFast) -> None:
+    """A 3-node ONNX graph whose "hidden state" is the position id (last_hidden_state[b, s, 0] =
+    float(position_ids[b, s])): checks that Ferret feeds position_ids as Hugging Face does for
+    decoder models (cumsum(attention_mask) - 1) when a graph declares them."""
+    from onnx import TensorProto, helper
+
+    axes = ["batch", "sequence"]
+    graph = helper.make_graph(
+        [
+            helper.make_node("Cast", ["position_ids"], ["pos_f"], to=TensorProto.FLOAT),
+            helper.make_node("Constant", [], ["axes"], value=helper.make_tensor("axes", TensorProto.INT64, [1], [2])),
+            helper.make_node("Unsqueeze", ["pos_f", "axes"], ["last_hidden_state"]),
+        ],
+        "position_probe",
+        [
+            helper.make_tensor_value_info("input_ids", TensorProto.INT64, axes),
+            helper.make_tensor_value_info("attention_mask", TensorProto.INT64, axes),
+            helper.make_tensor_value_info("position_ids", TensorProto.INT64, axes),
+        ],
+        [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, [*axes, 1])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    config = BertConfig(vocab_size=len(tok), hidden_size=1, num_attention_heads=1, max_position_embeddings=64)
+    d = write_model_dir(
+        "position-probe",
+        tok,
+        config,
+        {
+            "formatVersion": 1,
+            "kind": "bi-encoder",
+            "pooling": "last-token",
+            "normalize": False,
+            "maxLength": MAX_LENGTH,
+            "dimension": 1,
+        },
+    )
+    onnx.save(model, str(d / "model.onnx"))
 
 
 def main() -> None:
@@ -302,6 +346,8 @@ def main() -> None:
                     "lastToken": hidden[-1].tolist(),
                 }
             )
+
+    build_position_probe(tok)
 
     # ---- cross-encoders ----------------------------------------------------------------------
     ce_refs = {}

@@ -4,9 +4,17 @@
  * length-grouped, padded batches and must give the same vectors.
  */
 import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BiEncoder } from "./bi-encoder.js";
-import { BI_ENCODER_DIR, cosine, maxAbsDiff, readReference, variantDir } from "./test-support/fixtures.js";
+import {
+  BI_ENCODER_DIR,
+  FIXTURES,
+  cosine,
+  maxAbsDiff,
+  readReference,
+  variantDir,
+} from "./test-support/fixtures.js";
 import type { Reference } from "./test-support/fixtures.js";
 
 let ref: Reference;
@@ -85,5 +93,19 @@ describe("BiEncoder (tiny BERT fixture)", () => {
 
   it("returns nothing for no texts", async () => {
     expect(await encoder.embed([])).toEqual([]);
+  });
+});
+
+describe("position_ids", () => {
+  it("are fed as cumsum(mask) - 1 when the graph declares them (position-probe fixture)", async () => {
+    // the probe's hidden state at each position is its position id; last-token pooling must
+    // therefore give (number of tokens - 1), the count coming from Hugging Face's ids
+    const probe = await BiEncoder.load(join(FIXTURES, "position-probe"), {
+      maxBatchSize: 5,
+      intraOpNumThreads: 1,
+    });
+    const vectors = await probe.embed(ref.texts.map((t) => t.text));
+    expect(vectors.map((v) => v[0])).toEqual(ref.texts.map((t) => t.ids.length - 1));
+    await probe.close();
   });
 });

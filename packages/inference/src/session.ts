@@ -33,6 +33,26 @@ export async function createSession(
   }
 }
 
+/**
+ * Position ids as transformers computes them for decoder models: cumsum(attention_mask) - 1, padding
+ * positions set to 1 (with Ferret's right padding, real tokens get 0..n-1).
+ */
+export function positionIds(attentionMask: BigInt64Array, seqLength: number): BigInt64Array {
+  const out = new BigInt64Array(attentionMask.length);
+  for (let row = 0; row < attentionMask.length; row += seqLength) {
+    let count = 0n;
+    for (let t = row; t < row + seqLength; t++) {
+      if (attentionMask[t] !== 0n) {
+        out[t] = count;
+        count++;
+      } else {
+        out[t] = 1n;
+      }
+    }
+  }
+  return out;
+}
+
 /** Runs one padded batch and returns the named output; feeds only the inputs the graph declares. */
 export async function runBatch(
   session: InferenceSession,
@@ -41,18 +61,19 @@ export async function runBatch(
   file: string,
 ): Promise<{ data: Float32Array; dims: readonly number[] }> {
   const dims = [batch.batchSize, batch.seqLength];
-  const available: Record<string, BigInt64Array> = {
-    input_ids: batch.inputIds,
-    attention_mask: batch.attentionMask,
-    token_type_ids: batch.tokenTypeIds,
+  const available: Record<string, () => BigInt64Array> = {
+    input_ids: () => batch.inputIds,
+    attention_mask: () => batch.attentionMask,
+    token_type_ids: () => batch.tokenTypeIds,
+    position_ids: () => positionIds(batch.attentionMask, batch.seqLength),
   };
   const feeds: Record<string, Tensor> = {};
   for (const name of session.inputNames) {
-    const data = available[name];
+    const data = available[name]?.();
     if (data === undefined) {
       throw new InputError(
         { file },
-        `graph input "${name}" is not one Ferret feeds (input_ids, attention_mask, token_type_ids)`,
+        `graph input "${name}" is not one Ferret feeds (input_ids, attention_mask, token_type_ids, position_ids)`,
       );
     }
     feeds[name] = new Tensor("int64", data, dims);

@@ -56,3 +56,11 @@ export { labelsJsonl, qrelsFromLabels, writeLabelsDir } from "./label-output.js"
 export type { WrittenLabels } from "./label-output.js";
 export { agreementReport, cohenKappa } from "./agreement.js";
 export type { AgreementReport, KappaWeights } from "./agreement.js";
+export { openJobStore, destroyJobStore, labelKey } from "./jobs/job-store.js";
+export type { JobStore, JobStoreOptions } from "./jobs/job-store.js";
+export { submitJob } from "./jobs/submit-job.js";
+export type { SubmitJobRequest } from "./jobs/submit-job.js";
+export { cancelJob, collectLabels, getJob, jobProgress, transitionJob } from "./jobs/job-state.js";
+export { handleBatch, startAnnotationWorker } from "./jobs/annotation-worker.js";
+export type { WorkerOptions } from "./jobs/annotation-worker.js";
+export type { BatchMessage, JobProgress, JobRecord, JobState } from "./jobs/job-types.js";

@@ -3,13 +3,20 @@ import { register as registerBm25 } from "./commands/bm25.js";
 import { register as registerData } from "./commands/data.js";
 import { register as registerEval } from "./commands/eval.js";
 import { register as registerFuse } from "./commands/fuse.js";
+import { register as registerRerank } from "./commands/rerank.js";
 
 /**
  * The `ferret` command tree. Each command group lives in src/commands/<name>.ts and exports
  * `register(program)`; adding a group (eval, fuse, bm25, encode, annotate…) is one import and
  * one line in COMMANDS.
  */
-const COMMANDS: ((program: Command) => void)[] = [registerData, registerBm25, registerEval, registerFuse];
+const COMMANDS: ((program: Command) => void)[] = [
+  registerData,
+  registerBm25,
+  registerEval,
+  registerFuse,
+  registerRerank,
+];
 
 export const VERSION = "0.1.0";
 

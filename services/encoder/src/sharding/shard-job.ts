@@ -1,0 +1,113 @@
+/**
+ * A sharded indexing job on the bus (IndexCorpus): the coordinator splits the corpus into shards and
+ *   - object bucket "encoder-shards", object `<job>.<shard>.in`: the shard's documents (JSONL of [id, text]);
+ *   - work queue "encoder-shards": one ShardMessage per shard, published with id `<job>:<shard>` (dedup);
+ *   - object `<job>.<shard>.<worker>.<delivery>.vec`: the vectors one delivery computed (ShardVectors bytes);
+ *   - KV bucket "encoder-shards", key `<job>.<shard>`: which vectors object is THE shard's (ShardRecord),
+ *     written create-if-absent, so a shard redelivered after its worker died is recorded exactly once;
+ *   - event "encoder.shard.recorded" after each shard; the coordinator assembles once every key is there.
+ */
+import { InvalidArgumentError } from "@ferret/errors";
+
+export const SHARD_QUEUE = "encoder-shards";
+export const SHARD_RECORDS_BUCKET = "encoder-shards";
+export const SHARD_OBJECTS_BUCKET = "encoder-shards";
+export const SHARD_RECORDED_EVENT = "encoder.shard.recorded";
+export const INDEX_COMPLETED_EVENT = "corpus.indexed";
+
+export interface ShardJobNames {
+  queue: string;
+  recordsBucket: string;
+  objectsBucket: string;
+}
+
+export const DEFAULT_SHARD_JOB_NAMES: ShardJobNames = {
+  queue: SHARD_QUEUE,
+  recordsBucket: SHARD_RECORDS_BUCKET,
+  objectsBucket: SHARD_OBJECTS_BUCKET,
+};
+
+export interface ShardMessage {
+  jobId: string;
+  shard: number;
+  /** Model directory name, variant and fingerprint: a worker whose model differs refuses the shard. */
+  model: string;
+  variant: "fp32" | "quantized";
+  fingerprint: string;
+  /** Input object name and its sha256. */
+  input: string;
+  inputSha256: string;
+  documents: number;
+}
+
+export interface ShardRecord {
+  shard: number;
+  documents: number;
+  /** The vectors object of the delivery that recorded the shard, and its sha256. */
+  object: string;
+  sha256: string;
+  fingerprint: string;
+  /** Who recorded it (host:pid) and on which delivery: for audits of redeliveries. */
+  worker: string;
+  deliveryCount: number;
+}
+
+export const shardKey = (jobId: string, shard: number): string => `${jobId}.${shard}`;
+export const shardInputName = (jobId: string, shard: number): string => `${jobId}.${shard}.in`;
+export const shardVectorsName = (jobId: string, shard: number, worker: string, delivery: number): string =>
+  `${jobId}.${shard}.${worker.replace(/[^A-Za-z0-9_-]/g, "_")}.${delivery}.vec`;
+
+/** [document id, text to embed] per line. */
+export function encodeShardInput(docs: readonly (readonly [string, string])[]): Uint8Array {
+  return new TextEncoder().encode(docs.map((d) => JSON.stringify(d)).join("\n"));
+}
+
+export function decodeShardInput(bytes: Uint8Array): [string, string][] {
+  const text = new TextDecoder().decode(bytes);
+  return text === "" ? [] : text.split("\n").map((line) => JSON.parse(line) as [string, string]);
+}
+
+/** uint32 LE length of the ids JSON, the ids JSON, padding to 4 bytes, then float32 LE vectors. */
+export function encodeShardVectors(
+  ids: readonly string[],
+  dimension: number,
+  vectors: Float32Array,
+): Uint8Array {
+  const head = new TextEncoder().encode(JSON.stringify({ dimension, ids }));
+  const offset = 4 + head.length + ((4 - ((4 + head.length) % 4)) % 4);
+  const out = new Uint8Array(offset + vectors.byteLength);
+  new DataView(out.buffer).setUint32(0, head.length, true);
+  out.set(head, 4);
+  out.set(new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength), offset);
+  return out;
+}
+
+export function decodeShardVectors(bytes: Uint8Array): {
+  ids: string[];
+  dimension: number;
+  vectors: Float32Array;
+} {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headLength = view.getUint32(0, true);
+  const head = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headLength))) as {
+    dimension: number;
+    ids: string[];
+  };
+  const offset = 4 + headLength + ((4 - ((4 + headLength) % 4)) % 4);
+  const body = bytes.slice(offset); // copy: aligned for Float32Array
+  const vectors = new Float32Array(body.buffer, 0, body.byteLength / 4);
+  if (vectors.length !== head.ids.length * head.dimension) {
+    throw new InvalidArgumentError(
+      `shard vectors hold ${vectors.length} floats; ${head.ids.length} ids x ${head.dimension} dims expected`,
+    );
+  }
+  return { ids: head.ids, dimension: head.dimension, vectors };
+}
+
+const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+export function checkShardJobId(jobId: string): string {
+  if (!JOB_ID.test(jobId))
+    throw new InvalidArgumentError(`"${jobId}" is not a valid job id (1-128 of A-Z a-z 0-9 _ -)`);
+  return jobId;
+}

@@ -12,3 +12,26 @@ export { MANIFEST_FILE, loadDenseIndex, saveDenseIndex } from "./index/index-sto
 export type { IndexManifest, LoadIndexOptions, SaveIndexInfo } from "./index/index-store.js";
 export { buildCollectionIndex, openCollectionIndex } from "./collection-index.js";
 export type { BuildCollectionIndexOptions } from "./collection-index.js";
+export { ModelServer, Serving } from "./serving/model-server.js";
+export type { ModelServerOptions, SwapResult } from "./serving/model-server.js";
+export { ServedIndex } from "./serving/served-index.js";
+export { checkIndexName, indexDir } from "./serving/index-layout.js";
+export { normalizationOf, retrieve } from "./search/retrieve.js";
+export type { HybridSettings, RetrieveOptions } from "./search/retrieve.js";
+export { DEFAULT_SHARD_SIZE, runIndexCorpusJob } from "./sharding/index-corpus-job.js";
+export type { IndexCorpusJobOptions, IndexCorpusProgress } from "./sharding/index-corpus-job.js";
+export {
+  DEFAULT_SHARD_JOB_NAMES,
+  INDEX_COMPLETED_EVENT,
+  SHARD_RECORDED_EVENT,
+} from "./sharding/shard-job.js";
+export type { ShardJobNames, ShardMessage, ShardRecord } from "./sharding/shard-job.js";
+export { startShardWorker } from "./sharding/shard-worker.js";
+export type {
+  ShardEncoderResolver,
+  ShardWorker,
+  ShardWorkerOptions,
+  ShardWorkerStats,
+} from "./sharding/shard-worker.js";
+export { createEncoderService, encoderHandlers } from "./service/encoder-service.js";
+export type { EncoderServiceOptions } from "./service/encoder-service.js";

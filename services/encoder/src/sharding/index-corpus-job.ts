@@ -150,6 +150,7 @@ export async function* runIndexCorpusJob(o: IndexCorpusJobOptions): AsyncGenerat
     await bus.events.publish(
       INDEX_COMPLETED_EVENT,
       {
+        jobId,
         corpus: o.collection ?? "",
         indexKind: "dense",
         index: o.outDir,

@@ -35,3 +35,7 @@ export type {
 } from "./sharding/shard-worker.js";
 export { createEncoderService, encoderHandlers } from "./service/encoder-service.js";
 export type { EncoderServiceOptions } from "./service/encoder-service.js";
+export { encoderConfigSchema, loadEncoderConfig } from "./config.js";
+export type { EncoderConfig } from "./config.js";
+export { MODEL_PUBLISHED_EVENT, startEncoder } from "./service/start-encoder.js";
+export type { RunningEncoder } from "./service/start-encoder.js";

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { register as registerBm25 } from "./commands/bm25.js";
 import { register as registerData } from "./commands/data.js";
+import { register as registerEncode } from "./commands/encode.js";
 import { register as registerEval } from "./commands/eval.js";
 import { register as registerFuse } from "./commands/fuse.js";
 import { register as registerRerank } from "./commands/rerank.js";
@@ -16,6 +17,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerEval,
   registerFuse,
   registerRerank,
+  registerEncode,
 ];
 
 export const VERSION = "0.1.0";

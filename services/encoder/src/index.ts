@@ -8,7 +8,7 @@ export type { HnswOptions } from "./index/hnsw-index.js";
 export type { SearchHit, VectorIndex } from "./index/vector-index.js";
 export { BiEncoderCache, listModels } from "./model-registry.js";
 export type { ModelEntry, ModelProblem } from "./model-registry.js";
-export { MANIFEST_FILE, loadDenseIndex, saveDenseIndex } from "./index/index-store.js";
+export { MANIFEST_FILE, loadDenseIndex, readIndexManifest, saveDenseIndex } from "./index/index-store.js";
 export type { IndexManifest, LoadIndexOptions, SaveIndexInfo } from "./index/index-store.js";
 export { buildCollectionIndex, openCollectionIndex } from "./collection-index.js";
 export type { BuildCollectionIndexOptions } from "./collection-index.js";

@@ -24,6 +24,9 @@ const manifestSchema = z.strictObject({
   modelFingerprint: z.string().regex(/^[0-9a-f]{64}$/),
   /** Informational: model directory name, collection, when. */
   modelName: z.string(),
+  /** Where the model directory was when the index was built, and its variant (a search's default model). */
+  modelDir: z.string().optional(),
+  modelVariant: z.enum(["fp32", "quantized"]).optional(),
   collection: z.string().optional(),
   createdAt: z.string(),
 });
@@ -32,6 +35,8 @@ export type IndexManifest = z.infer<typeof manifestSchema>;
 export interface SaveIndexInfo {
   modelFingerprint: string;
   modelName: string;
+  modelDir?: string;
+  modelVariant?: "fp32" | "quantized";
   collection?: string;
 }
 
@@ -48,6 +53,8 @@ export async function saveDenseIndex(
     size: index.size,
     modelFingerprint: info.modelFingerprint,
     modelName: info.modelName,
+    ...(info.modelDir === undefined ? {} : { modelDir: info.modelDir }),
+    ...(info.modelVariant === undefined ? {} : { modelVariant: info.modelVariant }),
     ...(info.collection === undefined ? {} : { collection: info.collection }),
     createdAt: new Date().toISOString(),
   };
@@ -63,10 +70,8 @@ export interface LoadIndexOptions {
   hnsw?: HnswOptions;
 }
 
-export async function loadDenseIndex(
-  dir: string,
-  options: LoadIndexOptions = {},
-): Promise<{ index: VectorIndex; manifest: IndexManifest }> {
+/** Reads and checks `dir`/manifest.json without loading the vectors. */
+export async function readIndexManifest(dir: string): Promise<IndexManifest> {
   const file = join(dir, MANIFEST_FILE);
   let raw: unknown;
   try {
@@ -81,7 +86,15 @@ export async function loadDenseIndex(
     const issue = parsed.error.issues[0]!;
     throw new InputError({ file, field: issue.path.map(String).join(".") || undefined }, issue.message);
   }
-  const manifest = parsed.data;
+  return parsed.data;
+}
+
+export async function loadDenseIndex(
+  dir: string,
+  options: LoadIndexOptions = {},
+): Promise<{ index: VectorIndex; manifest: IndexManifest }> {
+  const file = join(dir, MANIFEST_FILE);
+  const manifest = await readIndexManifest(dir);
   if (options.expectFingerprint !== undefined && options.expectFingerprint !== manifest.modelFingerprint) {
     throw new ConflictError(
       `${dir} was built by model ${manifest.modelName} (fingerprint ${manifest.modelFingerprint.slice(0, 12)}…), ` +

@@ -35,7 +35,14 @@ export interface IndexCorpusJobOptions {
   bus: Bus;
   jobId: string;
   documents: Iterable<DocumentRecord> | AsyncIterable<DocumentRecord>;
-  model: { name: string; variant: "fp32" | "quantized"; fingerprint: string; dimension: number };
+  /** `dir` is recorded in the manifest (the default model of a later search). */
+  model: {
+    name: string;
+    variant: "fp32" | "quantized";
+    fingerprint: string;
+    dimension: number;
+    dir?: string;
+  };
   outDir: string;
   shardSize?: number;
   kind?: IndexKind;
@@ -205,6 +212,8 @@ async function assemble(
   return saveDenseIndex(o.outDir, hnsw ?? exact, {
     modelFingerprint: o.model.fingerprint,
     modelName: o.model.name,
+    modelVariant: o.model.variant,
+    ...(o.model.dir === undefined ? {} : { modelDir: o.model.dir }),
     ...(o.collection === undefined ? {} : { collection: o.collection }),
   });
 }

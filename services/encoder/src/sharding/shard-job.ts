@@ -1,7 +1,7 @@
 /**
  * A sharded indexing job on the bus (IndexCorpus): the coordinator splits the corpus into shards and
  *   - object bucket "encoder-shards", object `<job>.<shard>.in`: the shard's documents (JSONL of [id, text]);
- *   - work queue "encoder-shards": one ShardMessage per shard, published with id `<job>:<shard>` (dedup);
+ *   - work queue "encoder-shards": one ShardMessage per shard, published with id `<job>:<shard>:<call>` (dedup);
  *   - object `<job>.<shard>.<worker>.<delivery>.vec`: the vectors one delivery computed (ShardVectors bytes);
  *   - KV bucket "encoder-shards", key `<job>.<shard>`: which vectors object is THE shard's (ShardRecord),
  *     written create-if-absent, so a shard redelivered after its worker died is recorded exactly once;

@@ -64,3 +64,11 @@ export { cancelJob, collectLabels, getJob, jobProgress, transitionJob } from "./
 export { handleBatch, startAnnotationWorker } from "./jobs/annotation-worker.js";
 export type { WorkerOptions } from "./jobs/annotation-worker.js";
 export type { BatchMessage, JobProgress, JobRecord, JobState } from "./jobs/job-types.js";
+export { annotatorService, MAX_JUDGE_PASSAGES } from "./service/annotator-service.js";
+export type { AnnotatorServiceOptions } from "./service/annotator-service.js";
+export { annotatorConfigSchema, loadAnnotatorConfig } from "./config.js";
+export type { AnnotatorConfig } from "./config.js";
+export { openBackend, startAnnotator } from "./start-annotator.js";
+export type { RunningAnnotator } from "./start-annotator.js";
+export { INJECTION_SET, measureFlipRate } from "./injection.js";
+export type { FlipRateReport, InjectionCase } from "./injection.js";

@@ -104,7 +104,9 @@ describe("embedded GGUF backend (node-llama-cpp, SmolLM2-135M-Instruct)", () => 
       expect(report.compared).toBe(2);
       expect(report.flipRate).toBeGreaterThanOrEqual(0);
       expect(report.flipRate).toBeLessThanOrEqual(1);
-      console.info(`SmolLM2-135M injection flip rate (2 cases, delimited): ${JSON.stringify(report)}`);
+      process.stdout.write(
+        `SmolLM2-135M injection flip rate (2 cases, delimited): ${JSON.stringify(report)}\n`,
+      );
     },
   );
 });

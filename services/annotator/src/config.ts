@@ -1,0 +1,54 @@
+/**
+ * The annotator's configuration: schema defaults, then the YAML file named by FERRET_ANNOTATOR_CONFIG,
+ * then FERRET_ANNOTATOR_* variables (nested keys with "__": FERRET_ANNOTATOR_LLM__BASE_URL=http://vllm:8000/v1,
+ * FERRET_ANNOTATOR_LLM__MODEL=Qwen/Qwen2.5-32B-Instruct, FERRET_ANNOTATOR_LLM__API_KEY=...,
+ * FERRET_ANNOTATOR_NATS__URL=nats://nats:4222). The LLM is either an OpenAI-compatible endpoint
+ * (llm.baseUrl + llm.model) or a local GGUF (llm.ggufPath); only that endpoint is ever contacted.
+ */
+import { loadConfig, type LoadConfigOptions } from "@ferret/config";
+import { z } from "zod";
+
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+
+export const annotatorConfigSchema = z.object({
+  grpc: z.object({ host: z.string().min(1).default("0.0.0.0"), port: int(50057) }).prefault({}),
+  nats: z.object({ url: z.string().min(1).optional() }).prefault({}),
+  artifacts: z.object({ dir: z.string().min(1).default(".ferret/annotator") }).prefault({}),
+  llm: z
+    .object({
+      baseUrl: z.string().url().optional(),
+      model: z.string().min(1).optional(),
+      apiKey: z.string().optional(),
+      structuredOutput: z.enum(["json_schema", "json_object", "none"]).default("json_schema"),
+      timeoutMs: int(60_000, 1),
+      ggufPath: z.string().min(1).optional(),
+      threads: int(2, 1),
+      /** LLM calls in flight per replica. */
+      concurrency: int(8, 1),
+      /** LLM calls started per second per replica (0: unlimited). */
+      ratePerSecond: z.coerce.number().min(0).default(0),
+      maxAttempts: int(5, 1),
+    })
+    .prefault({})
+    .refine((l) => l.ggufPath !== undefined || (l.baseUrl !== undefined && l.model !== undefined), {
+      message: "set llm.baseUrl and llm.model (OpenAI-compatible server) or llm.ggufPath (embedded GGUF)",
+    }),
+  worker: z
+    .object({
+      enabled: z.union([z.boolean(), z.stringbool()]).default(true),
+      batchConcurrency: int(2, 1),
+      itemConcurrency: int(8, 1),
+    })
+    .prefault({}),
+  /** Prefix of the annotator's queues and buckets. */
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default("annotator"),
+});
+
+export type AnnotatorConfig = z.infer<typeof annotatorConfigSchema>;
+
+export function loadAnnotatorConfig(options: LoadConfigOptions = {}): AnnotatorConfig {
+  return loadConfig(annotatorConfigSchema, { prefix: "FERRET_ANNOTATOR_", ...options });
+}

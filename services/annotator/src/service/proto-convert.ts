@@ -1,0 +1,125 @@
+/** Proto messages <-> annotator work items and job progress. */
+import { InvalidArgumentError } from "@ferret/errors";
+import {
+  JobState,
+  UtilityVariant,
+  type AnnotationJobStatus,
+  type Document,
+  type SubmitAnnotationJobRequest,
+} from "@ferret/proto";
+import type { JobProgress, JobState as AnnotatorJobState } from "../jobs/job-types.js";
+import type { RelevanceLevel } from "../tasks/graded-documents.js";
+import type { PassageText } from "../tasks/passage-format.js";
+import type { QueryStyle, QueryType } from "../tasks/synthetic-queries.js";
+import type { WorkItem } from "../work-items.js";
+
+export function passageOf(doc: Document): PassageText {
+  return { id: doc.id, ...(doc.title ? { title: doc.title } : {}), text: doc.text };
+}
+
+const QUERY_TYPES: readonly string[] = ["keyword", "question", "claim"];
+const QUERY_STYLES: readonly string[] = ["few-shot", "summarize-then-ask"];
+
+export function itemsOf(request: SubmitAnnotationJobRequest): { kind: string; items: WorkItem[] } {
+  const work = request.work;
+  if (!work) throw new InvalidArgumentError("SubmitJob needs one of relevance, utility, queries, documents");
+  switch (work.$case) {
+    case "relevance":
+      return {
+        kind: "relevance",
+        items: work.value.pairs.map((p) => {
+          if (!p.query || !p.passage)
+            throw new InvalidArgumentError("every relevance pair needs a query and a passage");
+          return {
+            kind: "relevance",
+            query: { id: p.query.id, text: p.query.text },
+            passage: passageOf(p.passage),
+          };
+        }),
+      };
+    case "utility": {
+      const variant = work.value.variant === UtilityVariant.UTILITY_VARIANT_RANKING ? "ranking" : "selection";
+      return {
+        kind: "utility",
+        items: work.value.queries.map((q) => {
+          if (!q.query) throw new InvalidArgumentError("every utility query needs a query");
+          return {
+            kind: "utility",
+            query: { id: q.query.id, text: q.query.text },
+            passages: q.candidates.map(passageOf),
+            variant,
+            ...(work.value.topPercent > 0 ? { topPercent: work.value.topPercent } : {}),
+          };
+        }),
+      };
+    }
+    case "queries": {
+      const type = work.value.type || "question";
+      const style = work.value.style || "few-shot";
+      if (!QUERY_TYPES.includes(type))
+        throw new InvalidArgumentError(`query type must be one of ${QUERY_TYPES.join(", ")}`);
+      if (!QUERY_STYLES.includes(style))
+        throw new InvalidArgumentError(`query style must be one of ${QUERY_STYLES.join(", ")}`);
+      return {
+        kind: "queries",
+        items: work.value.passages.map((p) => ({
+          kind: "query",
+          passage: passageOf(p),
+          type: type as QueryType,
+          style: style as QueryStyle,
+        })),
+      };
+    }
+    case "documents": {
+      const levels = work.value.levels.length ? work.value.levels : [3, 2, 1, 0];
+      for (const l of levels)
+        if (![0, 1, 2, 3].includes(l)) throw new InvalidArgumentError(`level ${l} is not 0-3`);
+      return {
+        kind: "documents",
+        items: work.value.queries.flatMap((q) =>
+          levels.map((level) => ({
+            kind: "document" as const,
+            query: { id: q.id, text: q.text },
+            level: level as RelevanceLevel,
+          })),
+        ),
+      };
+    }
+  }
+}
+
+const STATES: Record<AnnotatorJobState, JobState> = {
+  queued: JobState.JOB_STATE_QUEUED,
+  running: JobState.JOB_STATE_RUNNING,
+  succeeded: JobState.JOB_STATE_SUCCEEDED,
+  failed: JobState.JOB_STATE_FAILED,
+  cancelled: JobState.JOB_STATE_CANCELLED,
+};
+
+export function statusOf(p: JobProgress): AnnotationJobStatus {
+  return {
+    status: {
+      job: { jobId: p.job.jobId, kind: `annotate.${p.job.kind}` },
+      state: STATES[p.job.state],
+      progress: {
+        done: p.itemsDone,
+        total: p.job.totalItems,
+        unit: "items",
+        message: `${p.labelsOk} labels ok, ${p.labelsFailed} failed`,
+        updatedAt: new Date(p.job.updatedAt),
+      },
+      errorCode: p.job.error ? "INTERNAL" : "",
+      errorMessage: p.job.error ?? "",
+      createdAt: new Date(p.job.createdAt),
+      updatedAt: new Date(p.job.updatedAt),
+      outputs: [],
+    },
+    itemsDone: p.itemsDone,
+    labelsOk: p.labelsOk,
+    labelsFailed: p.labelsFailed,
+    llmCalls: p.llmCalls,
+    promptTokens: p.promptTokens,
+    completionTokens: p.completionTokens,
+    costUsd: p.costUsd,
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Wires one annotator replica: the bus (NATS or in-process), the LLM backend, the gRPC Annotator and
+ * (unless disabled) a batch worker. `stop()` stops the worker, the server and the bus, in that order.
+ */
+import { createBus } from "@ferret/bus";
+import { startGrpcServer, type GrpcServer } from "@ferret/grpc";
+import { type Logger, silentLogger } from "@ferret/logging";
+import { Annotator } from "./annotator.js";
+import type { AnnotatorConfig } from "./config.js";
+import { startAnnotationWorker } from "./jobs/annotation-worker.js";
+import { openJobStore } from "./jobs/job-store.js";
+import { CallLimiter } from "./llm/limiter.js";
+import { LlamaCppBackend } from "./llm/llama-cpp-backend.js";
+import { OpenAiBackend } from "./llm/openai-backend.js";
+import type { LlmBackend } from "./llm/types.js";
+import { annotatorService } from "./service/annotator-service.js";
+
+export async function openBackend(llm: AnnotatorConfig["llm"]): Promise<LlmBackend> {
+  if (llm.ggufPath) return LlamaCppBackend.open({ modelPath: llm.ggufPath, threads: llm.threads });
+  return new OpenAiBackend({
+    baseUrl: llm.baseUrl!,
+    model: llm.model!,
+    ...(llm.apiKey ? { apiKey: llm.apiKey } : {}),
+    timeoutMs: llm.timeoutMs,
+    structuredOutput: llm.structuredOutput,
+  });
+}
+
+export interface RunningAnnotator {
+  server: GrpcServer;
+  stop(): Promise<void>;
+}
+
+export async function startAnnotator(
+  config: AnnotatorConfig,
+  options: { logger?: Logger } = {},
+): Promise<RunningAnnotator> {
+  const logger = options.logger ?? silentLogger();
+  const bus = config.nats.url
+    ? await createBus({ kind: "nats", url: config.nats.url, name: "annotator", logger })
+    : await createBus({ kind: "memory", dir: config.artifacts.dir });
+  const store = await openJobStore(bus, { prefix: config.prefix });
+  const backend = await openBackend(config.llm);
+  const annotator = new Annotator({
+    backend,
+    cache: store.cache,
+    limiter: new CallLimiter({
+      concurrency: config.llm.concurrency,
+      ...(config.llm.ratePerSecond > 0 ? { ratePerSecond: config.llm.ratePerSecond } : {}),
+    }),
+    retry: { maxAttempts: config.llm.maxAttempts },
+  });
+  const worker = config.worker.enabled
+    ? startAnnotationWorker(store, annotator, {
+        batchConcurrency: config.worker.batchConcurrency,
+        itemConcurrency: config.worker.itemConcurrency,
+        logger,
+      })
+    : undefined;
+  const server = await startGrpcServer({
+    services: [annotatorService({ store, annotator })],
+    host: config.grpc.host,
+    port: config.grpc.port,
+    logger,
+  });
+  return {
+    server,
+    async stop() {
+      await worker?.stop();
+      await server.shutdown();
+      await bus.close();
+      await backend.close();
+    },
+  };
+}

@@ -17,7 +17,7 @@ import type { LabelRecord } from "./labels.js";
 export function qrelsFromLabels(labels: readonly LabelRecord[]): Qrels {
   const qrels: Qrels = new Map();
   for (const l of labels) {
-    if (l.status !== "ok") continue;
+    if (l.status !== "ok" || l.roundTrip?.kept === false) continue;
     let rel: number | undefined;
     if (l.kind === "relevance" || l.kind === "document") rel = l.grade;
     else if (l.kind === "utility") rel = l.utility ? 1 : 0;
@@ -59,7 +59,9 @@ export async function writeLabelsDir(dir: string, input: LabelRecord[]): Promise
   const qrelsTsvPath = join(dir, "qrels.tsv");
   await writeTrecQrels(qrelsTrecPath, qrels);
   await writeBeirQrels(qrelsTsvPath, qrels);
-  const synthQueries = labels.filter((l) => l.kind === "query" && l.status === "ok" && l.text);
+  const synthQueries = labels.filter(
+    (l) => l.kind === "query" && l.status === "ok" && l.text && l.roundTrip?.kept !== false,
+  );
   if (synthQueries.length) {
     await writeBeirQueries(
       join(dir, "queries.jsonl"),

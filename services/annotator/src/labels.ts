@@ -46,6 +46,8 @@ export interface LabelRecord {
   /** Window placement of a listwise judgment. */
   window?: { index: number; identifier: number; originalPosition: number };
   error?: string;
+  /** Synthetic queries: the round-trip filter (does the query retrieve its own passage in the top k?). */
+  roundTrip?: { k: number; rank: number | null; kept: boolean };
   steps: StepProvenance[];
   jobId?: string;
 }

@@ -1,0 +1,33 @@
+/**
+ * The outcome cache on local disk for embedded runs (the in-process bus keeps KV in memory only):
+ * one JSON file per key under `<dir>/<first 2 hex>/<key>.json`, written to a temp file and renamed, so
+ * an interrupted run never leaves a half-written entry and the next run resumes from what finished.
+ */
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { CachedOutcome, OutcomeCache } from "./label-cache.js";
+
+export class FileOutcomeCache implements OutcomeCache {
+  constructor(private readonly dir: string) {}
+
+  private path(key: string): string {
+    return join(this.dir, key.slice(0, 2), `${key}.json`);
+  }
+
+  async get(key: string): Promise<CachedOutcome | undefined> {
+    try {
+      return JSON.parse(await readFile(this.path(key), "utf8")) as CachedOutcome;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw err;
+    }
+  }
+
+  async put(key: string, outcome: CachedOutcome): Promise<void> {
+    const path = this.path(key);
+    await mkdir(join(this.dir, key.slice(0, 2)), { recursive: true });
+    const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    await writeFile(tmp, JSON.stringify(outcome));
+    await rename(tmp, path);
+  }
+}

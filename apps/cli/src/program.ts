@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { register as registerAnnotate } from "./commands/annotate.js";
 import { register as registerBm25 } from "./commands/bm25.js";
 import { register as registerData } from "./commands/data.js";
 import { register as registerEncode } from "./commands/encode.js";
@@ -18,6 +19,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerFuse,
   registerRerank,
   registerEncode,
+  registerAnnotate,
 ];
 
 export const VERSION = "0.1.0";

@@ -32,7 +32,7 @@ export {
 export type { AnswerInput, WindowInput } from "./tasks/listwise.js";
 export { shuffledWindows } from "./tasks/windows.js";
 export type { Placed } from "./tasks/windows.js";
-export { syntheticQueryTask } from "./tasks/synthetic-queries.js";
+export { DEFAULT_EXAMPLES, syntheticQueryTask } from "./tasks/synthetic-queries.js";
 export type {
   QueryExample,
   QueryGenInput,

@@ -32,6 +32,70 @@ export interface QueryGenOutput {
   summary?: string;
 }
 
+const EXAMPLE_PASSAGES = [
+  "The Great Barrier Reef, off the coast of Queensland, Australia, is the world's largest coral reef system, made up of over 2,900 individual reefs stretching more than 2,300 kilometres.",
+  "Insulin is a hormone produced by the beta cells of the pancreas. It lets cells absorb glucose from the blood; without enough insulin, blood sugar rises, as in type 1 diabetes.",
+  "The Treaty of Westphalia, signed in 1648, ended the Thirty Years' War and is often cited as the origin of the modern system of sovereign states in Europe.",
+];
+
+/**
+ * Built-in exemplars (written for Ferret) used when a few-shot or summarize-then-ask call brings none:
+ * three per query type, as Tamber et al. sample three per call.
+ */
+export const DEFAULT_EXAMPLES: Record<QueryType, QueryExample[]> = {
+  keyword: [
+    {
+      passage: EXAMPLE_PASSAGES[0]!,
+      query: "largest coral reef system",
+      summary: "The Great Barrier Reef is the largest coral reef system, over 2,300 km long.",
+    },
+    {
+      passage: EXAMPLE_PASSAGES[1]!,
+      query: "insulin function pancreas",
+      summary: "Insulin, made by pancreatic beta cells, lets cells absorb blood glucose.",
+    },
+    {
+      passage: EXAMPLE_PASSAGES[2]!,
+      query: "treaty of westphalia 1648",
+      summary: "The 1648 Treaty of Westphalia ended the Thirty Years' War.",
+    },
+  ],
+  question: [
+    {
+      passage: EXAMPLE_PASSAGES[0]!,
+      query: "How long is the Great Barrier Reef?",
+      summary: "The Great Barrier Reef is the largest coral reef system, over 2,300 km long.",
+    },
+    {
+      passage: EXAMPLE_PASSAGES[1]!,
+      query: "What does insulin do in the body?",
+      summary: "Insulin, made by pancreatic beta cells, lets cells absorb blood glucose.",
+    },
+    {
+      passage: EXAMPLE_PASSAGES[2]!,
+      query: "Which war did the Treaty of Westphalia end?",
+      summary: "The 1648 Treaty of Westphalia ended the Thirty Years' War.",
+    },
+  ],
+  claim: [
+    {
+      passage: EXAMPLE_PASSAGES[0]!,
+      query: "The Great Barrier Reef consists of more than 2,900 individual reefs.",
+      summary: "The Great Barrier Reef has over 2,900 reefs.",
+    },
+    {
+      passage: EXAMPLE_PASSAGES[1]!,
+      query: "Insulin is produced by beta cells in the pancreas.",
+      summary: "Insulin, made by pancreatic beta cells, lets cells absorb blood glucose.",
+    },
+    {
+      passage: EXAMPLE_PASSAGES[2]!,
+      query: "The Thirty Years' War ended with a treaty signed in 1648.",
+      summary: "The 1648 Treaty of Westphalia ended the Thirty Years' War.",
+    },
+  ],
+};
+
 const TYPE_RULES: Record<QueryType, string> = {
   keyword:
     "a short keyword search query (2 to 6 words, no question mark) that a user would type to find this passage",
@@ -58,7 +122,7 @@ export const syntheticQueryTask: Task<QueryGenInput, QueryGenOutput> = {
     const task = sat
       ? `First write a short extractive summary of the passage's key facts, then write ${TYPE_RULES[input.type]}.`
       : `Write ${TYPE_RULES[input.type]}.`;
-    const examples = (input.examples ?? [])
+    const examples = (input.examples ?? DEFAULT_EXAMPLES[input.type])
       .map((e, i) => {
         const answer = sat ? { summary: e.summary ?? "", query: e.query } : { query: e.query };
         return `Example ${i + 1}:\n${formatPassage({ id: `ex${i}`, text: e.passage }, { delimit: true })}\nOutput: ${JSON.stringify(answer)}`;

@@ -66,6 +66,18 @@ describe("prompt templates", () => {
     expect(topPercent([], 10)).toEqual([]);
   });
 
+  it("few-shot prompts carry three built-in exemplars of the requested type when none are given", () => {
+    const prompt = syntheticQueryTask
+      .messages({ passage: passages[0]!, type: "claim", style: "few-shot" })
+      .at(-1)!.content;
+    expect(prompt.match(/Example \d:/g)).toHaveLength(3);
+    expect(prompt).toContain("Insulin is produced by beta cells in the pancreas.");
+    const sat = syntheticQueryTask
+      .messages({ passage: passages[0]!, type: "question", style: "summarize-then-ask" })
+      .at(-1)!.content;
+    expect(sat).toContain('"summary":');
+  });
+
   it("summarize-then-ask requires the summary", () => {
     const input = { passage: passages[0]!, type: "question" as const, style: "summarize-then-ask" as const };
     expect(syntheticQueryTask.parse({ query: "q?" }, input).ok).toBe(false);

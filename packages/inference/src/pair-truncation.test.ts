@@ -4,7 +4,7 @@
  * floor(budget/2) for the shorter, ceil for the longer; equal lengths: the first gets the floor.
  */
 import { describe, expect, it } from "vitest";
-import { longestFirstLengths } from "./pair-tokenizer.js";
+import { longestFirstLengths } from "./pair-truncation.js";
 
 describe("longestFirstLengths", () => {
   it.each([

@@ -40,3 +40,28 @@ describe("TextTokenizer.fromFile", () => {
     );
   });
 });
+
+describe("TextTokenizer.encodePairs longest-first truncation", () => {
+  it("gives Hugging Face's ids when both halves are long and the budget (37) is odd", async () => {
+    // transformers' fast tokenizer, truncation=True (scripts/make-pair-truncation-fixture.py)
+    const ref = JSON.parse(await readFile(join(FIXTURES, "pair-truncation.json"), "utf8")) as {
+      maxLength: number;
+      pairs: { query: string; passage: string; ids: number[]; typeIds: number[] }[];
+    };
+    const tok = TextTokenizer.fromFile(join(FIXTURES, "tiny-bert-ce1", "tokenizer.json"), ref.maxLength);
+    const encoded = await tok.encodePairs(ref.pairs.map((p) => [p.query, p.passage] as const));
+    expect(encoded).toEqual(ref.pairs.map((p) => ({ ids: p.ids, typeIds: p.typeIds })));
+    // single texts are still cut to maxLength with their special tokens
+    const [single] = await tok.encode([ref.pairs[0]!.passage]);
+    expect(single!.ids.length).toBe(ref.maxLength);
+  });
+
+  it("rejects a maxLength that leaves no room for a pair, naming the file", async () => {
+    const file = join(FIXTURES, "tiny-bert-ce1", "tokenizer.json");
+    // [CLS] a [SEP] b [SEP]: 3 special tokens, so maxLength 4 leaves 1
+    await expect(TextTokenizer.fromFile(file, 4).encodePairs([["a", "b"]])).rejects.toThrow(
+      /tokenizer\.json \(field "maxLength"\): 4 leaves no room for a pair/,
+    );
+    expect(await TextTokenizer.fromFile(file, 4).encodePairs([])).toEqual([]);
+  });
+});

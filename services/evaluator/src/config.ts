@@ -6,32 +6,16 @@
  * Without a NATS URL the service runs embedded: the in-process bus, with artifacts on disk under
  * artifacts.dir. With one it joins the cluster's JetStream for jobs, events, KV and the object store.
  */
-import { loadConfig, type LoadConfigOptions } from "@ferret/config";
+import { flagField, grpcServerSchema, portField, loadConfig, type LoadConfigOptions } from "@ferret/config";
 import { z } from "zod";
 
-const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
-const flag = (fallback: boolean) => z.union([z.boolean(), z.stringbool()]).default(fallback);
-
 export const evaluatorConfigSchema = z.object({
-  grpc: z
-    .object({
-      host: z.string().min(1).default("0.0.0.0"),
-      port: port(50055),
-      /** Largest request or response (runs can be sent inline). */
-      maxMessageBytes: z.coerce
-        .number()
-        .int()
-        .positive()
-        .default(256 * 1024 * 1024),
-      /** How long SIGTERM waits for in-flight calls and jobs before closing them. */
-      shutdownTimeoutMs: z.coerce.number().int().min(0).default(10_000),
-    })
-    .prefault({}),
+  grpc: grpcServerSchema(50055),
   metrics: z
     .object({
-      enabled: flag(true),
+      enabled: flagField(true),
       host: z.string().min(1).default("0.0.0.0"),
-      port: port(9464),
+      port: portField(9464),
     })
     .prefault({}),
   nats: z
@@ -53,7 +37,7 @@ export const evaluatorConfigSchema = z.object({
     .prefault({}),
   jobs: z
     .object({
-      enabled: flag(true),
+      enabled: flagField(true),
       queue: z.string().min(1).default("evaluator"),
       jobsBucket: z.string().min(1).default("evaluator-jobs"),
       resultsBucket: z.string().min(1).default("evaluator-results"),

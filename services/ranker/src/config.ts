@@ -5,26 +5,11 @@
  *
  * Without a NATS URL the ranker runs embedded: the in-process bus, artifacts on disk under artifacts.dir.
  */
-import { loadConfig, type LoadConfigOptions } from "@ferret/config";
+import { countField, flagField, grpcServerSchema, loadConfig, type LoadConfigOptions } from "@ferret/config";
 import { z } from "zod";
 
-const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
-const flag = (fallback: boolean) => z.union([z.boolean(), z.stringbool()]).default(fallback);
-const count = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
-
 export const rankerConfigSchema = z.object({
-  grpc: z
-    .object({
-      host: z.string().min(1).default("0.0.0.0"),
-      port: port(50056),
-      maxMessageBytes: z.coerce
-        .number()
-        .int()
-        .positive()
-        .default(256 * 1024 * 1024),
-      shutdownTimeoutMs: z.coerce.number().int().min(0).default(10_000),
-    })
-    .prefault({}),
+  grpc: grpcServerSchema(50056),
   models: z
     .object({
       /** One cross-encoder model directory per name (ferret.json kind "cross-encoder"). */
@@ -32,9 +17,9 @@ export const rankerConfigSchema = z.object({
       /** Used when a request names no model. */
       default: z.string().min(1).optional(),
       /** ONNX Runtime intra-op threads per model; 0 = one per core. */
-      threads: count(0, 0),
-      maxBatchSize: count(32),
-      maxBatchTokens: count(16384),
+      threads: countField(0, 0),
+      maxBatchSize: countField(32),
+      maxBatchTokens: countField(16384),
     })
     .prefault({}),
   corpora: z
@@ -47,15 +32,15 @@ export const rankerConfigSchema = z.object({
   artifacts: z.object({ dir: z.string().min(1).default(".ferret/artifacts") }).prefault({}),
   jobs: z
     .object({
-      enabled: flag(true),
+      enabled: flagField(true),
       queue: z.string().min(1).default("ranker-score"),
       jobsBucket: z.string().min(1).default("ranker-jobs"),
       batchesBucket: z.string().min(1).default("ranker-batches"),
       resultsBucket: z.string().min(1).default("ranker-results"),
-      concurrency: count(1),
+      concurrency: countField(1),
       /** A batch not acked (or extended) within this time is handed to another worker. */
-      ackWaitMs: count(60_000, 1000),
-      maxDeliveries: count(5),
+      ackWaitMs: countField(60_000, 1000),
+      maxDeliveries: countField(5),
     })
     .prefault({}),
 });

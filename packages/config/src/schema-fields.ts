@@ -1,0 +1,31 @@
+import { z } from "zod";
+
+/**
+ * zod field builders shared by the services' config schemas. Env values arrive as strings, so numbers are
+ * coerced and booleans accept "true"/"false"/"1"/"0".
+ */
+export const portField = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+export const flagField = (fallback: boolean) => z.union([z.boolean(), z.stringbool()]).default(fallback);
+export const countField = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+/** A list given as an array (YAML) or a comma-separated string (env). */
+export const listField = z.preprocess(
+  (v) => (typeof v === "string" ? v.split(",").filter((s) => s !== "") : v),
+  z.array(z.string().min(1)),
+);
+
+/** The `grpc` section every service has; each service has its own default port (see README). */
+export const grpcServerSchema = (defaultPort: number) =>
+  z
+    .object({
+      host: z.string().min(1).default("0.0.0.0"),
+      port: portField(defaultPort),
+      /** Largest request or response (runs and corpora can be sent inline). */
+      maxMessageBytes: z.coerce
+        .number()
+        .int()
+        .positive()
+        .default(256 * 1024 * 1024),
+      /** How long SIGTERM waits for in-flight calls and jobs before closing them. */
+      shutdownTimeoutMs: z.coerce.number().int().min(0).default(10_000),
+    })
+    .prefault({});

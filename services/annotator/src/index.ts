@@ -63,6 +63,8 @@ export type { SubmitJobRequest } from "./jobs/submit-job.js";
 export { cancelJob, collectLabels, getJob, jobProgress, transitionJob } from "./jobs/job-state.js";
 export { handleBatch, startAnnotationWorker } from "./jobs/annotation-worker.js";
 export type { WorkerOptions } from "./jobs/annotation-worker.js";
+export { labelsObjectName, publishJobLabels, qrelsObjectName } from "./jobs/publish-labels.js";
+export type { PublishedLabels } from "./jobs/publish-labels.js";
 export type { BatchMessage, JobProgress, JobRecord, JobState } from "./jobs/job-types.js";
 export { annotatorService, MAX_JUDGE_PASSAGES } from "./service/annotator-service.js";
 export type { AnnotatorServiceOptions } from "./service/annotator-service.js";

@@ -3,17 +3,20 @@
  * yet labelled runs the task (through the cache) and stores its labels with create-if-absent, so a batch
  * redelivered after a worker died resumes where the dead worker stopped and never writes an item twice.
  * Items of a batch run `itemConcurrency` at a time (the LLM limiter bounds calls across batches); the
- * ack wait is renewed after each item. The worker that completes the last batch marks the job done
- * and publishes `annotation.completed`.
+ * ack wait is renewed after each item. The worker that completes the last batch publishes the labels
+ * dataset to the results object store, marks the job done with it as outputs, and publishes
+ * `annotation.completed` (an AnnotationCompleted whose `labels` names labels.jsonl).
  */
 import type { Consumer, Job } from "@ferret/bus";
 import { AlreadyExistsError } from "@ferret/errors";
 import { type Logger, silentLogger } from "@ferret/logging";
+import { AnnotationCompleted } from "@ferret/proto";
 import type { Annotator } from "../annotator.js";
 import { itemKey, processItem } from "../work-items.js";
 import { batchObjectName, labelKey, type JobStore } from "./job-store.js";
 import { getJob, transitionJob } from "./job-state.js";
 import type { BatchFile, BatchMessage } from "./job-types.js";
+import { publishJobLabels } from "./publish-labels.js";
 
 const CANCEL_POLL_MS = 200;
 
@@ -91,14 +94,27 @@ export async function handleBatch(
   }
   const done = (await store.done.keys(`${jobId}.*`)).length;
   if (done >= record.batches) {
-    const final = await transitionJob(store, jobId, "succeeded", { from: ["queued", "running"] });
+    if (!["queued", "running"].includes((await getJob(store, jobId)).state)) return;
+    // Published before the job turns succeeded, so a reader never sees it succeeded without outputs; a
+    // worker dying in between leaves the batch unacked, and its redelivery puts the same bytes again.
+    const published = await publishJobLabels(store, jobId);
+    const final = await transitionJob(store, jobId, "succeeded", {
+      from: ["queued", "running"],
+      outputs: published.outputs,
+    });
     if (final.state === "succeeded") {
-      await store.bus.events.publish(
-        "annotation.completed",
-        { jobId, kind: record.kind },
-        { id: `annotation.completed.${jobId}.${record.submissions}` },
-      );
-      logger.info({ jobId }, "annotation job completed");
+      const completed: AnnotationCompleted = {
+        job: { jobId, kind: `annotate.${record.kind}` },
+        task: record.kind,
+        labels: published.labels,
+        itemsLabelled: published.ok,
+        itemsFailed: published.failed,
+        at: new Date(),
+      };
+      await store.bus.events.publish("annotation.completed", AnnotationCompleted.toJSON(completed), {
+        id: `annotation.completed.${jobId}.${record.submissions}`,
+      });
+      logger.info({ jobId, labels: completed.labels }, "annotation job completed");
     }
   }
 }

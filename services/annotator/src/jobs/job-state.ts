@@ -11,7 +11,7 @@ export async function transitionJob(
   store: JobStore,
   jobId: string,
   state: JobState,
-  options: { from?: JobState[]; error?: string } = {},
+  options: { from?: JobState[]; error?: string; outputs?: JobRecord["outputs"] } = {},
 ): Promise<JobRecord> {
   for (;;) {
     const entry = await store.jobs.get(jobId);
@@ -24,6 +24,7 @@ export async function transitionJob(
       state,
       updatedAt: new Date().toISOString(),
       ...(options.error ? { error: options.error } : {}),
+      ...(options.outputs ? { outputs: options.outputs } : {}),
     };
     try {
       await store.jobs.update(jobId, next, entry.revision);

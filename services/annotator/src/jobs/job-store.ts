@@ -2,7 +2,7 @@
  * Where annotation jobs live on the bus, shared by every replica: job records (KV, updated with CAS),
  * batch files (object store), the work queue of batch messages, one label entry per item (KV,
  * create-if-absent: a redelivered batch can never write an item twice), batch-done markers, and the
- * outcome cache. All names derive from one prefix so tests and tenants can keep theirs apart.
+ * outcome cache, and the results object store (each finished job's labels dataset). All names derive from one prefix so tests and tenants can keep theirs apart.
  */
 import type { Bus, KvStore, ObjectStore, WorkQueue } from "@ferret/bus";
 import { KvOutcomeCache, type CachedOutcome } from "../label-cache.js";
@@ -25,24 +25,27 @@ export interface JobStore {
   done: KvStore<{ at: string; by: string }>;
   cache: KvOutcomeCache;
   batches: ObjectStore;
+  /** `<job>/labels.jsonl` and `<job>/qrels.trec` of finished jobs (bucket `${prefix}-results`). */
+  results: ObjectStore;
   queue: WorkQueue<BatchMessage>;
 }
 
 export async function openJobStore(bus: Bus, options: JobStoreOptions = {}): Promise<JobStore> {
   const prefix = options.prefix ?? "annotator";
-  const [jobs, labels, done, cacheKv, batches, queue] = await Promise.all([
+  const [jobs, labels, done, cacheKv, batches, results, queue] = await Promise.all([
     bus.kv<JobRecord>(`${prefix}-jobs`),
     bus.kv<LabelRecord[]>(`${prefix}-labels`),
     bus.kv<{ at: string; by: string }>(`${prefix}-done`),
     bus.kv<CachedOutcome>(`${prefix}-cache`),
     bus.objects(`${prefix}-batches`),
+    bus.objects(`${prefix}-results`),
     bus.queue<BatchMessage>(`${prefix}-batches`, {
       ackWaitMs: options.ackWaitMs ?? 60_000,
       maxDeliveries: options.maxDeliveries ?? 10,
       backoff: { initialMs: 1000, maxMs: 30_000 },
     }),
   ]);
-  return { bus, prefix, jobs, labels, done, cache: new KvOutcomeCache(cacheKv), batches, queue };
+  return { bus, prefix, jobs, labels, done, cache: new KvOutcomeCache(cacheKv), batches, results, queue };
 }
 
 export function labelKey(jobId: string, itemKey: string): string {
@@ -59,6 +62,7 @@ export async function destroyJobStore(store: JobStore): Promise<void> {
     store.labels.destroy(),
     store.done.destroy(),
     store.batches.destroy(),
+    store.results.destroy(),
     store.queue.destroy(),
     store.bus.kv(`${store.prefix}-cache`).then((kv) => kv.destroy()),
   ]);

@@ -1,3 +1,4 @@
+import type { ArtifactRef } from "@ferret/proto";
 import type { WorkItem } from "../work-items.js";
 
 export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelled";
@@ -15,6 +16,8 @@ export interface JobRecord {
   createdAt: string;
   updatedAt: string;
   error?: string;
+  /** Set on success: the labels dataset in the results object store (labels.jsonl, qrels.trec). */
+  outputs?: ArtifactRef[];
   /** USD per 1M prompt / completion tokens, for the cost report. */
   pricing?: { promptPerMillion: number; completionPerMillion: number };
 }

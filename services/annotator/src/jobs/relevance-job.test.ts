@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createBus, type Bus } from "@ferret/bus";
+import { createBus, type Bus, type BusEvent, type Subscription } from "@ferret/bus";
+import { AnnotationCompleted } from "@ferret/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Annotator } from "../annotator.js";
 import { writeLabelsDir } from "../label-output.js";
@@ -18,9 +19,12 @@ import {
   relevanceResponder,
   type ItemFault,
 } from "../test-support/relevance-fixture.js";
+import { statusOf } from "../service/proto-convert.js";
+import { expectPublishedLabels } from "../test-support/published-labels.js";
 import { startAnnotationWorker } from "./annotation-worker.js";
 import { openJobStore, type JobStore } from "./job-store.js";
 import { collectLabels, getJob, jobProgress } from "./job-state.js";
+import { publishJobLabels } from "./publish-labels.js";
 import { submitJob } from "./submit-job.js";
 
 const FAULTS: ItemFault[] = ["none", "429", "500", "hang", "truncated", "garbage", "invalid-once", "none"];
@@ -30,14 +34,18 @@ let dir: string;
 let bus: Bus;
 let store: JobStore;
 let server: FaultInjectionServer;
+let completions: Subscription;
+const completed: BusEvent[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "annotator-job-"));
   bus = await createBus({ kind: "memory", dir });
   store = await openJobStore(bus, { prefix: "t1" });
   server = await startFaultInjectionServer(relevanceResponder());
+  completions = await bus.events.subscribe("annotation.completed", (event) => void completed.push(event));
 });
 afterAll(async () => {
+  await completions.stop();
   await server.close();
   await bus.close();
   await rm(dir, { recursive: true, force: true });
@@ -118,6 +126,24 @@ describe("a relevance job through the queue, against the fault-injection server"
     expect(labels).toHaveLength(24);
     expect(labels.every((l) => l.steps.every((s) => s.cached && s.llmCalls === 0))).toBe(true);
     expect((await jobProgress(store, "job-b")).llmCalls).toBe(0);
+  });
+
+  it("publishes the finished job's labels dataset to the results bucket, as outputs and in the event", async () => {
+    const labelsRef = await expectPublishedLabels(store, "job-a");
+    const job = await getJob(store, "job-a");
+    expect(statusOf(await jobProgress(store, "job-a")).status?.outputs).toEqual(job.outputs);
+    const events = completed.filter((e) => AnnotationCompleted.fromJSON(e.data).job?.jobId === "job-a");
+    expect(events).toHaveLength(1);
+    expect(AnnotationCompleted.fromJSON(events[0]!.data)).toMatchObject({
+      job: { jobId: "job-a", kind: "annotate.relevance" },
+      task: "relevance",
+      labels: labelsRef,
+      itemsLabelled: 21,
+      itemsFailed: 3,
+    });
+    // a redelivered completion puts the same bytes under the same names
+    const again = await publishJobLabels(store, "job-a");
+    expect(again.outputs).toEqual(job.outputs);
   });
 
   it("writes labels.jsonl, TREC qrels and BEIR tsv from the labels", async () => {

@@ -11,6 +11,7 @@ import {
   startFaultInjectionServer,
   type FaultInjectionServer,
 } from "../test-support/fault-injection-server.js";
+import { expectPublishedLabels } from "../test-support/published-labels.js";
 import { expectedGrade, relevanceItems, relevanceResponder } from "../test-support/relevance-fixture.js";
 import { startAnnotationWorker } from "./annotation-worker.js";
 import { destroyJobStore, openJobStore, type JobStore } from "./job-store.js";
@@ -99,6 +100,8 @@ describe("a worker killed mid-job (NATS)", () => {
       asked.set(id, (asked.get(id) ?? 0) + 1);
     }
     expect(Math.max(...asked.values())).toBeLessThanOrEqual(2);
+    // the survivor published the labels dataset once the last batch was done
+    await expectPublishedLabels(store, "killed");
 
     const before = server.requests.length;
     await submitJob(store, { jobId: "killed-rerun", kind: "relevance", items, batchSize: 10 });

@@ -112,7 +112,7 @@ export function statusOf(p: JobProgress): AnnotationJobStatus {
       errorMessage: p.job.error ?? "",
       createdAt: new Date(p.job.createdAt),
       updatedAt: new Date(p.job.updatedAt),
-      outputs: [],
+      outputs: p.job.outputs ?? [],
     },
     itemsDone: p.itemsDone,
     labelsOk: p.labelsOk,

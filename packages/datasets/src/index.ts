@@ -30,3 +30,5 @@ export { collectionStats } from "./collection-stats.js";
 export type { CollectionStats, CollectionStatsOptions, SplitStats } from "./collection-stats.js";
 export { countWhitespaceTokens } from "./length-stats.js";
 export type { LengthStats } from "./length-stats.js";
+export { replaceFileAtomically, writeDataAtomically, writeFileAtomically } from "./atomic-write.js";
+export type { TextSink } from "./atomic-write.js";

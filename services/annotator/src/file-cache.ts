@@ -3,7 +3,8 @@
  * one JSON file per key under `<dir>/<first 2 hex>/<key>.json`, written to a temp file and renamed, so
  * an interrupted run never leaves a half-written entry and the next run resumes from what finished.
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { writeDataAtomically } from "@ferret/datasets";
 import { join } from "node:path";
 import type { CachedOutcome, OutcomeCache } from "./label-cache.js";
 
@@ -25,9 +26,6 @@ export class FileOutcomeCache implements OutcomeCache {
 
   async put(key: string, outcome: CachedOutcome): Promise<void> {
     const path = this.path(key);
-    await mkdir(join(this.dir, key.slice(0, 2)), { recursive: true });
-    const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await writeFile(tmp, JSON.stringify(outcome));
-    await rename(tmp, path);
+    await writeDataAtomically(path, JSON.stringify(outcome));
   }
 }

@@ -3,9 +3,10 @@
  * qrels.trec (TREC qrels of the successful labels) and qrels.tsv (BEIR), plus queries.jsonl /
  * corpus.jsonl for synthetic queries and documents. Written with @ferret/datasets' atomic writers.
  */
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import {
+  writeDataAtomically,
   writeBeirCorpus,
   writeBeirQrels,
   writeBeirQueries,
@@ -52,8 +53,7 @@ export async function writeLabelsDir(dir: string, input: LabelRecord[]): Promise
   await mkdir(dir, { recursive: true });
   const labels = sortLabels([...input]);
   const labelsPath = join(dir, "labels.jsonl");
-  await writeFile(`${labelsPath}.tmp`, labelsJsonl(labels));
-  await rename(`${labelsPath}.tmp`, labelsPath);
+  await writeDataAtomically(labelsPath, labelsJsonl(labels));
   const qrels = qrelsFromLabels(labels);
   const qrelsTrecPath = join(dir, "qrels.trec");
   const qrelsTsvPath = join(dir, "qrels.tsv");

@@ -6,7 +6,7 @@ import { Bm25Index } from "../bm25/bm25-index.js";
 import type { Bm25Params } from "../bm25/bm25-similarity.js";
 import type { FieldIndex } from "../bm25/field-index.js";
 import type { FieldLayout } from "../bm25/index-builder.js";
-import { writeFileAtomic } from "./atomic-file.js";
+import { replaceFileAtomically } from "@ferret/datasets";
 import { ByteReader, ByteWriter } from "./varint.js";
 
 /**
@@ -120,7 +120,7 @@ export async function writeIndexFile(path: string, index: Bm25Index): Promise<vo
   MAGIC.copy(prefix, 0);
   prefix.writeUInt32LE(INDEX_FORMAT_VERSION, 8);
   prefix.writeUInt32LE(headerBytes.length, 12);
-  await writeFileAtomic(path, async (handle) => {
+  await replaceFileAtomically(path, async (handle) => {
     await handle.write(prefix);
     await handle.write(headerBytes);
     for (const s of sections) await handle.write(s.data);

@@ -4,7 +4,8 @@
  * with document vectors from another. The manifest is written last, via temp file + rename, so a
  * directory with a manifest always holds a complete index.
  */
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { writeDataAtomically } from "@ferret/datasets";
 import { join } from "node:path";
 import { ConflictError, InputError } from "@ferret/errors";
 import { z } from "zod";
@@ -58,9 +59,7 @@ export async function saveDenseIndex(
     ...(info.collection === undefined ? {} : { collection: info.collection }),
     createdAt: new Date().toISOString(),
   };
-  const tmp = join(dir, `${MANIFEST_FILE}.${process.pid}.tmp`);
-  await writeFile(tmp, JSON.stringify(manifest, null, 2) + "\n");
-  await rename(tmp, join(dir, MANIFEST_FILE));
+  await writeDataAtomically(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
   return manifest;
 }
 

@@ -1,4 +1,4 @@
-import { readLineBatches, isBlank } from "./line-reader.js";
+import { readLineBatches, readLineBatchesFrom, isBlank, type LineBatch } from "./line-reader.js";
 import { LineIssues } from "./line-issues.js";
 import { recordStream } from "./record-stream.js";
 import type { DocumentRecord, QueryRecord, ReadOptions, RecordStream } from "./types.js";
@@ -78,13 +78,14 @@ function readMetadata(
 }
 
 function jsonlStream<T>(
-  path: string,
+  file: string,
   opts: ReadOptions,
+  batches: () => AsyncIterable<LineBatch>,
   toRecord: (obj: Fields, lineNo: number, issues: LineIssues) => T | undefined,
 ): RecordStream<T> {
   return recordStream(async function* (stats) {
-    const issues = new LineIssues(path, opts.lenient === true, stats);
-    for await (const batch of readLineBatches(path, opts.onProgress)) {
+    const issues = new LineIssues(file, opts.lenient === true, stats);
+    for await (const batch of batches()) {
       const { lines, firstLine } = batch;
       for (let i = 0; i < lines.length; i++) {
         stats.lines++;
@@ -102,30 +103,55 @@ function jsonlStream<T>(
   });
 }
 
+function corpusRecord(obj: Fields, lineNo: number, issues: LineIssues): DocumentRecord | undefined {
+  const id = readId(obj, lineNo, issues);
+  if (id === undefined) return undefined;
+  const title = readString(obj, "title", lineNo, issues, "");
+  if (title === undefined) return undefined;
+  const text = readString(obj, "text", lineNo, issues);
+  if (text === undefined) return undefined;
+  const metadata = readMetadata(obj, lineNo, issues);
+  if (metadata === false) return undefined;
+  return metadata === undefined ? { id, title, text } : { id, title, text, metadata };
+}
+
 /** Streams a BEIR corpus.jsonl. Each iteration re-reads the file; `stats` is final when iteration ends. */
 export function readBeirCorpus(path: string, opts: ReadOptions = {}): RecordStream<DocumentRecord> {
-  return jsonlStream(path, opts, (obj, lineNo, issues) => {
-    const id = readId(obj, lineNo, issues);
-    if (id === undefined) return undefined;
-    const title = readString(obj, "title", lineNo, issues, "");
-    if (title === undefined) return undefined;
-    const text = readString(obj, "text", lineNo, issues);
-    if (text === undefined) return undefined;
-    const metadata = readMetadata(obj, lineNo, issues);
-    if (metadata === false) return undefined;
-    return metadata === undefined ? { id, title, text } : { id, title, text, metadata };
-  });
+  return jsonlStream(path, opts, () => readLineBatches(path, opts.onProgress), corpusRecord);
+}
+
+/**
+ * Streams BEIR corpus.jsonl rows from bytes that are not a local file (a download): `open` is called once
+ * per iteration; `file` names the source in errors ("<file>:<line> (field …)"). onProgress gets total 0.
+ */
+export function readBeirCorpusFrom(
+  open: () => AsyncIterable<Uint8Array>,
+  file: string,
+  opts: ReadOptions = {},
+): RecordStream<DocumentRecord> {
+  const onProgress = opts.onProgress;
+  return jsonlStream(
+    file,
+    opts,
+    () => readLineBatchesFrom(open(), onProgress === undefined ? undefined : (bytes) => onProgress(bytes, 0)),
+    corpusRecord,
+  );
 }
 
 /** Streams a BEIR queries.jsonl (`_id`, `text`, optional `metadata`). */
 export function readBeirQueries(path: string, opts: ReadOptions = {}): RecordStream<QueryRecord> {
-  return jsonlStream(path, opts, (obj, lineNo, issues) => {
-    const id = readId(obj, lineNo, issues);
-    if (id === undefined) return undefined;
-    const text = readString(obj, "text", lineNo, issues);
-    if (text === undefined) return undefined;
-    const metadata = readMetadata(obj, lineNo, issues);
-    if (metadata === false) return undefined;
-    return metadata === undefined ? { id, text } : { id, text, metadata };
-  });
+  return jsonlStream(
+    path,
+    opts,
+    () => readLineBatches(path, opts.onProgress),
+    (obj, lineNo, issues) => {
+      const id = readId(obj, lineNo, issues);
+      if (id === undefined) return undefined;
+      const text = readString(obj, "text", lineNo, issues);
+      if (text === undefined) return undefined;
+      const metadata = readMetadata(obj, lineNo, issues);
+      if (metadata === false) return undefined;
+      return metadata === undefined ? { id, text } : { id, text, metadata };
+    },
+  );
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "@ferret/errors";
-import { readBeirCorpus, readBeirQueries } from "./beir-jsonl.js";
+import { readBeirCorpus, readBeirCorpusFrom, readBeirQueries } from "./beir-jsonl.js";
 import { readBeirQrels, readBeirQrelsWithStats } from "./beir-qrels.js";
 import { writeBeirCorpus, writeBeirQrels, writeBeirQueries } from "./beir-writers.js";
 import { SHARED_DATA, collect, tempDir } from "./test-support/paths.js";
@@ -137,6 +137,29 @@ describe("BEIR readers on bad input", () => {
         ["f", 2],
       ]),
     );
+  });
+});
+
+describe("BEIR corpus from a byte stream", () => {
+  it("yields what the file reader yields, however the bytes are chunked, and names the source in errors", async () => {
+    const file = join(SCIFACT, "corpus.jsonl");
+    const bytes = (await readFile(file)).subarray(0, 200_000);
+    const whole = bytes.subarray(0, bytes.lastIndexOf(0x0a) + 1);
+    // 7-byte chunks split lines and multi-byte UTF-8 characters across chunk boundaries
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < whole.length; i += 7) yield whole.subarray(i, i + 7);
+    }
+    const path = join(tmp.dir, "part.jsonl");
+    await writeFile(path, whole);
+    const expected = await collect(readBeirCorpus(path));
+    expect(expected.length).toBeGreaterThan(50);
+    expect(await collect(readBeirCorpusFrom(chunks, "artifact b/corpus.jsonl"))).toEqual(expected);
+
+    async function* bad(): AsyncGenerator<Uint8Array> {
+      yield new TextEncoder().encode('{"_id": "a", "text": "x"}\n{"text": "no id"}\n');
+    }
+    const err = await errorOf(collect(readBeirCorpusFrom(bad, "artifact b/corpus.jsonl")));
+    expect(err.message).toBe('artifact b/corpus.jsonl:2 (field "_id"): missing');
   });
 });
 

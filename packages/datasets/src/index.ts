@@ -7,7 +7,7 @@ export type {
   ReadStats,
   RecordStream,
 } from "./types.js";
-export { readBeirCorpus, readBeirQueries } from "./beir-jsonl.js";
+export { readBeirCorpus, readBeirCorpusFrom, readBeirQueries } from "./beir-jsonl.js";
 export { readBeirQrels, readBeirQrelsWithStats } from "./beir-qrels.js";
 export type { BeirQrelsResult } from "./beir-qrels.js";
 export { writeBeirCorpus, writeBeirQueries, writeBeirQrels } from "./beir-writers.js";

@@ -36,14 +36,28 @@ export async function* readLineBatches(
   onProgress?: (bytesRead: number, totalBytes: number) => void,
 ): AsyncGenerator<LineBatch> {
   const total = await fileSize(path);
+  yield* readLineBatchesFrom(
+    createReadStream(path, { highWaterMark: CHUNK_BYTES }),
+    onProgress === undefined ? undefined : (bytes) => onProgress(bytes, total),
+  );
+}
+
+/**
+ * Splits a stream of bytes (a file, a download, a gunzip stream) into batches of lines exactly as
+ * readLineBatches splits a file. Errors of the source (e.g. a checksum failure at its end) propagate.
+ */
+export async function* readLineBatchesFrom(
+  source: AsyncIterable<Uint8Array>,
+  onProgress?: (bytesRead: number) => void,
+): AsyncGenerator<LineBatch> {
   const decoder = new StringDecoder("utf8");
   let carry = "";
   let nextLine = 1;
   let bytes = 0;
   let atStart = true;
-  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
-    bytes += (chunk as Buffer).length;
-    let text = carry + decoder.write(chunk as Buffer);
+  for await (const chunk of source) {
+    bytes += chunk.length;
+    let text = carry + decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
     if (atStart && text.length > 0) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       atStart = false;
@@ -55,7 +69,7 @@ export async function* readLineBatches(
       yield { lines, firstLine: nextLine };
       nextLine += lines.length;
     }
-    onProgress?.(bytes, total);
+    onProgress?.(bytes);
   }
   const rest = carry + decoder.end();
   if (rest.length > 0) {
@@ -63,7 +77,7 @@ export async function* readLineBatches(
     stripCarriageReturns(lines);
     yield { lines, firstLine: nextLine };
   }
-  if (bytes === 0) onProgress?.(0, total);
+  if (bytes === 0) onProgress?.(0);
 }
 
 /** Splits in-memory text the same way readLineBatches splits a file. */

@@ -12,12 +12,21 @@ import {
   grpcServerSchema,
   listField,
   loadConfig,
+  portField,
   type LoadConfigOptions,
 } from "@ferret/config";
 import { z } from "zod";
 
 export const encoderConfigSchema = z.object({
   grpc: grpcServerSchema(50054),
+  /** Prometheus GET /metrics (and /healthz). */
+  metrics: z
+    .object({
+      enabled: flagField(true),
+      host: z.string().min(1).default("0.0.0.0"),
+      port: portField(9465),
+    })
+    .prefault({}),
   models: z
     .object({
       /** One bi-encoder model directory per name. */
@@ -35,7 +44,13 @@ export const encoderConfigSchema = z.object({
       maxBatchTokens: countField(16384),
     })
     .prefault({}),
-  indexes: z.object({ dir: z.string().min(1).default(".ferret/indexes") }).prefault({}),
+  indexes: z
+    .object({
+      dir: z.string().min(1).default(".ferret/indexes"),
+      /** Published indexes Search opens by ArtifactRef, one directory per bundle sha256. */
+      cacheDir: z.string().min(1).default(".ferret/index-cache"),
+    })
+    .prefault({}),
   hnsw: z
     .object({
       connectivity: countField(16),
@@ -55,6 +70,10 @@ export const encoderConfigSchema = z.object({
       queue: z.string().min(1).default("encoder-shards"),
       recordsBucket: z.string().min(1).default("encoder-shards"),
       objectsBucket: z.string().min(1).default("encoder-shards"),
+      /** KV bucket of job records (plans and results), so any replica can assemble a job. */
+      jobsBucket: z.string().min(1).default("encoder-jobs"),
+      /** Object bucket assembled indexes are published to. */
+      indexesBucket: z.string().min(1).default("encoder-indexes"),
       /** A shard not acked (or extended, after every embed chunk) within this time goes to another worker. */
       ackWaitMs: countField(60_000, 1000),
       maxDeliveries: countField(5),

@@ -18,18 +18,42 @@ export { ServedIndex } from "./serving/served-index.js";
 export { checkIndexName, indexDir } from "./serving/index-layout.js";
 export { normalizationOf, retrieve } from "./search/retrieve.js";
 export type { HybridSettings, RetrieveOptions } from "./search/retrieve.js";
-export { DEFAULT_SHARD_SIZE, runIndexCorpusJob } from "./sharding/index-corpus-job.js";
+export { DEFAULT_SHARD_SIZE, IndexJobFailedError, runIndexCorpusJob } from "./sharding/index-corpus-job.js";
 export type { IndexCorpusJobOptions, IndexCorpusProgress } from "./sharding/index-corpus-job.js";
 export {
   DEFAULT_SHARD_JOB_NAMES,
   INDEX_COMPLETED_EVENT,
+  INDEXES_BUCKET,
+  JOBS_BUCKET,
   SHARD_RECORDED_EVENT,
 } from "./sharding/shard-job.js";
-export type { ShardJobNames, ShardMessage, ShardRecord } from "./sharding/shard-job.js";
+export type {
+  AssembleMessage,
+  EncoderQueueMessage,
+  ShardJobNames,
+  ShardMessage,
+  ShardRecord,
+} from "./sharding/shard-job.js";
+export { assembleJob, finishJob } from "./sharding/assemble-index.js";
+export type { AssembleContext, AssembleOutcome } from "./sharding/assemble-index.js";
+export type { IndexResult, JobModel, JobPlan, JobRecord, ShardPlan } from "./sharding/job-record.js";
+export { openCorpusArtifact } from "./artifacts/corpus-artifact.js";
+export type { CorpusArtifact } from "./artifacts/corpus-artifact.js";
+export {
+  ARTIFACT_MARKER_FILE,
+  BUNDLE_MEDIA_TYPE,
+  fetchIndexBundle,
+  publishIndexDir,
+  readIndexBundle,
+} from "./artifacts/index-bundle.js";
+export type { IndexBundle, PublishedIndex } from "./artifacts/index-bundle.js";
+export { IndexArtifactCache } from "./artifacts/index-cache.js";
+export type { CachedIndex } from "./artifacts/index-cache.js";
 export { startShardWorker } from "./sharding/shard-worker.js";
 export type {
   ShardEncoderResolver,
   ShardWorker,
+  ShardWorkerMetrics,
   ShardWorkerOptions,
   ShardWorkerStats,
 } from "./sharding/shard-worker.js";

@@ -2,19 +2,35 @@
  * The Encoder over real gRPC on loopback, with the tiny bi-encoder fixture and the in-process bus (a shard
  * worker in the same process): IndexCorpus with streamed progress, Embed and dense Search against PyTorch's
  * embeddings (reference.json), HNSW and exact search, hybrid search against a hand-computed min-max
- * interpolation, ListModels, and LoadModel hot swaps under concurrent requests (none may fail).
+ * interpolation, ListModels, and LoadModel hot swaps under concurrent requests (none may fail). Artifacts:
+ * IndexCorpus from a gzip corpus.jsonl in the object store, the index it publishes, Search by that ref
+ * (through the index cache), and the errors for a missing, mismatched or corrupted (bytes changed in the
+ * real on-disk store) corpus artifact.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { readdir, readFile, writeFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { createBus, type Bus } from "@ferret/bus";
 import { FerretError } from "@ferret/errors";
 import { createClient, startGrpcServer, type GrpcServer, type ServiceClient } from "@ferret/grpc";
-import { EmbedRole, EncoderService, IndexKind, JobState, type IndexCorpusUpdate } from "@ferret/proto";
+import {
+  EmbedRole,
+  EncoderService,
+  IndexKind,
+  JobState,
+  type ArtifactRef,
+  type IndexCorpusRequest,
+  type IndexCorpusUpdate,
+} from "@ferret/proto";
 import { EmbeddedBm25 } from "@ferret/retrieval";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUNDLE_MEDIA_TYPE } from "../artifacts/index-bundle.js";
+import { IndexArtifactCache } from "../artifacts/index-cache.js";
 import { BiEncoderCache } from "../model-registry.js";
 import { ModelServer } from "../serving/model-server.js";
+import type { JobRecord } from "../sharding/job-record.js";
+import { DEFAULT_SHARD_JOB_NAMES } from "../sharding/shard-job.js";
 import { startShardWorker, type ShardWorker } from "../sharding/shard-worker.js";
 import { dot, makeModelsRoot, referenceCorpus, referenceTexts } from "../test-support/fixtures.js";
 import { createEncoderService } from "./encoder-service.js";
@@ -28,6 +44,7 @@ let cache: BiEncoderCache;
 let worker: ShardWorker;
 let grpc: GrpcServer;
 let client: ServiceClient<typeof EncoderService>;
+let indexCache: IndexArtifactCache;
 
 const model = (name: string) => ({ name, version: "", artifact: undefined });
 
@@ -42,10 +59,23 @@ async function indexCorpus(index: string, kind: IndexKind, modelName = ""): Prom
     jobId: "",
     model: modelName === "" ? undefined : model(modelName),
     quantized: false,
+    corpus: undefined,
   })) {
     updates.push(u);
   }
   return updates;
+}
+
+/** The blob file of object `name` in the in-process bus's on-disk store (its meta file names it). */
+async function findBlob(root: string, name: string): Promise<string> {
+  for (const entry of await readdir(root, { recursive: true })) {
+    if (!entry.endsWith(".json") || !entry.includes("meta")) continue;
+    const meta = JSON.parse(await readFile(join(root, entry), "utf8")) as { name?: string; blob?: string };
+    if (meta.name === name && meta.blob !== undefined) {
+      return join(root, entry, "..", "..", "blobs", meta.blob);
+    }
+  }
+  throw new Error(`no stored object ${name} under ${root}`);
 }
 
 beforeAll(async () => {
@@ -60,6 +90,7 @@ beforeAll(async () => {
     encoders: (m) => cache.get(m.model, m.variant),
     queueOptions: { ackWaitMs: 5_000 },
   });
+  indexCache = new IndexArtifactCache(join(dir, "index-cache"), bus);
   const bm25 = await EmbeddedBm25.build(corpus);
   await bm25.save(join(dir, "lexical", "docs.bm25"));
   await bm25.close();
@@ -71,6 +102,7 @@ beforeAll(async () => {
         bus,
         lexicalRoot: join(dir, "lexical"),
         queueOptions: { ackWaitMs: 5_000 },
+        indexCache,
       }),
     ],
     host: "127.0.0.1",
@@ -132,10 +164,115 @@ describe("Encoder over gRPC", () => {
     const done = updates.map((u) => Number(u.status?.progress?.done));
     expect(done).toEqual([...done].sort((a, b) => a - b));
     expect(done[done.length - 1]).toBe(20);
-    // building it again at once (same job id, its shard ids still inside the dedup window) is not swallowed
+    // the index is published: bundle first, then its files, each with its sha256
+    const outputs = last.status!.outputs;
+    expect(outputs[0]).toMatchObject({
+      mediaType: BUNDLE_MEDIA_TYPE,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(last.index!.artifact).toEqual(outputs[0]);
+    expect(
+      outputs
+        .slice(1)
+        .map((o) => o.name.split("/").pop())
+        .sort(),
+    ).toEqual(["ids.json", "manifest.json", "vectors.f32"]);
+    // the same call again (same corpus, model and kind: the same default job id) returns that job's index
+    // at once, without encoding anything again
     const again = await indexCorpus("docs", IndexKind.INDEX_KIND_EXACT);
-    expect(again[again.length - 1]!.status?.state).toBe(JobState.JOB_STATE_SUCCEEDED);
-    expect(again[again.length - 1]!.index?.documents).toBe(20);
+    expect(again).toHaveLength(1);
+    expect(again[0]!.status?.state).toBe(JobState.JOB_STATE_SUCCEEDED);
+    expect(again[0]!.index?.artifact).toEqual(outputs[0]);
+  });
+
+  it("IndexCorpus streams a gzip corpus artifact; Search opens the published index by its ref", async () => {
+    const objects = await bus.objects("corpora");
+    const lines = corpus.map((d) => JSON.stringify({ _id: d.id, title: d.title, text: d.text })).join("\n");
+    const put = await objects.put("tiny/corpus.jsonl.gz", gzipSync(Buffer.from(lines + "\n")));
+    const ref = (name: string, sha256 = ""): ArtifactRef => ({
+      bucket: "corpora",
+      name,
+      sha256,
+      size: 0,
+      mediaType: "",
+    });
+    const request = (corpusRef: ArtifactRef, jobId = ""): IndexCorpusRequest => ({
+      index: "art",
+      beirDir: "",
+      documents: [],
+      shardSize: 7,
+      kind: IndexKind.INDEX_KIND_EXACT,
+      jobId,
+      model: undefined,
+      quantized: false,
+      corpus: corpusRef,
+    });
+    const updates: IndexCorpusUpdate[] = [];
+    for await (const u of client.indexCorpus(request(ref("tiny/corpus.jsonl.gz", put.sha256)))) {
+      updates.push(u);
+    }
+    const last = updates[updates.length - 1]!;
+    expect(last.status?.state).toBe(JobState.JOB_STATE_SUCCEEDED);
+    expect(last.index).toMatchObject({ name: "art", documents: 20 });
+    expect(last.shards).toBe(3);
+    const bundle = last.index!.artifact!;
+
+    // by ref: the same rankings as the served index it was installed as
+    const queries = texts.slice(0, 5).map((t, i) => ({ id: `q${i}`, text: t.text, metadata: {} }));
+    const search = (index: string, indexArtifact: ArtifactRef | undefined) =>
+      client.search({
+        index,
+        queries,
+        k: 5,
+        exact: false,
+        hybrid: undefined,
+        removeQuery: false,
+        name: "r",
+        indexArtifact,
+      });
+    const byRef = await search("", bundle);
+    expect(byRef.run).toEqual((await search("art", undefined)).run);
+    byRef.run!.rankings.forEach((r, i) => expect(r.docs[0]!.docId).toBe(corpus[i]!.id));
+    // downloaded once into <cache>/<sha256>, reused afterwards
+    expect(await indexCache.get(bundle)).toEqual({
+      dir: join(dir, "index-cache", bundle.sha256),
+      sha256: bundle.sha256,
+      downloaded: false,
+    });
+    await expect(search("", { ...bundle, name: "nope/bundle.json", sha256: "" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: expect.stringContaining(`index artifact ${bundle.bucket}/nope/bundle.json`),
+    });
+
+    // errors name the corpus ref
+    const run = async (r: IndexCorpusRequest) => {
+      for await (const _ of client.indexCorpus(r)) void _;
+    };
+    await expect(run(request(ref("tiny/missing.jsonl")))).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: expect.stringContaining("corpus artifact corpora/tiny/missing.jsonl not found"),
+    });
+    await expect(run(request(ref("tiny/corpus.jsonl.gz", "0".repeat(64))))).rejects.toMatchObject({
+      code: "CHECKSUM_MISMATCH",
+      message: expect.stringContaining("corpus artifact corpora/tiny/corpus.jsonl.gz"),
+    });
+    // flip bytes of the stored object in the real on-disk store (same size): the stream fails at its end
+    const plain = await objects.put("tiny/corpus.jsonl", Buffer.from(lines + "\n"));
+    const metaDir = join(dir, "artifacts");
+    const blob = await findBlob(metaDir, "tiny/corpus.jsonl");
+    const bytes = await readFile(blob);
+    bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0x01;
+    await writeFile(blob, bytes);
+    await expect(run(request(ref("tiny/corpus.jsonl", plain.sha256), "corrupt-1"))).rejects.toMatchObject({
+      code: "CHECKSUM_MISMATCH",
+      message: expect.stringContaining("corpus artifact corpora/tiny/corpus.jsonl is corrupt"),
+    });
+    // nothing was queued for it and its shard inputs are gone
+    expect(
+      await (await bus.kv<JobRecord>(DEFAULT_SHARD_JOB_NAMES.jobsBucket)).get("corrupt-1"),
+    ).toBeUndefined();
+    const shardObjects = await bus.objects(DEFAULT_SHARD_JOB_NAMES.objectsBucket);
+    expect((await shardObjects.list()).filter((o) => o.name.startsWith("corrupt-1."))).toEqual([]);
   });
 
   it("dense Search ranks by PyTorch inner products (exact)", async () => {
@@ -148,6 +285,7 @@ describe("Encoder over gRPC", () => {
       hybrid: undefined,
       removeQuery: false,
       name: "",
+      indexArtifact: undefined,
     });
     expect(response.model).toBe("tiny-a");
     expect(response.run?.rankings).toHaveLength(texts.length);
@@ -167,7 +305,16 @@ describe("Encoder over gRPC", () => {
     await indexCorpus("docs-hnsw", IndexKind.INDEX_KIND_HNSW);
     const queries = texts.map((t, i) => ({ id: `q${i}`, text: t.text, metadata: {} }));
     const ask = (index: string, exact: boolean) =>
-      client.search({ index, queries, k: 10, exact, hybrid: undefined, removeQuery: false, name: "" });
+      client.search({
+        index,
+        queries,
+        k: 10,
+        exact,
+        hybrid: undefined,
+        removeQuery: false,
+        name: "",
+        indexArtifact: undefined,
+      });
     const [exact, hnsw, hnswExact] = await Promise.all([
       ask("docs", false),
       ask("docs-hnsw", false),
@@ -215,6 +362,7 @@ describe("Encoder over gRPC", () => {
       hybrid: { bm25Index: "docs.bm25", alpha, normalization: "min-max", depth: 20 },
       removeQuery: false,
       name: "hybrid",
+      indexArtifact: undefined,
     });
     const got = response.run!.rankings[0]!.docs;
     expect(got).toHaveLength(20);
@@ -229,6 +377,7 @@ describe("Encoder over gRPC", () => {
         hybrid: { bm25Index: "../escape.bm25", alpha, normalization: "", depth: 0 },
         removeQuery: false,
         name: "",
+        indexArtifact: undefined,
       }),
     ).rejects.toMatchObject({ code: "INVALID_INPUT" });
   });
@@ -246,7 +395,7 @@ describe("Encoder over gRPC", () => {
     expect(response.problems.map((p) => p.name)).toEqual(["broken"]);
     expect(response.problems[0]!.problem).toMatch(/ferret\.json/);
     expect(response.serving).toBe("tiny-a");
-    expect(response.indexes.map((i) => i.name).sort()).toEqual(["docs", "docs-hnsw"]);
+    expect(response.indexes.map((i) => i.name).sort()).toEqual(["art", "docs", "docs-hnsw"]);
   });
 
   it("LoadModel swaps models under concurrent requests without failing any; a failed load keeps serving", async () => {
@@ -273,6 +422,7 @@ describe("Encoder over gRPC", () => {
         hybrid: undefined,
         removeQuery: false,
         name: "",
+        indexArtifact: undefined,
       });
     const embed = () =>
       client.embed({ model: undefined, texts: ["A quick test."], role: 1, quantized: false });

@@ -1,26 +1,41 @@
 /**
  * The ferret.v1.Encoder gRPC service (proto/ferret/v1/encoder.proto). Embed and Search run on the serving
  * model under a lease (serving/model-server.ts), so a LoadModel swap never fails a request in flight;
- * IndexCorpus runs a sharded indexing job on the bus (sharding/index-corpus-job.ts) and streams its
- * progress; ListModels lists the models root. BEIR directories and BM25 index files are resolved under
- * configured roots and may not leave them.
+ * IndexCorpus runs a sharded indexing job on the bus (sharding/index-corpus-job.ts) over a BEIR directory,
+ * inline documents or a corpus artifact, streams its progress and ends with the published index; Search
+ * opens a served index or a published one (by ArtifactRef, through the index cache); ListModels lists the
+ * models root. BEIR directories and BM25 index files are resolved under configured roots and may not leave
+ * them. Every RPC is timed and counted (service-metrics.ts).
  */
+import { createHash } from "node:crypto";
+import { stat } from "node:fs/promises";
 import { isAbsolute, join, normalize, sep } from "node:path";
 import type { Bus, QueueOptions } from "@ferret/bus";
 import { readBeirCorpus, type DocumentRecord } from "@ferret/datasets";
-import { InputError } from "@ferret/errors";
+import { CancelledError, InputError, NotFoundError, UnavailableError, isFerretError } from "@ferret/errors";
 import type { BiEncoder, ModelVariant } from "@ferret/inference";
 import { defineService, type ServiceImplementation, type ServiceRegistration } from "@ferret/grpc";
-import { EncoderService, JobState, type EmbedRequest } from "@ferret/proto";
+import {
+  EncoderService,
+  JobState,
+  type ArtifactRef,
+  type EmbedRequest,
+  type IndexCorpusRequest,
+  type IndexCorpusUpdate,
+} from "@ferret/proto";
 import { EmbeddedBm25, type LexicalBackend } from "@ferret/retrieval";
 import type { IndexKind } from "../index/create-index.js";
 import { listModels, type BiEncoderCache } from "../model-registry.js";
 import { retrieve } from "../search/retrieve.js";
 import { indexDir, checkIndexName } from "../serving/index-layout.js";
 import type { ModelServer } from "../serving/model-server.js";
+import { openCorpusArtifact } from "../artifacts/corpus-artifact.js";
+import type { IndexArtifactCache } from "../artifacts/index-cache.js";
+import { ServedIndex } from "../serving/served-index.js";
 import { runIndexCorpusJob } from "../sharding/index-corpus-job.js";
 import type { ShardJobNames } from "../sharding/shard-job.js";
 import { indexInfoOf, indexKindOf, roleOf, runToMessage } from "./proto-convert.js";
+import { noMetrics, type EncoderMetrics } from "./service-metrics.js";
 
 export interface EncoderServiceOptions {
   server: ModelServer;
@@ -34,7 +49,15 @@ export interface EncoderServiceOptions {
   bus: Bus;
   shardNames?: Partial<ShardJobNames>;
   queueOptions?: QueueOptions;
+  /** Where Search downloads published indexes (index_artifact); without it such a search is UNAVAILABLE. */
+  indexCache?: IndexArtifactCache;
+  metrics?: EncoderMetrics;
 }
+
+/** Published indexes opened for search, per bundle and model, most recently used last. */
+const OPENED_ARTIFACTS = 8;
+
+const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
 function underRoot(root: string | undefined, relative: string, field: string): string {
   if (root === undefined)
@@ -50,6 +73,7 @@ export function encoderHandlers(
   options: EncoderServiceOptions,
 ): ServiceImplementation<typeof EncoderService> {
   const { server } = options;
+  const metrics = options.metrics ?? noMetrics;
   const lexical = new Map<string, Promise<LexicalBackend>>();
   const bm25 = (name: string): Promise<LexicalBackend> => {
     const file = underRoot(options.lexicalRoot, name, "hybrid.bm25_index");
@@ -61,12 +85,30 @@ export function encoderHandlers(
     }
     return p;
   };
+  const opened = new Map<string, Promise<ServedIndex>>();
+  /** A published index opened with the serving model (downloaded into the cache on first use). */
+  const publishedIndex = (ref: ArtifactRef, fingerprint: string): Promise<ServedIndex> => {
+    const cache = options.indexCache;
+    if (cache === undefined) throw new UnavailableError("this encoder has no index cache for index_artifact");
+    const key = `${ref.bucket}/${ref.name}@${ref.sha256}:${fingerprint}`;
+    let p = opened.get(key);
+    if (p !== undefined) {
+      opened.delete(key); // re-inserted below: most recently used last
+    } else {
+      p = cache.get(ref).then(({ dir }) => ServedIndex.open(ref.name, dir, fingerprint, server.options.hnsw));
+      p.catch(() => opened.delete(key));
+    }
+    opened.set(key, p);
+    while (opened.size > OPENED_ARTIFACTS) opened.delete(opened.keys().next().value!);
+    return p;
+  };
 
   async function embedWith(request: EmbedRequest) {
     const named = request.model?.name ?? "";
     const role = roleOf(request.role);
     const embedOn = async (encoder: BiEncoder, name: string) => {
       const matrix = await encoder.embedMatrix(request.texts, role);
+      metrics.textsEmbedded(role, request.texts.length);
       const dim = encoder.dimension;
       return {
         embeddings: request.texts.map((_, i) => ({
@@ -87,155 +129,235 @@ export function encoderHandlers(
     return embedOn(await options.models.get(named, request.quantized ? "quantized" : "fp32"), named);
   }
 
+  /** The documents of a request, how errors name them, and a digest of the corpus (for the default job id). */
+  async function corpusOf(request: IndexCorpusRequest): Promise<{
+    documents: Iterable<DocumentRecord> | AsyncIterable<DocumentRecord>;
+    source: string;
+    digest: string;
+    collection: string;
+  }> {
+    if (request.corpus !== undefined && (request.corpus.name !== "" || request.corpus.bucket !== "")) {
+      const artifact = await openCorpusArtifact(options.bus, request.corpus);
+      return {
+        documents: artifact.documents,
+        source: artifact.label,
+        digest: artifact.sha256,
+        collection: request.corpus.name,
+      };
+    }
+    if (request.documents.length > 0) {
+      const documents = request.documents.map((d) => ({ id: d.id, title: d.title, text: d.text }));
+      return {
+        documents,
+        source: "<request documents>",
+        digest: sha256(JSON.stringify(documents)),
+        collection: request.index,
+      };
+    }
+    const file = join(underRoot(options.corporaRoot, request.beirDir, "beir_dir"), "corpus.jsonl");
+    // a changed file (size or modification time) is another corpus, hence another default job
+    const info = await stat(file).catch((err: unknown) => {
+      throw new NotFoundError(`beir_dir "${request.beirDir}" has no corpus.jsonl`, { cause: err });
+    });
+    return {
+      documents: readBeirCorpus(file),
+      source: `${request.beirDir}/corpus.jsonl`,
+      digest: sha256(`${request.beirDir}\n${info.size}\n${info.mtimeMs}`),
+      collection: request.beirDir,
+    };
+  }
+
+  async function* indexCorpus(
+    request: IndexCorpusRequest,
+    signal: AbortSignal,
+  ): AsyncGenerator<IndexCorpusUpdate> {
+    const name = checkIndexName(request.index);
+    const kind: IndexKind = indexKindOf(request.kind);
+    // the model is fixed when the job starts; a swap during the job does not change what it builds
+    const named = request.model?.name ?? "";
+    const variant: ModelVariant = request.quantized ? "quantized" : "fp32";
+    const model =
+      named === ""
+        ? await server.use(async (s) => ({
+            name: s.name,
+            variant: s.variant,
+            fingerprint: s.fingerprint,
+            dimension: s.encoder.dimension,
+          }))
+        : await options.models.get(named, variant).then(async (e) => ({
+            name: named,
+            variant,
+            fingerprint: await e.fingerprint(),
+            dimension: e.dimension,
+          }));
+    const corpus = await corpusOf(request);
+    const jobKey = sha256(JSON.stringify([corpus.digest, kind, request.shardSize]));
+    const jobId =
+      request.jobId !== ""
+        ? request.jobId
+        : `${name.slice(0, 96)}-${model.fingerprint.slice(0, 12)}-${jobKey.slice(0, 12)}`;
+    const outDir = indexDir(server.options.indexesRoot, name, model.fingerprint);
+    const job = { jobId, kind: "encoder.index" };
+    for await (const p of runIndexCorpusJob({
+      bus: options.bus,
+      jobId,
+      documents: corpus.documents,
+      source: corpus.source,
+      model,
+      outDir,
+      index: name,
+      ...(request.shardSize === 0 ? {} : { shardSize: request.shardSize }),
+      kind,
+      ...(server.options.hnsw ? { hnsw: server.options.hnsw } : {}),
+      collection: corpus.collection,
+      ...(options.shardNames ? { names: options.shardNames } : {}),
+      ...(options.queueOptions ? { queueOptions: options.queueOptions } : {}),
+      signal,
+    })) {
+      const state =
+        p.state === "queued"
+          ? JobState.JOB_STATE_QUEUED
+          : p.state === "running"
+            ? JobState.JOB_STATE_RUNNING
+            : JobState.JOB_STATE_SUCCEEDED;
+      metrics.indexProgress(name, p.documentsDone, p.documents, p.shardsDone, p.shards);
+      if (p.manifest !== undefined) await server.addIndex(name, model.fingerprint);
+      const now = new Date();
+      yield {
+        status: {
+          job,
+          state,
+          progress: {
+            done: p.documentsDone,
+            total: p.documents,
+            unit: "documents",
+            message: `${p.shardsDone}/${p.shards} shards`,
+            updatedAt: now,
+          },
+          errorCode: "",
+          errorMessage: "",
+          createdAt: undefined,
+          updatedAt: now,
+          outputs: p.result === undefined ? [] : [p.result.bundle, ...p.result.files],
+        },
+        index: p.manifest === undefined ? undefined : indexInfoOf(name, p.manifest, p.result?.bundle),
+        shards: p.shards,
+        shardsDone: p.shardsDone,
+      };
+    }
+  }
+
   return {
-    embed: (request) => embedWith(request),
+    embed: (request) => metrics.timeCall("Embed", () => embedWith(request)),
 
     async *indexCorpus(request, { signal }) {
-      const name = checkIndexName(request.index);
-      let documents: Iterable<DocumentRecord> | AsyncIterable<DocumentRecord>;
-      if (request.documents.length > 0) {
-        documents = request.documents.map((d) => ({ id: d.id, title: d.title, text: d.text }));
-      } else {
-        documents = readBeirCorpus(
-          join(underRoot(options.corporaRoot, request.beirDir, "beir_dir"), "corpus.jsonl"),
+      const end = metrics.startCall("IndexCorpus");
+      let failure: unknown;
+      try {
+        yield* indexCorpus(request, signal);
+      } catch (err) {
+        failure = err;
+        throw err;
+      } finally {
+        // a client that goes away mid-stream ends the generator without an error
+        failure ??= signal.aborted ? new CancelledError("IndexCorpus call cancelled") : undefined;
+        end(failure);
+        metrics.indexFinished(
+          checkIndexNameOrRaw(request.index),
+          failure === undefined ? "OK" : isFerretError(failure) ? failure.code : "INTERNAL",
         );
       }
-      const kind: IndexKind = indexKindOf(request.kind);
-      // the model is fixed when the job starts; a swap during the job does not change what it builds
-      const named = request.model?.name ?? "";
-      const variant: ModelVariant = request.quantized ? "quantized" : "fp32";
-      const model =
-        named === ""
-          ? await server.use(async (s) => ({
-              name: s.name,
-              variant: s.variant,
-              fingerprint: s.fingerprint,
-              dimension: s.encoder.dimension,
-            }))
-          : await options.models.get(named, variant).then(async (e) => ({
-              name: named,
-              variant,
-              fingerprint: await e.fingerprint(),
-              dimension: e.dimension,
-            }));
-      const jobId = request.jobId !== "" ? request.jobId : `${name}-${model.fingerprint.slice(0, 16)}`;
-      const outDir = indexDir(server.options.indexesRoot, name, model.fingerprint);
-      const job = { jobId, kind: "encoder.index" };
-      for await (const p of runIndexCorpusJob({
-        bus: options.bus,
-        jobId,
-        documents,
-        model,
-        outDir,
-        ...(request.shardSize === 0 ? {} : { shardSize: request.shardSize }),
-        kind,
-        collection: request.beirDir || name,
-        ...(options.shardNames ? { names: options.shardNames } : {}),
-        ...(options.queueOptions ? { queueOptions: options.queueOptions } : {}),
-        signal,
-      })) {
-        const state =
-          p.state === "queued"
-            ? JobState.JOB_STATE_QUEUED
-            : p.state === "running"
-              ? JobState.JOB_STATE_RUNNING
-              : JobState.JOB_STATE_SUCCEEDED;
-        if (p.manifest !== undefined) await server.addIndex(name, model.fingerprint);
-        const now = new Date();
-        yield {
-          status: {
-            job,
-            state,
-            progress: {
-              done: p.documentsDone,
-              total: p.documents,
-              unit: "documents",
-              message: `${p.shardsDone}/${p.shards} shards`,
-              updatedAt: now,
+    },
+
+    search: (request) =>
+      metrics.timeCall("Search", async () => {
+        if (request.queries.length === 0) {
+          throw new InputError({ file: "<request>", field: "queries" }, "no queries");
+        }
+        const k = request.k === 0 ? 1000 : request.k;
+        const hybrid = request.hybrid;
+        const lexicalIndex = hybrid === undefined ? undefined : await bm25(hybrid.bm25Index);
+        const artifact =
+          request.indexArtifact !== undefined && request.indexArtifact.name !== ""
+            ? request.indexArtifact
+            : undefined;
+        return server.use(async (s) => {
+          const served =
+            artifact === undefined ? s.index(request.index) : await publishedIndex(artifact, s.fingerprint);
+          const index = await served.searcher(request.exact);
+          const run = await retrieve(
+            s.encoder,
+            index,
+            request.queries.map((q) => ({ id: q.id, text: q.text })),
+            {
+              k,
+              removeQuery: request.removeQuery,
+              ...(hybrid === undefined || lexicalIndex === undefined
+                ? {}
+                : {
+                    hybrid: {
+                      bm25: lexicalIndex,
+                      alpha: hybrid.alpha,
+                      normalization: hybrid.normalization,
+                      ...(hybrid.depth === 0 ? {} : { depth: hybrid.depth }),
+                    },
+                  }),
             },
-            errorCode: "",
-            errorMessage: "",
-            createdAt: undefined,
-            updatedAt: now,
-            outputs: [],
-          },
-          index: p.manifest === undefined ? undefined : indexInfoOf(name, p.manifest),
-          shards: p.shards,
-          shardsDone: p.shardsDone,
+          );
+          metrics.textsEmbedded("query", request.queries.length);
+          const indexName = request.index !== "" ? request.index : (artifact?.name ?? "");
+          const name = request.name !== "" ? request.name : `${indexName}+${s.name}`;
+          return { run: runToMessage(run, name), model: s.name, modelFingerprint: s.fingerprint };
+        });
+      }),
+
+    listModels: () =>
+      metrics.timeCall("ListModels", async () => {
+        const { models, problems } = await listModels(server.options.modelsRoot);
+        const s = server.serving;
+        return {
+          models: models.map((m) => ({
+            name: m.name,
+            dimension: m.config.kind === "bi-encoder" ? m.config.dimension : 0,
+            pooling: m.config.kind === "bi-encoder" ? m.config.pooling : "",
+            maxLength: m.config.maxLength,
+            variants: m.variants,
+            serving: s?.name === m.name,
+          })),
+          problems: problems.map((p) => ({ name: p.name, problem: p.problem })),
+          serving: s?.name ?? "",
+          servingVariant: s?.variant ?? "",
+          servingFingerprint: s?.fingerprint ?? "",
+          indexes: s === undefined ? [] : [...s.indexes.values()].map((i) => indexInfoOf(i.name, i.manifest)),
         };
-      }
-    },
+      }),
 
-    async search(request) {
-      if (request.queries.length === 0) {
-        throw new InputError({ file: "<request>", field: "queries" }, "no queries");
-      }
-      const k = request.k === 0 ? 1000 : request.k;
-      const hybrid = request.hybrid;
-      const lexicalIndex = hybrid === undefined ? undefined : await bm25(hybrid.bm25Index);
-      return server.use(async (s) => {
-        const served = s.index(request.index);
-        const index = await served.searcher(request.exact);
-        const run = await retrieve(
-          s.encoder,
-          index,
-          request.queries.map((q) => ({ id: q.id, text: q.text })),
-          {
-            k,
-            removeQuery: request.removeQuery,
-            ...(hybrid === undefined || lexicalIndex === undefined
-              ? {}
-              : {
-                  hybrid: {
-                    bm25: lexicalIndex,
-                    alpha: hybrid.alpha,
-                    normalization: hybrid.normalization,
-                    ...(hybrid.depth === 0 ? {} : { depth: hybrid.depth }),
-                  },
-                }),
-          },
+    loadModel: (request) =>
+      metrics.timeCall("LoadModel", async () => {
+        const name = request.model?.name ?? "";
+        const { serving, previous } = await server.load(
+          name,
+          request.quantized ? "quantized" : "fp32",
+          request.indexes.length > 0 ? request.indexes : undefined,
         );
-        const name = request.name !== "" ? request.name : `${request.index}+${s.name}`;
-        return { run: runToMessage(run, name), model: s.name, modelFingerprint: s.fingerprint };
-      });
-    },
-
-    async listModels() {
-      const { models, problems } = await listModels(server.options.modelsRoot);
-      const s = server.serving;
-      return {
-        models: models.map((m) => ({
-          name: m.name,
-          dimension: m.config.kind === "bi-encoder" ? m.config.dimension : 0,
-          pooling: m.config.kind === "bi-encoder" ? m.config.pooling : "",
-          maxLength: m.config.maxLength,
-          variants: m.variants,
-          serving: s?.name === m.name,
-        })),
-        problems: problems.map((p) => ({ name: p.name, problem: p.problem })),
-        serving: s?.name ?? "",
-        servingVariant: s?.variant ?? "",
-        servingFingerprint: s?.fingerprint ?? "",
-        indexes: s === undefined ? [] : [...s.indexes.values()].map((i) => indexInfoOf(i.name, i.manifest)),
-      };
-    },
-
-    async loadModel(request) {
-      const name = request.model?.name ?? "";
-      const { serving, previous } = await server.load(
-        name,
-        request.quantized ? "quantized" : "fp32",
-        request.indexes.length > 0 ? request.indexes : undefined,
-      );
-      return {
-        model: serving.name,
-        variant: serving.variant,
-        fingerprint: serving.fingerprint,
-        indexes: [...serving.indexes.values()].map((i) => indexInfoOf(i.name, i.manifest)),
-        previous: previous?.name ?? "",
-      };
-    },
+        return {
+          model: serving.name,
+          variant: serving.variant,
+          fingerprint: serving.fingerprint,
+          indexes: [...serving.indexes.values()].map((i) => indexInfoOf(i.name, i.manifest)),
+          previous: previous?.name ?? "",
+        };
+      }),
   };
+}
+
+/** Metric label of an index name; an invalid name (the call failed on it) is grouped as "invalid". */
+function checkIndexNameOrRaw(name: string): string {
+  try {
+    return checkIndexName(name);
+  } catch {
+    return "invalid";
+  }
 }
 
 export function createEncoderService(options: EncoderServiceOptions): ServiceRegistration {

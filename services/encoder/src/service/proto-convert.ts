@@ -3,6 +3,7 @@ import { rankByTrecOrder, type Run } from "@ferret/datasets";
 import { InputError } from "@ferret/errors";
 import type { TextRole } from "@ferret/inference";
 import {
+  type ArtifactRef,
   EmbedRole,
   IndexKind as IndexKindMessage,
   type IndexInfo,
@@ -38,7 +39,7 @@ export function indexKindOf(kind: IndexKindMessage): IndexKind {
   }
 }
 
-export function indexInfoOf(name: string, manifest: IndexManifest): IndexInfo {
+export function indexInfoOf(name: string, manifest: IndexManifest, artifact?: ArtifactRef): IndexInfo {
   return {
     name,
     kind: manifest.kind,
@@ -46,6 +47,7 @@ export function indexInfoOf(name: string, manifest: IndexManifest): IndexInfo {
     dimension: manifest.dimension,
     model: manifest.modelName,
     modelFingerprint: manifest.modelFingerprint,
+    artifact,
   };
 }
 

@@ -57,6 +57,7 @@ describe("startEncoder", () => {
           jobId: "",
           model: name === "" ? undefined : { name, version: "", artifact: undefined },
           quantized: false,
+          corpus: undefined,
         })) {
           last = u;
         }
@@ -77,6 +78,7 @@ describe("startEncoder", () => {
         hybrid: undefined,
         removeQuery: false,
         name: "",
+        indexArtifact: undefined,
       });
       expect(search.model).toBe("tiny-b");
       expect(search.run!.rankings[0]!.docs[0]!.docId).toBe(documents[0]!.id);

@@ -30,6 +30,8 @@ const names: ShardJobNames = {
   queue: `encoder-shards-${runId}`,
   recordsBucket: `encoder-shards-${runId}`,
   objectsBucket: `encoder-shards-${runId}`,
+  jobsBucket: `encoder-jobs-${runId}`,
+  indexesBucket: `encoder-indexes-${runId}`,
 };
 const queueOptions = { ackWaitMs: 2_000, maxDeliveries: 5 };
 const events = { stream: `FERRET_TEST_EVENTS_${runId}`, prefix: `ferret.test.${runId}` };
@@ -47,6 +49,8 @@ afterAll(async () => {
     await (await bus.queue(names.queue, queueOptions)).destroy();
     await (await bus.kv(names.recordsBucket)).destroy();
     await (await bus.objects(names.objectsBucket)).destroy();
+    await (await bus.kv(names.jobsBucket)).destroy();
+    await (await bus.objects(names.indexesBucket)).destroy();
     await bus.close({ graceMs: 0 });
     const nc = await connect({ servers: url });
     try {

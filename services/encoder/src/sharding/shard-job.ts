@@ -1,11 +1,15 @@
 /**
  * A sharded indexing job on the bus (IndexCorpus): the coordinator splits the corpus into shards and
  *   - object bucket "encoder-shards", object `<job>.<shard>.in`: the shard's documents (JSONL of [id, text]);
+ *   - object `<job>.plan`: the job plan (JobPlan: per shard its input, its document count and its ids' sha256);
  *   - work queue "encoder-shards": one ShardMessage per shard, published with id `<job>:<shard>:<call>` (dedup);
  *   - object `<job>.<shard>.<worker>.<delivery>.vec`: the vectors one delivery computed (ShardVectors bytes);
  *   - KV bucket "encoder-shards", key `<job>.<shard>`: which vectors object is THE shard's (ShardRecord),
  *     written create-if-absent, so a shard redelivered after its worker died is recorded exactly once;
- *   - event "encoder.shard.recorded" after each shard; the coordinator assembles once every key is there.
+ *   - KV bucket "encoder-jobs", key `<job>`: the job (JobRecord), running until an assembly claims it;
+ *   - event "encoder.shard.recorded" after each shard; whoever records the last shard (or sees every shard
+ *     recorded) publishes an AssembleMessage on the same queue (id `<job>:assemble`), which any replica runs;
+ *   - object bucket "encoder-indexes": the assembled index files and their bundle (see index-bundle.ts).
  */
 import { InvalidArgumentError } from "@ferret/errors";
 
@@ -14,20 +18,37 @@ export const SHARD_RECORDS_BUCKET = "encoder-shards";
 export const SHARD_OBJECTS_BUCKET = "encoder-shards";
 export const SHARD_RECORDED_EVENT = "encoder.shard.recorded";
 export const INDEX_COMPLETED_EVENT = "corpus.indexed";
+export const JOBS_BUCKET = "encoder-jobs";
+export const INDEXES_BUCKET = "encoder-indexes";
 
 export interface ShardJobNames {
   queue: string;
   recordsBucket: string;
   objectsBucket: string;
+  /** KV bucket of job records. */
+  jobsBucket: string;
+  /** Object bucket the assembled indexes are published to. */
+  indexesBucket: string;
 }
 
 export const DEFAULT_SHARD_JOB_NAMES: ShardJobNames = {
   queue: SHARD_QUEUE,
   recordsBucket: SHARD_RECORDS_BUCKET,
   objectsBucket: SHARD_OBJECTS_BUCKET,
+  jobsBucket: JOBS_BUCKET,
+  indexesBucket: INDEXES_BUCKET,
 };
 
+/** A message on the shard queue: encode one shard, or assemble a job whose shards are all recorded. */
+export type EncoderQueueMessage = ShardMessage | AssembleMessage;
+
+export interface AssembleMessage {
+  type: "assemble";
+  jobId: string;
+}
+
 export interface ShardMessage {
+  type: "shard";
   jobId: string;
   shard: number;
   /** Model directory name, variant and fingerprint: a worker whose model differs refuses the shard. */
@@ -53,6 +74,9 @@ export interface ShardRecord {
 }
 
 export const shardKey = (jobId: string, shard: number): string => `${jobId}.${shard}`;
+export const planObjectName = (jobId: string): string => `${jobId}.plan`;
+/** Deduplication id of a job's assemble message (whoever publishes it, however often). */
+export const assembleMessageId = (jobId: string): string => `${jobId}:assemble`;
 export const shardInputName = (jobId: string, shard: number): string => `${jobId}.${shard}.in`;
 export const shardVectorsName = (jobId: string, shard: number, worker: string, delivery: number): string =>
   `${jobId}.${shard}.${worker.replace(/[^A-Za-z0-9_-]/g, "_")}.${delivery}.vec`;

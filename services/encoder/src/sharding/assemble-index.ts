@@ -102,10 +102,17 @@ async function buildIndex(
   });
 }
 
-/** Publishes the completion event (deduplicated by job and bundle) and deletes the job's shard state. */
-export async function finishJob(bus: Bus, names: ShardJobNames, record: JobRecord): Promise<void> {
-  const result = record.result;
-  if (result === undefined) return;
+/**
+ * Publishes the completion event (deduplicated by job and bundle) and deletes the job's shard state, once:
+ * the record is then marked finished, so a later duplicate or redelivered assemble publishes nothing (live
+ * subscribers would see a second event even when the stream drops it as a duplicate).
+ */
+export async function finishJob(bus: Bus, names: ShardJobNames, jobId: string): Promise<void> {
+  const jobs = await bus.kv<JobRecord>(names.jobsBucket);
+  const entry = await jobs.get(jobId);
+  const record = entry?.value;
+  const result = record?.result;
+  if (entry === undefined || record === undefined || result === undefined || record.finished === true) return;
   const event = CorpusIndexed.toJSON({
     corpus: result.manifest.collection ?? record.index,
     indexKind: "dense",
@@ -125,6 +132,11 @@ export async function finishJob(bus: Bus, names: ShardJobNames, record: JobRecor
   }
   const records = await bus.kv<ShardRecord>(names.recordsBucket);
   for (const key of await records.keys(`${record.jobId}.*`)) await records.delete(key);
+  try {
+    await jobs.update(jobId, { ...record, finished: true }, entry.revision);
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err; // a concurrent finish marked it
+  }
 }
 
 export async function assembleJob(
@@ -138,7 +150,7 @@ export async function assembleJob(
   if (entry === undefined) return { outcome: "no-job" };
   if (entry.value.state === "failed") return { outcome: "failed-job", record: entry.value };
   if (entry.value.state === "succeeded") {
-    await finishJob(bus, names, entry.value);
+    await finishJob(bus, names, jobId);
     return { outcome: "already-assembled", record: entry.value };
   }
   const plan = await readJobPlan(bus, names, entry.value);
@@ -175,13 +187,13 @@ export async function assembleJob(
     for (const f of [result.bundle, ...result.files]) await indexes.delete(f.name);
     if (err instanceof ConflictError && now?.value.state === "succeeded") {
       log.info("another assembly claimed the job first; dropped this one's upload");
-      await finishJob(bus, names, now.value);
+      await finishJob(bus, names, jobId);
       return { outcome: "lost-race", record: now.value };
     }
     throw err;
   }
   log.info({ bundle: result.bundle.name, documents: plan.documents }, "index assembled and published");
-  await finishJob(bus, names, succeeded);
+  await finishJob(bus, names, jobId);
   return { outcome: "assembled", record: succeeded };
 }
 

@@ -61,6 +61,8 @@ export interface JobRecord {
   createdAt: string;
   /** Set with "succeeded". */
   result?: IndexResult;
+  /** Set once the completion event is published and the shard state deleted (later assembles do nothing). */
+  finished?: boolean;
   /** Set with "failed": the FerretError code and message of the assembly that gave up. */
   error?: { code: string; message: string };
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * The encoder process (`npm start -w @ferret/encoder`, or a container's command): the gRPC Encoder and the shard worker,
- * configured by FERRET_ENCODER_* (see config.ts). SIGTERM or SIGINT shuts down gracefully
+ * The encoder process (`npm start -w @ferret/encoder`, or a container's command): the gRPC Encoder, /metrics
+ * (Prometheus, port 9465 by default) and the shard worker (which also assembles finished jobs), configured by
+ * FERRET_ENCODER_* (see config.ts). SIGTERM or SIGINT shuts down gracefully
  * (a second one exits at once).
  */
 import { runServiceProcess } from "@ferret/grpc";

@@ -1,16 +1,21 @@
 /**
  * bench/annotate: relevance-labelling throughput through Ferret (job split into batches on the work
- * queue, worker, outcome cache, create-if-absent label store, validation) against calling the same
- * OpenAI-compatible server directly (fetch + JSON.parse of the reply) at the same concurrency.
- * Goal: Ferret >= 0.9x direct. Server: the fixed-latency test double by default, or any
- * OpenAI-compatible server with --llm-base-url/--llm-model (vLLM, llama.cpp server, Ollama...).
+ * queue, worker, outcome cache, label store, validation) against calling the same OpenAI-compatible
+ * server directly (fetch + JSON.parse of the reply) at the same concurrency, side by side in one run.
+ * Goal: Ferret >= 0.9x direct. Server: the fixed-latency test double (test-double-llm-server.ts, forked
+ * into its own process) by default, or any OpenAI-compatible server with --llm-base-url/--llm-model.
+ * Each arm also reports this process's CPU time per item (user + system), which is Ferret's overhead
+ * when compared with the direct arm's.
  *
- * Usage: bench/annotate/run.sh [--items N] [--concurrency C] [--latency-ms L] [--reps R] [--nats URL]
- *                              [--llm-base-url URL --llm-model NAME]
+ * Usage: bench/annotate/run.sh [--items N] [--concurrency C] [--latency-ms L[,L2,...]] [--reps R]
+ *                              [--batch-size B] [--nats URL] [--llm-base-url URL --llm-model NAME]
  */
+import { fork, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import {
   Annotator,
@@ -27,13 +32,15 @@ import {
 } from "@ferret/annotator";
 import { createBus, type Bus } from "@ferret/bus";
 import { readBeirCorpus, readBeirQueries, type DocumentRecord, type QueryRecord } from "@ferret/datasets";
-import { startFixedLatencyServer } from "./fixed-latency-llm-server.js";
 
 const { values } = parseArgs({
   options: {
     items: { type: "string", default: "800" },
     concurrency: { type: "string", default: "16" },
     "latency-ms": { type: "string", default: "50" },
+    "batch-size": { type: "string", default: "16" },
+    /** Only these arms (comma-separated: direct, ferret-memory, ferret-nats), e.g. for a --cpu-prof run. */
+    arms: { type: "string", default: "direct,ferret-memory,ferret-nats" },
     reps: { type: "string", default: "3" },
     nats: { type: "string" },
     "llm-base-url": { type: "string" },
@@ -43,6 +50,28 @@ const { values } = parseArgs({
 const N = Number(values.items);
 const C = Number(values.concurrency);
 const REPS = Number(values.reps);
+const BATCH = Number(values["batch-size"]);
+const ARMS = new Set(values.arms!.split(","));
+
+interface Measured {
+  itemsPerSecond: number;
+  /** CPU time of this process per item, microseconds. */
+  cpuUsPerItem: number;
+}
+
+function measure(items: number, t0: number, cpu0: NodeJS.CpuUsage): Measured {
+  const s = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { itemsPerSecond: items / s, cpuUsPerItem: (cpu.user + cpu.system) / items };
+}
+
+/** Forks the test-double server (bundled beside this file by run.sh) and waits for its URL. */
+async function startTestDoubleServer(latencyMs: number): Promise<{ baseUrl: string; child: ChildProcess }> {
+  const script = fileURLToPath(new URL("./annotate-llm-server.mjs", import.meta.url));
+  const child = fork(script, [String(latencyMs)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const [message] = (await once(child, "message")) as [{ baseUrl: string }];
+  return { baseUrl: message.baseUrl, child };
+}
 
 async function loadItems(): Promise<WorkItem[]> {
   // run.sh runs from the repository root
@@ -61,9 +90,10 @@ async function loadItems(): Promise<WorkItem[]> {
   });
 }
 
-async function direct(baseUrl: string, model: string, items: WorkItem[]): Promise<number> {
+async function direct(baseUrl: string, model: string, items: WorkItem[]): Promise<Measured> {
   let next = 0;
   let ok = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: C }, async () => {
@@ -91,9 +121,9 @@ async function direct(baseUrl: string, model: string, items: WorkItem[]): Promis
       }
     }),
   );
-  const s = (performance.now() - t0) / 1000;
+  const m = measure(items.length, t0, cpu0);
   if (ok !== items.length) throw new Error(`direct: ${ok} of ${items.length} ok`);
-  return items.length / s;
+  return m;
 }
 
 async function ferret(
@@ -102,36 +132,46 @@ async function ferret(
   model: string,
   items: WorkItem[],
   rep: number,
-): Promise<number> {
+): Promise<Measured> {
   const store = await openJobStore(bus, { prefix: `bench-${Date.now().toString(36)}-${rep}` });
   const annotator = new Annotator({
     backend: new OpenAiBackend({ baseUrl, model }),
     cache: store.cache,
     limiter: new CallLimiter({ concurrency: C }),
   });
+  // The end is seen through a KV watch on the job record (what WatchJob's clients get pushed), not a
+  // tight polling loop that would cost the Ferret arm CPU the direct arm does not pay.
+  let finished!: () => void;
+  const succeeded = new Promise<void>((resolve) => (finished = resolve));
+  const watch = await store.jobs.watch("bench", (change) => {
+    if (change.value?.state === "succeeded") finished();
+  });
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  await submitJob(store, { jobId: "bench", kind: "relevance", items, batchSize: 8 });
+  await submitJob(store, { jobId: "bench", kind: "relevance", items, batchSize: BATCH });
   // enough batches in flight to keep C calls busy; the limiter caps calls at C
   const worker = startAnnotationWorker(store, annotator, {
-    batchConcurrency: Math.ceil(C / 8) + 1,
-    itemConcurrency: 8,
+    batchConcurrency: Math.ceil(C / BATCH) + 1,
+    itemConcurrency: BATCH,
   });
-  while ((await getJob(store, "bench")).state !== "succeeded") await new Promise((r) => setTimeout(r, 5));
-  const s = (performance.now() - t0) / 1000;
+  await succeeded;
+  const m = measure(items.length, t0, cpu0);
+  await watch.stop();
   await worker.stop();
   const p = await jobProgress(store, "bench");
   if (p.labelsOk !== items.length || p.llmCalls !== items.length)
     throw new Error(`ferret: ${JSON.stringify(p)}`);
+  if ((await getJob(store, "bench")).state !== "succeeded") throw new Error("ferret: job not succeeded");
   await destroyJobStore(store);
-  return items.length / s;
+  return m;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const range = (xs: number[], digits: number) =>
+  `${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)}`;
 
 const items = await loadItems();
-const latency = Number(values["latency-ms"]);
-const server = values["llm-base-url"] ? undefined : await startFixedLatencyServer(latency);
-const baseUrl = values["llm-base-url"] ?? server!.baseUrl;
+const latencies = values["latency-ms"]!.split(",").map(Number);
 const model = values["llm-model"]!;
 const dir = await mkdtemp(join(tmpdir(), "bench-annotate-"));
 const buses: [string, Bus][] = [["memory", await createBus({ kind: "memory", dir })]];
@@ -139,22 +179,43 @@ if (values.nats)
   buses.push(["nats", await createBus({ kind: "nats", url: values.nats, name: "bench-annotate" })]);
 
 console.log(
-  `items ${N}, concurrency ${C}, server ${server ? `fixed-latency test double, ${latency} ms/call` : baseUrl}, reps ${REPS}`,
+  `machine: ${cpus().length} x ${cpus()[0]?.model ?? "?"}, node ${process.version}, load average at start ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
 );
-await direct(baseUrl, model, items.slice(0, C * 4)); // warm up connections and JIT
-const results: Record<string, number[]> = { direct: [] };
-for (const [name] of buses) results[`ferret-${name}`] = [];
-for (let rep = 0; rep < REPS; rep++) {
-  results.direct!.push(await direct(baseUrl, model, items));
-  for (const [name, bus] of buses)
-    results[`ferret-${name}`]!.push(await ferret(bus, baseUrl, model, items, rep));
-}
-const base = median(results.direct!);
-for (const [name, xs] of Object.entries(results)) {
+for (const latency of latencies) {
+  const server = values["llm-base-url"] ? undefined : await startTestDoubleServer(latency);
+  const baseUrl = values["llm-base-url"] ?? server!.baseUrl;
   console.log(
-    `${name.padEnd(14)} ${median(xs).toFixed(1).padStart(8)} items/s (median of ${xs.map((x) => x.toFixed(1)).join(", ")})  ratio ${(median(xs) / base).toFixed(3)}`,
+    `\nitems ${N}, concurrency ${C}, batch size ${BATCH}, server ${server ? `test double in its own process, ${latency} ms/call` : baseUrl}, reps ${REPS}`,
   );
+  await direct(baseUrl, model, items.slice(0, C * 4)); // warm up connections and JIT
+  const results: Record<string, Measured[]> = { direct: [] };
+  for (const [name] of buses) results[`ferret-${name}`] = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    if (ARMS.has("direct")) results.direct!.push(await direct(baseUrl, model, items));
+    for (const [name, bus] of buses)
+      if (ARMS.has(`ferret-${name}`))
+        results[`ferret-${name}`]!.push(await ferret(bus, baseUrl, model, items, rep));
+  }
+  const base = median(results.direct!.map((m) => m.itemsPerSecond));
+  // Per rep, each arm against the direct arm of the same rep (measured seconds apart).
+  for (const [name, ms] of Object.entries(results)) {
+    if (ms.length === 0) continue;
+    const rates = ms.map((m) => m.itemsPerSecond);
+    const ratios = ms.map((m, i) => m.itemsPerSecond / (results.direct![i]?.itemsPerSecond ?? Number.NaN));
+    console.log(
+      `${name.padEnd(14)} ${median(rates).toFixed(1).padStart(8)} items/s (runs ${rates.map((x) => x.toFixed(1)).join(", ")})` +
+        `  ratio median ${(median(rates) / base).toFixed(3)}, per rep ${range(ratios, 2)}` +
+        `  cpu ${median(ms.map((m) => m.cpuUsPerItem)).toFixed(0)} us/item`,
+    );
+  }
+  console.log(
+    `load average after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
+  server?.child.kill();
 }
 for (const [, bus] of buses) await bus.close();
-await server?.close();
 await rm(dir, { recursive: true, force: true });

@@ -36,15 +36,25 @@ export class Annotator {
     return this.options.backend.model;
   }
 
-  async run<I, O>(task: Task<I, O>, input: I, signal?: AbortSignal): Promise<TaskRun<O>> {
-    const { backend, cache } = this.options;
-    const key = cacheKey({
-      model: backend.model,
+  /** The same annotator reading and writing outcomes through another cache (a batch's view of it). */
+  withCache(cache: OutcomeCache): Annotator {
+    return new Annotator({ ...this.options, cache });
+  }
+
+  /** The cache key of running `task` on `input` with this annotator's model. */
+  keyOf<I, O>(task: Task<I, O>, input: I): string {
+    return cacheKey({
+      model: this.options.backend.model,
       task: task.name,
       promptVersion: task.version,
       input,
       params: { temperature: 0, maxTokens: task.maxTokens },
     });
+  }
+
+  async run<I, O>(task: Task<I, O>, input: I, signal?: AbortSignal): Promise<TaskRun<O>> {
+    const { backend, cache } = this.options;
+    const key = this.keyOf(task, input);
     const base = { cacheKey: key, promptVersion: task.version, backend: backend.kind };
     const hit = await cache?.get(key);
     if (hit && (hit.status === "ok" || !this.options.retryFailed)) {

@@ -30,7 +30,7 @@ export {
   utilitySelectionTask,
 } from "./tasks/listwise.js";
 export type { AnswerInput, WindowInput } from "./tasks/listwise.js";
-export { shuffledWindows } from "./tasks/windows.js";
+export { equalChunks, shuffledWindows } from "./tasks/windows.js";
 export type { Placed } from "./tasks/windows.js";
 export { DEFAULT_EXAMPLES, syntheticQueryTask } from "./tasks/synthetic-queries.js";
 export type {
@@ -50,22 +50,31 @@ export { Annotator } from "./annotator.js";
 export type { AnnotatorOptions, TaskRun } from "./annotator.js";
 export { labelUsage } from "./labels.js";
 export type { LabelKind, LabelRecord, StepProvenance } from "./labels.js";
-export { itemKey, processItem } from "./work-items.js";
+export { firstStepKeys, itemKey, processItem } from "./work-items.js";
 export type { QueryRef, WorkItem } from "./work-items.js";
 export { labelsJsonl, qrelsFromLabels, writeLabelsDir } from "./label-output.js";
 export type { WrittenLabels } from "./label-output.js";
 export { agreementReport, cohenKappa } from "./agreement.js";
 export type { AgreementReport, KappaWeights } from "./agreement.js";
-export { openJobStore, destroyJobStore, labelKey } from "./jobs/job-store.js";
+export { openJobStore, destroyJobStore, batchLabelsKey } from "./jobs/job-store.js";
 export type { JobStore, JobStoreOptions } from "./jobs/job-store.js";
-export { submitJob } from "./jobs/submit-job.js";
+export { INLINE_BATCH_BYTES, submitJob } from "./jobs/submit-job.js";
+export { countLabels, readCounters, recordBatch } from "./jobs/job-counters.js";
 export type { SubmitJobRequest } from "./jobs/submit-job.js";
 export { cancelJob, collectLabels, getJob, jobProgress, transitionJob } from "./jobs/job-state.js";
 export { handleBatch, startAnnotationWorker } from "./jobs/annotation-worker.js";
 export type { WorkerOptions } from "./jobs/annotation-worker.js";
 export { labelsObjectName, publishJobLabels, qrelsObjectName } from "./jobs/publish-labels.js";
 export type { PublishedLabels } from "./jobs/publish-labels.js";
-export type { BatchMessage, JobProgress, JobRecord, JobState } from "./jobs/job-types.js";
+export type {
+  BatchCounts,
+  BatchLabels,
+  BatchMessage,
+  JobCounters,
+  JobProgress,
+  JobRecord,
+  JobState,
+} from "./jobs/job-types.js";
 export { annotatorService, MAX_JUDGE_PASSAGES } from "./service/annotator-service.js";
 export type { AnnotatorServiceOptions } from "./service/annotator-service.js";
 export { annotatorConfigSchema, loadAnnotatorConfig } from "./config.js";
@@ -77,6 +86,12 @@ export type { FlipRateReport, InjectionCase } from "./injection.js";
 export { annotateCollection } from "./pipeline.js";
 export type { AnnotateCollectionOptions, AnnotateCollectionResult, AnnotateTaskName } from "./pipeline.js";
 export { candidatePools } from "./candidates.js";
+export { utilityLabels } from "./utility-labels.js";
+export type { UtilityItem } from "./utility-labels.js";
+export { slidingWindowTopK } from "./tasks/sliding-window-rank.js";
+export type { SlidingRankResult, WindowRanker, WindowRanking } from "./tasks/sliding-window-rank.js";
+export { BatchCache } from "./jobs/batch-cache.js";
+export type { BatchCacheOptions } from "./jobs/batch-cache.js";
 export type { CandidatePoolOptions } from "./candidates.js";
 export { applyRoundTrip } from "./round-trip.js";
 export { FileOutcomeCache } from "./file-cache.js";

@@ -1,23 +1,16 @@
 /**
  * The unit of work a job is split into, and how each kind becomes labels:
  * - relevance: one (query, passage) pair -> one graded label;
- * - utility: one query and its candidate pool -> RelSel per window -> pseudo-answer -> UtilSel or
- *   UtilRank (top k%) -> one label per candidate;
+ * - utility: one query and its candidate pool -> RelSel per window -> pseudo-answer -> UtilSel, or
+ *   UtilRank with the global top k% kept (utility-labels.ts) -> one label per candidate;
  * - query: one passage -> one synthetic query (optionally round-trip filtered by the caller);
  * - document: one query and a level -> one synthetic document.
  * Items carry a stable `key` (their identity), which makes label storage idempotent.
  */
 import type { Annotator } from "./annotator.js";
 import { sha256Hex, canonicalJson } from "./label-cache.js";
-import { stepOf, type LabelRecord, type StepProvenance } from "./labels.js";
+import { stepOf, type LabelRecord } from "./labels.js";
 import { gradedDocumentTask, type RelevanceLevel } from "./tasks/graded-documents.js";
-import {
-  pseudoAnswerTask,
-  relevanceSelectionTask,
-  topPercent,
-  utilityRankingTask,
-  utilitySelectionTask,
-} from "./tasks/listwise.js";
 import type { PassageText } from "./tasks/passage-format.js";
 import { relevanceTask } from "./tasks/relevance.js";
 import {
@@ -26,7 +19,7 @@ import {
   type QueryStyle,
   type QueryType,
 } from "./tasks/synthetic-queries.js";
-import { shuffledWindows } from "./tasks/windows.js";
+import { utilityFirstStepKeys, utilityLabels, type UtilityItem } from "./utility-labels.js";
 
 export interface QueryRef {
   id: string;
@@ -35,14 +28,7 @@ export interface QueryRef {
 
 export type WorkItem =
   | { kind: "relevance"; query: QueryRef; passage: PassageText; delimit?: boolean }
-  | {
-      kind: "utility";
-      query: QueryRef;
-      passages: PassageText[];
-      variant: "selection" | "ranking";
-      /** UtilRank: percent kept (default 10, at least one). */
-      topPercent?: number;
-    }
+  | ({ kind: "utility" } & UtilityItem)
   | { kind: "query"; passage: PassageText; type: QueryType; style: QueryStyle; examples?: QueryExample[] }
   | { kind: "document"; query: QueryRef; level: RelevanceLevel };
 
@@ -60,6 +46,36 @@ export function itemKey(item: WorkItem): string {
   }
 }
 
+function relevanceInput(item: Extract<WorkItem, { kind: "relevance" }>) {
+  return { query: item.query, passage: item.passage, ...(item.delimit === false ? { delimit: false } : {}) };
+}
+
+function queryInput(item: Extract<WorkItem, { kind: "query" }>) {
+  return {
+    passage: item.passage,
+    type: item.type,
+    style: item.style,
+    ...(item.examples ? { examples: item.examples } : {}),
+  };
+}
+
+/**
+ * Cache keys of the LLM calls an item starts with (known before anything runs), so a batch can read
+ * them from the cache together.
+ */
+export function firstStepKeys(annotator: Annotator, item: WorkItem): string[] {
+  switch (item.kind) {
+    case "relevance":
+      return [annotator.keyOf(relevanceTask, relevanceInput(item))];
+    case "utility":
+      return utilityFirstStepKeys(annotator, item);
+    case "query":
+      return [annotator.keyOf(syntheticQueryTask, queryInput(item))];
+    case "document":
+      return [annotator.keyOf(gradedDocumentTask, { query: item.query, level: item.level })];
+  }
+}
+
 export async function processItem(
   annotator: Annotator,
   item: WorkItem,
@@ -67,11 +83,7 @@ export async function processItem(
 ): Promise<LabelRecord[]> {
   switch (item.kind) {
     case "relevance": {
-      const run = await annotator.run(
-        relevanceTask,
-        { query: item.query, passage: item.passage, ...(item.delimit === false ? { delimit: false } : {}) },
-        signal,
-      );
+      const run = await annotator.run(relevanceTask, relevanceInput(item), signal);
       const step = stepOf(run, relevanceTask.name);
       const o = run.outcome;
       return [
@@ -88,16 +100,7 @@ export async function processItem(
     case "utility":
       return utilityLabels(annotator, item, signal);
     case "query": {
-      const run = await annotator.run(
-        syntheticQueryTask,
-        {
-          passage: item.passage,
-          type: item.type,
-          style: item.style,
-          ...(item.examples ? { examples: item.examples } : {}),
-        },
-        signal,
-      );
+      const run = await annotator.run(syntheticQueryTask, queryInput(item), signal);
       const o = run.outcome;
       return [
         {
@@ -129,89 +132,4 @@ export async function processItem(
       ];
     }
   }
-}
-
-async function utilityLabels(
-  annotator: Annotator,
-  item: Extract<WorkItem, { kind: "utility" }>,
-  signal: AbortSignal | undefined,
-): Promise<LabelRecord[]> {
-  const labels: LabelRecord[] = [];
-  const windows = shuffledWindows(item.passages, `${item.query.id}`);
-  for (const window of windows) {
-    const passages = window.map((p) => p.item);
-    const placeOf = (p: (typeof window)[number]) => ({
-      index: p.window,
-      identifier: p.identifier,
-      originalPosition: p.originalPosition,
-    });
-    const failAll = (steps: StepProvenance[], error: string): void => {
-      for (const p of window) {
-        labels.push({
-          kind: "utility",
-          queryId: item.query.id,
-          docId: p.item.id,
-          status: "failed",
-          error,
-          window: placeOf(p),
-          steps,
-        });
-      }
-    };
-    const relsel = await annotator.run(relevanceSelectionTask, { query: item.query, passages }, signal);
-    const steps = [stepOf(relsel, relevanceSelectionTask.name)];
-    if (relsel.outcome.status === "failed") {
-      failAll(steps, relsel.outcome.error);
-      continue;
-    }
-    const relevantIds = new Set(relsel.outcome.value);
-    const relevant = window.filter((p) => relevantIds.has(p.identifier));
-    let utilityIds = new Map<number, number | undefined>(); // window identifier -> utility rank
-    if (relevant.length > 0) {
-      const sub = relevant.map((p) => p.item);
-      const answer = await annotator.run(pseudoAnswerTask, { query: item.query, passages: sub }, signal);
-      steps.push(stepOf(answer, pseudoAnswerTask.name));
-      if (answer.outcome.status === "failed") {
-        failAll(steps, answer.outcome.error);
-        continue;
-      }
-      const utilTask = item.variant === "selection" ? utilitySelectionTask : utilityRankingTask;
-      const util = await annotator.run(
-        utilTask,
-        { query: item.query, passages: sub, answer: answer.outcome.value },
-        signal,
-      );
-      steps.push(stepOf(util, utilTask.name));
-      if (util.outcome.status === "failed") {
-        failAll(steps, util.outcome.error);
-        continue;
-      }
-      // util ids index `sub` (1-based) -> back to window identifiers
-      const picked =
-        item.variant === "selection"
-          ? util.outcome.value
-          : topPercent(util.outcome.value, item.topPercent ?? 10);
-      utilityIds = new Map(
-        picked.map((subId, rank) => [
-          relevant[subId - 1]!.identifier,
-          item.variant === "ranking" ? rank + 1 : undefined,
-        ]),
-      );
-    }
-    for (const p of window) {
-      const rank = utilityIds.get(p.identifier);
-      labels.push({
-        kind: "utility",
-        queryId: item.query.id,
-        docId: p.item.id,
-        status: "ok",
-        relevant: relevantIds.has(p.identifier),
-        utility: utilityIds.has(p.identifier),
-        ...(rank !== undefined ? { utilityRank: rank } : {}),
-        window: placeOf(p),
-        steps,
-      });
-    }
-  }
-  return labels;
 }

@@ -1,21 +1,27 @@
 /**
- * The worker side of annotation jobs: takes batch messages off the shared queue, and for each item not
- * yet labelled runs the task (through the cache) and stores its labels with create-if-absent, so a batch
- * redelivered after a worker died resumes where the dead worker stopped and never writes an item twice.
- * Items of a batch run `itemConcurrency` at a time (the LLM limiter bounds calls across batches); the
- * ack wait is renewed after each item. The worker that completes the last batch publishes the labels
- * dataset to the results object store, marks the job done with it as outputs, and publishes
- * `annotation.completed` (an AnnotationCompleted whose `labels` names labels.jsonl).
+ * The worker side of annotation jobs: takes batch messages off the shared queue, runs each item of the
+ * batch (through the outcome cache, so an item answered before — by a worker that died, or in another
+ * job — costs no LLM call), then stores the batch's labels as ONE KV entry with create-if-absent and
+ * adds its counts to the job's counters exactly once (job-counters.ts). A batch redelivered after a
+ * worker died is redone from the cache and can never be stored or counted twice; a batch already stored
+ * is only (re)counted. Per item that leaves a cache read and a cache write, both grouped per batch
+ * (batch-cache.ts); everything else is per batch. Items of a batch run `itemConcurrency` at a time (the LLM limiter bounds calls across batches).
+ * The worker that completes the last batch publishes the labels dataset to the results object store,
+ * marks the job done with it as outputs, and publishes `annotation.completed`.
  */
+import { getMaxListeners, setMaxListeners } from "node:events";
 import type { Consumer, Job } from "@ferret/bus";
 import { AlreadyExistsError } from "@ferret/errors";
 import { type Logger, silentLogger } from "@ferret/logging";
 import { AnnotationCompleted } from "@ferret/proto";
 import type { Annotator } from "../annotator.js";
-import { itemKey, processItem } from "../work-items.js";
-import { batchObjectName, labelKey, type JobStore } from "./job-store.js";
+import type { LabelRecord } from "../labels.js";
+import { firstStepKeys, processItem, type WorkItem } from "../work-items.js";
+import { BatchCache } from "./batch-cache.js";
+import { countLabels, recordBatch } from "./job-counters.js";
+import { batchLabelsKey, batchObjectName, type JobStore } from "./job-store.js";
 import { getJob, transitionJob } from "./job-state.js";
-import type { BatchFile, BatchMessage } from "./job-types.js";
+import type { BatchFile, BatchLabels, BatchMessage, JobRecord } from "./job-types.js";
 import { publishJobLabels } from "./publish-labels.js";
 
 const CANCEL_POLL_MS = 200;
@@ -26,23 +32,70 @@ export interface WorkerOptions {
   /** Items of one batch in flight at once. Default 4. */
   itemConcurrency?: number;
   logger?: Logger;
-  /** Name recorded on batch-done markers. */
-  workerName?: string;
 }
 
-async function mapLimit<T>(
+async function mapLimit<T, R>(
   items: readonly T[],
   limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
   let next = 0;
   const run = async (): Promise<void> => {
     while (next < items.length) {
       const i = next++;
-      await fn(items[i]!);
+      out[i] = await fn(items[i]!, i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  return out;
+}
+
+async function batchItems(store: JobStore, message: BatchMessage): Promise<WorkItem[]> {
+  if (message.items) return message.items;
+  const bytes = await store.batches.getBytes(batchObjectName(message.jobId, message.batch));
+  return (JSON.parse(new TextDecoder().decode(bytes)) as BatchFile).items;
+}
+
+/** Runs the batch's items; undefined when the job was cancelled or the delivery given up meanwhile. */
+async function labelBatch(
+  store: JobStore,
+  annotator: Annotator,
+  job: Pick<Job<BatchMessage>, "data" | "signal" | "working">,
+  items: WorkItem[],
+  itemConcurrency: number,
+): Promise<LabelRecord[] | undefined> {
+  const { jobId } = job.data;
+  const shared = annotator.options.cache;
+  const cache = shared ? new BatchCache(shared) : undefined;
+  cache?.prefetch(items.flatMap((item) => firstStepKeys(annotator, item)));
+  const batchAnnotator = cache ? annotator.withCache(cache) : annotator;
+  // Every item in flight listens on the delivery's signal (fetch, retry sleeps): allow that many.
+  setMaxListeners(Math.max(getMaxListeners(job.signal), itemConcurrency * 4 + 10), job.signal);
+  let cancelled = false;
+  // Cancellation is polled at most every CANCEL_POLL_MS and the ack deadline renewed at most every
+  // quarter ack wait, not per item: per-item bus round trips are measurable when LLM calls are fast.
+  let checkedAt = Date.now();
+  let renewedAt = Date.now();
+  const renewEvery = Math.max(50, store.ackWaitMs / 4);
+  const perItem = await mapLimit(items, itemConcurrency, async (item) => {
+    if (cancelled || job.signal.aborted) return [];
+    if (Date.now() - checkedAt >= CANCEL_POLL_MS) {
+      checkedAt = Date.now();
+      if ((await getJob(store, jobId)).state === "cancelled") cancelled = true;
+    }
+    if (cancelled) return [];
+    const labels = await processItem(batchAnnotator, item, job.signal);
+    if (Date.now() - renewedAt >= renewEvery) {
+      renewedAt = Date.now();
+      job.working();
+    }
+    return labels;
+  });
+  // the answers are in the cache before the labels are stored (and also when cancelled: they are paid for)
+  await cache?.flush();
+  if (cancelled || job.signal.aborted) return undefined;
+  return perItem.flat().map((l) => ({ ...l, jobId }));
 }
 
 export async function handleBatch(
@@ -53,70 +106,51 @@ export async function handleBatch(
 ): Promise<void> {
   const logger = options.logger ?? silentLogger();
   const { jobId, batch } = job.data;
-  const record = await getJob(store, jobId);
+  const record = await transitionJob(store, jobId, "running", { from: ["queued"] });
   if (record.state === "cancelled" || record.state === "succeeded") return;
-  await transitionJob(store, jobId, "running", { from: ["queued"] });
-  const file = JSON.parse(
-    new TextDecoder().decode(await store.batches.getBytes(batchObjectName(jobId, batch))),
-  ) as BatchFile;
-  let cancelled = false;
-  // Cancellation is polled at most every CANCEL_POLL_MS, not per item: a KV read per item is
-  // measurable overhead when LLM calls are fast (bench/annotate).
-  let checkedAt = Date.now();
-  await mapLimit(file.items, options.itemConcurrency ?? 4, async (item) => {
-    if (cancelled || job.signal.aborted) return;
-    if (Date.now() - checkedAt >= CANCEL_POLL_MS) {
-      checkedAt = Date.now();
-      if ((await getJob(store, jobId)).state === "cancelled") cancelled = true;
-    }
-    if (cancelled) return;
-    const key = labelKey(jobId, itemKey(item));
-    if (await store.labels.get(key)) return; // finished before (restart or redelivery)
-    const labels = await processItem(annotator, item, job.signal);
+  const key = batchLabelsKey(jobId, batch);
+  let stored = (await store.labels.get(key))?.value;
+  if (!stored) {
+    const items = await batchItems(store, job.data);
+    const labels = await labelBatch(store, annotator, job, items, options.itemConcurrency ?? 4);
+    if (!labels) return;
+    const fresh: BatchLabels = { batch, labels, counts: countLabels(items.length, labels) };
     try {
-      await store.labels.create(
-        key,
-        labels.map((l) => ({ ...l, jobId })),
-      );
+      await store.labels.create(key, fresh);
+      stored = fresh;
     } catch (err) {
-      if (!(err instanceof AlreadyExistsError)) throw err; // another delivery got there first
+      if (!(err instanceof AlreadyExistsError)) throw err;
+      // another delivery of this batch stored it first: count what it stored
+      stored = (await store.labels.get(key))!.value;
     }
-    job.working();
+  }
+  const counters = await recordBatch(store, jobId, batch, stored.counts);
+  if (counters.batchesDone >= record.batches) await completeJob(store, record, logger);
+}
+
+async function completeJob(store: JobStore, record: JobRecord, logger: Logger): Promise<void> {
+  const { jobId } = record;
+  if (!["queued", "running"].includes((await getJob(store, jobId)).state)) return;
+  // Published before the job turns succeeded, so a reader never sees it succeeded without outputs; a
+  // worker dying in between leaves the batch unacked, and its redelivery puts the same bytes again.
+  const published = await publishJobLabels(store, jobId);
+  const final = await transitionJob(store, jobId, "succeeded", {
+    from: ["queued", "running"],
+    outputs: published.outputs,
   });
-  if (cancelled || job.signal.aborted) return;
-  try {
-    await store.done.create(`${jobId}.b${batch}`, {
-      at: new Date().toISOString(),
-      by: options.workerName ?? "worker",
-    });
-  } catch (err) {
-    if (!(err instanceof AlreadyExistsError)) throw err;
-  }
-  const done = (await store.done.keys(`${jobId}.*`)).length;
-  if (done >= record.batches) {
-    if (!["queued", "running"].includes((await getJob(store, jobId)).state)) return;
-    // Published before the job turns succeeded, so a reader never sees it succeeded without outputs; a
-    // worker dying in between leaves the batch unacked, and its redelivery puts the same bytes again.
-    const published = await publishJobLabels(store, jobId);
-    const final = await transitionJob(store, jobId, "succeeded", {
-      from: ["queued", "running"],
-      outputs: published.outputs,
-    });
-    if (final.state === "succeeded") {
-      const completed: AnnotationCompleted = {
-        job: { jobId, kind: `annotate.${record.kind}` },
-        task: record.kind,
-        labels: published.labels,
-        itemsLabelled: published.ok,
-        itemsFailed: published.failed,
-        at: new Date(),
-      };
-      await store.bus.events.publish("annotation.completed", AnnotationCompleted.toJSON(completed), {
-        id: `annotation.completed.${jobId}.${record.submissions}`,
-      });
-      logger.info({ jobId, labels: completed.labels }, "annotation job completed");
-    }
-  }
+  if (final.state !== "succeeded") return;
+  const completed: AnnotationCompleted = {
+    job: { jobId, kind: `annotate.${record.kind}` },
+    task: record.kind,
+    labels: published.labels,
+    itemsLabelled: published.ok,
+    itemsFailed: published.failed,
+    at: new Date(),
+  };
+  await store.bus.events.publish("annotation.completed", AnnotationCompleted.toJSON(completed), {
+    id: `annotation.completed.${jobId}.${record.submissions}`,
+  });
+  logger.info({ jobId, labels: completed.labels }, "annotation job completed");
 }
 
 export function startAnnotationWorker(

@@ -1,7 +1,8 @@
-/** Job record transitions with compare-and-set, and progress/labels read back from the stores. */
+/** Job record transitions with compare-and-set, and progress (counters) and labels read back from the stores. */
 import { ConflictError, NotFoundError } from "@ferret/errors";
-import { labelUsage, type LabelRecord } from "../labels.js";
-import { labelKey, type JobStore } from "./job-store.js";
+import type { LabelRecord } from "../labels.js";
+import { readCounters } from "./job-counters.js";
+import type { JobStore } from "./job-store.js";
 import type { JobProgress, JobRecord, JobState } from "./job-types.js";
 
 const FINAL: readonly JobState[] = ["succeeded", "failed", "cancelled"];
@@ -45,60 +46,36 @@ export async function cancelJob(store: JobStore, jobId: string): Promise<JobReco
   return transitionJob(store, jobId, "cancelled");
 }
 
-/** Every label of a job (items in key order; failed labels included). */
+/** Every label of a job (batches in order, items in batch order; failed labels included). */
 export async function collectLabels(store: JobStore, jobId: string): Promise<LabelRecord[]> {
-  const keys = (await store.labels.keys(`${jobId}.*`)).sort();
+  const batches = (await store.labels.keys(`${jobId}.*`))
+    .map((key) => ({ key, batch: Number(key.slice(jobId.length + 2)) }))
+    .sort((a, b) => a.batch - b.batch);
   const out: LabelRecord[] = [];
-  for (const key of keys) {
+  for (const { key } of batches) {
     const entry = await store.labels.get(key);
-    if (entry) out.push(...entry.value);
+    if (entry) out.push(...entry.value.labels);
   }
   return out;
 }
 
-export async function hasLabel(store: JobStore, jobId: string, itemKey: string): Promise<boolean> {
-  return (await store.labels.get(labelKey(jobId, itemKey))) !== undefined;
-}
-
+/** The job record and its running totals: two KV reads, however large the job. */
 export async function jobProgress(store: JobStore, jobId: string): Promise<JobProgress> {
-  const job = await getJob(store, jobId);
-  const itemKeys = await store.labels.keys(`${jobId}.*`);
-  const batchesDone = (await store.done.keys(`${jobId}.*`)).length;
-  const labels = await collectLabels(store, jobId);
-  let llmCalls = 0;
-  let cachedSteps = 0;
-  let promptTokens = 0;
-  let completionTokens = 0;
-  // Steps shared by several labels of one listwise window are counted once, by cache key.
-  const seen = new Set<string>();
-  for (const label of labels) {
-    for (const step of label.steps) {
-      if (seen.has(step.cacheKey)) continue;
-      seen.add(step.cacheKey);
-      if (step.cached) cachedSteps++;
-    }
-  }
-  const counted = new Set<string>();
-  for (const label of labels) {
-    const fresh = label.steps.filter((s) => !counted.has(s.cacheKey));
-    for (const s of fresh) counted.add(s.cacheKey);
-    const usage = labelUsage({ ...label, steps: fresh });
-    llmCalls += usage.llmCalls;
-    promptTokens += usage.promptTokens;
-    completionTokens += usage.completionTokens;
-  }
+  const [job, counters] = await Promise.all([getJob(store, jobId), readCounters(store, jobId)]);
   const pricing = job.pricing ?? { promptPerMillion: 0, completionPerMillion: 0 };
   return {
     job,
-    itemsDone: itemKeys.length,
-    labelsOk: labels.filter((l) => l.status === "ok").length,
-    labelsFailed: labels.filter((l) => l.status === "failed").length,
-    batchesDone,
-    llmCalls,
-    cachedSteps,
-    promptTokens,
-    completionTokens,
+    itemsDone: counters.items,
+    labelsOk: counters.labelsOk,
+    labelsFailed: counters.labelsFailed,
+    batchesDone: counters.batchesDone,
+    llmCalls: counters.llmCalls,
+    cachedSteps: counters.cachedSteps,
+    promptTokens: counters.promptTokens,
+    completionTokens: counters.completionTokens,
     costUsd:
-      (promptTokens * pricing.promptPerMillion + completionTokens * pricing.completionPerMillion) / 1e6,
+      (counters.promptTokens * pricing.promptPerMillion +
+        counters.completionTokens * pricing.completionPerMillion) /
+      1e6,
   };
 }

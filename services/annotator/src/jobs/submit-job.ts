@@ -1,13 +1,15 @@
 /**
- * Splits a job into batches, stores them, and publishes one queue message per batch so any number of
- * worker replicas share the job. Submitting an existing job id again (a restart) re-publishes every
- * batch with fresh dedup ids; workers skip the items that already have labels, so only unfinished work
- * costs anything.
+ * Splits a job into batches and publishes one queue message per batch so any number of worker replicas
+ * share the job. A batch travels inside its message when its JSON is at most INLINE_BATCH_BYTES (one
+ * bus operation per batch); a larger one goes to the batches object store and the message names it.
+ * Submitting an existing job id again (a restart) re-publishes every batch with fresh dedup ids; workers
+ * skip the batches already stored and take every item answered before from the outcome cache, so only
+ * unfinished work costs anything.
  */
 import { AlreadyExistsError, InvalidArgumentError } from "@ferret/errors";
 import type { WorkItem } from "../work-items.js";
 import { batchObjectName, type JobStore } from "./job-store.js";
-import type { BatchFile, JobRecord } from "./job-types.js";
+import type { BatchFile, BatchMessage, JobRecord } from "./job-types.js";
 
 export interface SubmitJobRequest {
   jobId: string;
@@ -19,6 +21,9 @@ export interface SubmitJobRequest {
 }
 
 const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** In characters of JSON: even at 3 UTF-8 bytes each, under NATS's default 1 MiB max_payload. */
+export const INLINE_BATCH_BYTES = 256 * 1024;
 
 export async function submitJob(store: JobStore, request: SubmitJobRequest): Promise<JobRecord> {
   if (!JOB_ID.test(request.jobId)) {
@@ -60,21 +65,20 @@ export async function submitJob(store: JobStore, request: SubmitJobRequest): Pro
     await store.jobs.update(request.jobId, record, existing.revision);
   }
   for (let b = 0; b < batches; b++) {
-    const file: BatchFile = {
-      jobId: request.jobId,
-      batch: b,
-      items: request.items.slice(b * batchSize, (b + 1) * batchSize),
-    };
-    await store.batches.put(
-      batchObjectName(request.jobId, b),
-      new TextEncoder().encode(JSON.stringify(file)),
-    );
-  }
-  for (let b = 0; b < batches; b++) {
-    await store.queue.publish(
-      { jobId: request.jobId, batch: b },
-      { id: `${request.jobId}:${b}:${record.submissions}` },
-    );
+    const items = request.items.slice(b * batchSize, (b + 1) * batchSize);
+    const id = `${request.jobId}:${b}:${record.submissions}`;
+    const inline: BatchMessage = { jobId: request.jobId, batch: b, items };
+    // Sizing costs a stringify per batch (not per item); the bus serialises the message once more.
+    if (JSON.stringify(inline).length <= INLINE_BATCH_BYTES) {
+      await store.queue.publish(inline, { id });
+    } else {
+      const file: BatchFile = { jobId: request.jobId, batch: b, items };
+      await store.batches.put(
+        batchObjectName(request.jobId, b),
+        new TextEncoder().encode(JSON.stringify(file)),
+      );
+      await store.queue.publish({ jobId: request.jobId, batch: b }, { id });
+    }
   }
   return record;
 }

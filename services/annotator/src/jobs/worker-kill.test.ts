@@ -61,19 +61,27 @@ describe("a worker killed mid-job (NATS)", () => {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     const exited = once(child, "exit");
-    let childLabels = 0;
-    const sixLabels = new Promise<void>((resolve, reject) => {
+    // Killed once its first batch (10 items) is stored and 3 items of the next one are answered and
+    // cached but that batch is not stored yet: mid-batch, mid-job.
+    let batchesStored = 0;
+    let answersAfter = 0;
+    let answersCached = 0;
+    const midBatch = new Promise<void>((resolve, reject) => {
       child.on("message", (m: { type: string }) => {
-        if (m.type === "label" && ++childLabels === 6) resolve();
+        if (m.type === "batch") batchesStored++;
+        if (m.type !== "answer") return;
+        answersCached++;
+        if (batchesStored === 1 && ++answersAfter === 3) resolve();
       });
       void exited.then(([code, signal]) => reject(new Error(`worker exited early (${code}, ${signal})`)));
     });
-    await sixLabels;
+    await midBatch;
     child.kill("SIGKILL");
     await exited;
-    const atKill = (await jobProgress(store, "killed")).itemsDone;
-    expect(atKill).toBeGreaterThanOrEqual(6);
-    expect(atKill).toBeLessThan(items.length);
+    const atKill = await jobProgress(store, "killed");
+    expect(atKill.itemsDone).toBe(10);
+    expect(atKill.batchesDone).toBe(1);
+    const askedByDeadWorker = server.requests.length;
 
     const annotator = new Annotator({
       backend: new OpenAiBackend({ baseUrl: server.baseUrl, model: "fault-model" }),
@@ -92,8 +100,12 @@ describe("a worker killed mid-job (NATS)", () => {
     expect(labels).toHaveLength(items.length);
     expect(new Set(labels.map((l) => `${l.queryId}/${l.docId}`)).size).toBe(items.length);
     for (const l of labels) expect(l).toMatchObject({ status: "ok", grade: expectedGrade(l.docId) });
-    // Items whose reply arrived in the killed worker but were not stored were served from the cache:
-    // no item was asked more than twice (once by the dead worker, once by the survivor).
+    // Items whose answer the killed worker had cached were served from the cache: only the calls in
+    // flight or not yet written to the cache at the kill are asked again, none more than twice.
+    expect(answersCached).toBeGreaterThanOrEqual(13);
+    expect(server.requests.length).toBeLessThanOrEqual(askedByDeadWorker + items.length - answersCached);
+    const progress = await jobProgress(store, "killed");
+    expect(progress).toMatchObject({ itemsDone: 30, labelsOk: 30, labelsFailed: 0, batchesDone: 3 });
     const asked = new Map<string, number>();
     for (const r of server.requests) {
       const id = /passage (\d+) GRADE/.exec(r.body.messages.map((m) => m.content).join("\n"))?.[1] ?? "?";

@@ -71,9 +71,19 @@ export class OpenAiBackend implements LlmBackend {
     const format = this.responseFormat(request);
     if (format) body.response_format = format;
 
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    // One controller with a timer, not AbortSignal.timeout + AbortSignal.any: those build transferable
+    // signals (makeTransferable showed in bench/annotate's profile) on every call.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.timeoutMs);
+    const onCallerAbort = (): void => controller.abort();
+    request.signal?.addEventListener("abort", onCallerAbort, { once: true });
+    if (request.signal?.aborted) controller.abort();
     let response: Response;
+    let text: string;
     try {
       response = await fetch(this.url, {
         method: "POST",
@@ -82,16 +92,14 @@ export class OpenAiBackend implements LlmBackend {
           ...(this.config.apiKey ? { authorization: `Bearer ${this.config.apiKey}` } : {}),
         },
         body: JSON.stringify(body),
-        signal,
+        signal: controller.signal,
       });
-    } catch (err) {
-      throw this.transportError(err, request.signal, timeout);
-    }
-    let text: string;
-    try {
       text = await response.text();
     } catch (err) {
-      throw this.transportError(err, request.signal, timeout);
+      throw this.transportError(err, request.signal, timedOut);
+    } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener("abort", onCallerAbort);
     }
     if (!response.ok) {
       const retryable = response.status === 429 || response.status >= 500 || response.status === 408;
@@ -136,9 +144,9 @@ export class OpenAiBackend implements LlmBackend {
     };
   }
 
-  private transportError(err: unknown, caller: AbortSignal | undefined, timeout: AbortSignal): Error {
+  private transportError(err: unknown, caller: AbortSignal | undefined, timedOut: boolean): Error {
     if (caller?.aborted) return new CancelledError("LLM call cancelled", { cause: err });
-    if (timeout.aborted) {
+    if (timedOut) {
       return new LlmCallError(
         `LLM call to ${this.url} timed out after ${this.timeoutMs} ms`,
         { retryable: true },

@@ -39,12 +39,16 @@ export function shuffledWindows<T>(items: readonly T[], seed: string, size = MAX
     const j = Math.floor(random() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
-  const count = Math.ceil(order.length / size);
-  // Equal-sized windows (17 candidates -> 9 + 8, not 16 + 1) so no window judges a lone passage.
-  const per = Math.ceil(order.length / Math.max(1, count));
-  const windows: Placed<T>[][] = [];
-  for (let w = 0; w < count; w++) {
-    windows.push(order.slice(w * per, (w + 1) * per).map((o, i) => ({ ...o, window: w, identifier: i + 1 })));
-  }
-  return windows;
+  return equalChunks(order, size).map((chunk, w) =>
+    chunk.map((o, i) => ({ ...o, window: w, identifier: i + 1 })),
+  );
+}
+
+/** Equal-sized chunks of at most `size` (17 items -> 9 + 8, not 16 + 1), so no window holds a lone item. */
+export function equalChunks<T>(items: readonly T[], size: number): T[][] {
+  const count = Math.ceil(items.length / size);
+  const per = Math.ceil(items.length / Math.max(1, count));
+  const chunks: T[][] = [];
+  for (let c = 0; c < count; c++) chunks.push(items.slice(c * per, (c + 1) * per));
+  return chunks;
 }

@@ -1,6 +1,6 @@
 // A worker replica in its own process, for the "worker killed mid-job" test: it uses the BUILT package
 // (dist/, via the package name) like a deployed annotator, consumes annotation batches from NATS and
-// reports each stored label to the parent, which kills it with SIGKILL mid-job.
+// reports each stored batch and each LLM reply to the parent, which kills it with SIGKILL mid-job.
 import { createBus } from "@ferret/bus";
 import {
   Annotator,
@@ -16,13 +16,18 @@ const store = await openJobStore(bus, { prefix: PREFIX, ackWaitMs: 2000 });
 const origCreate = store.labels.create.bind(store.labels);
 store.labels.create = async (key, value) => {
   const revision = await origCreate(key, value);
-  process.send({ type: "label", key });
+  process.send({ type: "batch", key, items: value.labels.length });
   return revision;
+};
+const origPut = store.cache.put.bind(store.cache);
+store.cache.put = async (key, outcome) => {
+  await origPut(key, outcome);
+  process.send({ type: "answer", key });
 };
 const annotator = new Annotator({
   backend: new OpenAiBackend({ baseUrl: LLM_URL, model: "fault-model" }),
   cache: store.cache,
   limiter: new CallLimiter({ concurrency: 2 }),
 });
-startAnnotationWorker(store, annotator, { itemConcurrency: 2, batchConcurrency: 1, workerName: "doomed" });
+startAnnotationWorker(store, annotator, { itemConcurrency: 2, batchConcurrency: 1 });
 process.send({ type: "ready" });

@@ -14,6 +14,19 @@ describe("annotator config", () => {
     expect(config.grpc.port).toBe(50057);
   });
 
+  it("reads the encoder and corpora root of server-side pools", () => {
+    const config = loadAnnotatorConfig({
+      env: {
+        FERRET_ANNOTATOR_LLM__GGUF_PATH: "/models/m.gguf",
+        FERRET_ANNOTATOR_ENCODER__ADDRESS: "encoder:50054",
+        FERRET_ANNOTATOR_ENCODER__INDEX: "scifact",
+        FERRET_ANNOTATOR_CORPORA__DIR: "/data/beir",
+      },
+    });
+    expect(config.encoder).toEqual({ address: "encoder:50054", index: "scifact" });
+    expect(config.corpora.dir).toBe("/data/beir");
+  });
+
   it("refuses a config with no LLM", () => {
     expect(() => loadAnnotatorConfig({ env: {} })).toThrow(/llm.baseUrl and llm.model/);
   });

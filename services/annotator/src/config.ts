@@ -2,7 +2,7 @@
  * The annotator's configuration: schema defaults, then the YAML file named by FERRET_ANNOTATOR_CONFIG,
  * then FERRET_ANNOTATOR_* variables (nested keys with "__": FERRET_ANNOTATOR_LLM__BASE_URL=http://vllm:8000/v1,
  * FERRET_ANNOTATOR_LLM__MODEL=Qwen/Qwen2.5-32B-Instruct, FERRET_ANNOTATOR_LLM__API_KEY=...,
- * FERRET_ANNOTATOR_NATS__URL=nats://nats:4222). The LLM is either an OpenAI-compatible endpoint
+ * FERRET_ANNOTATOR_NATS__URL=nats://nats:4222, FERRET_ANNOTATOR_ENCODER__ADDRESS=encoder:50054). The LLM is either an OpenAI-compatible endpoint
  * (llm.baseUrl + llm.model) or a local GGUF (llm.ggufPath); only that endpoint is ever contacted.
  */
 import { grpcServerSchema, loadConfig, type LoadConfigOptions } from "@ferret/config";
@@ -40,6 +40,14 @@ export const annotatorConfigSchema = z.object({
       itemConcurrency: int(8, 1),
     })
     .prefault({}),
+  /** Root of the BEIR directories SubmitJob's server-side pools may name (none: inline corpora only). */
+  corpora: z.object({ dir: z.string().min(1).optional() }).prefault({}),
+  /** Dense candidates for server-side pools: the encoder's gRPC address and its default index. */
+  encoder: z
+    .object({ address: z.string().min(1).optional(), index: z.string().min(1).optional() })
+    .prefault({}),
+  /** OpenSearch for pools that name an opensearch_index (default $OPENSEARCH_URL or localhost). */
+  opensearch: z.object({ url: z.string().url().optional() }).prefault({}),
   /** Prefix of the annotator's queues and buckets. */
   prefix: z
     .string()

@@ -76,6 +76,7 @@ export type {
   JobState,
 } from "./jobs/job-types.js";
 export { annotatorService, MAX_JUDGE_PASSAGES } from "./service/annotator-service.js";
+export { judgeRelevance, judgeUtility } from "./service/judge.js";
 export type { AnnotatorServiceOptions } from "./service/annotator-service.js";
 export { annotatorConfigSchema, loadAnnotatorConfig } from "./config.js";
 export type { AnnotatorConfig } from "./config.js";
@@ -86,6 +87,10 @@ export type { FlipRateReport, InjectionCase } from "./injection.js";
 export { annotateCollection } from "./pipeline.js";
 export type { AnnotateCollectionOptions, AnnotateCollectionResult, AnnotateTaskName } from "./pipeline.js";
 export { candidatePools } from "./candidates.js";
+export { encoderDenseRun } from "./dense-candidates.js";
+export type { EncoderClient } from "./dense-candidates.js";
+export { DEFAULT_POOL_DEPTH, serverPools } from "./service/server-pools.js";
+export type { PooledQuery, ServerPoolOptions } from "./service/server-pools.js";
 export { utilityLabels } from "./utility-labels.js";
 export type { UtilityItem } from "./utility-labels.js";
 export { slidingWindowTopK } from "./tasks/sliding-window-rank.js";

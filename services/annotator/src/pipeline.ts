@@ -1,6 +1,7 @@
 /**
  * One annotation run over a BEIR collection, as `ferret annotate <task>` does it: load corpus, queries
- * (of a split) and human qrels; build candidate pools (BM25 [+ dense] top-k + human positives); turn them
+ * (of a split) and human qrels; build candidate pools (BM25 [+ dense: a run file or a live encoder]
+ * top-k + human positives); turn them
  * into work items; run them as a job on the bus with a local worker (more replicas may share it);
  * collect the labels, apply the round-trip filter to synthetic queries, write the labels artifact and,
  * where human qrels exist, the agreement report.
@@ -16,12 +17,16 @@ import {
   type DocumentRecord,
   type Qrels,
   type QueryRecord,
+  type Run,
 } from "@ferret/datasets";
 import { InvalidArgumentError } from "@ferret/errors";
+import { createClient } from "@ferret/grpc";
+import { EncoderService } from "@ferret/proto";
 import { EmbeddedBm25 } from "@ferret/retrieval";
 import { agreementReport, type AgreementReport } from "./agreement.js";
 import type { Annotator } from "./annotator.js";
 import { candidatePools } from "./candidates.js";
+import { encoderDenseRun } from "./dense-candidates.js";
 import { startAnnotationWorker } from "./jobs/annotation-worker.js";
 import type { JobStore } from "./jobs/job-store.js";
 import { collectLabels, getJob, jobProgress } from "./jobs/job-state.js";
@@ -51,6 +56,8 @@ export interface AnnotateCollectionOptions {
   limit?: number;
   /** TREC run of a dense retriever to merge into the pools. */
   denseRun?: string;
+  /** Or a live encoder: dense candidates from Encoder.Search over its index `index`. */
+  encoder?: { address: string; index: string };
   out: string;
   annotator: Annotator;
   store: JobStore;
@@ -71,6 +78,19 @@ export interface AnnotateCollectionResult {
   written: WrittenLabels;
   agreement?: AgreementReport;
   roundTrip?: { kept: number; dropped: number };
+}
+
+async function liveDenseRun(
+  encoder: { address: string; index: string },
+  queries: readonly QueryRecord[],
+  k: number,
+): Promise<Run> {
+  const client = createClient(EncoderService, encoder.address, { deadlineMs: 300_000 });
+  try {
+    return await encoderDenseRun(client, encoder.index, queries, k);
+  } finally {
+    client.close();
+  }
 }
 
 function passageOf(doc: DocumentRecord): PassageText {
@@ -113,7 +133,13 @@ export async function annotateCollection(
   try {
     const items: WorkItem[] = [];
     if (options.task === "relevance" || options.task === "utility") {
-      const dense = options.denseRun ? (await readTrecRun(options.denseRun)).run : undefined;
+      if (options.denseRun && options.encoder)
+        throw new InvalidArgumentError("give a dense run or an encoder for dense candidates, not both");
+      const dense = options.denseRun
+        ? (await readTrecRun(options.denseRun)).run
+        : options.encoder
+          ? await liveDenseRun(options.encoder, queries, k)
+          : undefined;
       const pools = await candidatePools({
         queries,
         bm25: bm25!,

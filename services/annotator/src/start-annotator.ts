@@ -1,10 +1,12 @@
 /**
- * Wires one annotator replica: the bus (NATS or in-process), the LLM backend, the gRPC Annotator and
- * (unless disabled) a batch worker. `stop()` stops the worker, the server and the bus, in that order.
+ * Wires one annotator replica: the bus (NATS or in-process), the LLM backend, the gRPC Annotator (with
+ * an Encoder client for dense candidate pools when an encoder address is configured) and (unless
+ * disabled) a batch worker. `stop()` stops the worker, the server and the bus, in that order.
  */
 import { createBus } from "@ferret/bus";
-import { startGrpcServer, type GrpcServer } from "@ferret/grpc";
+import { createClient, startGrpcServer, type GrpcServer } from "@ferret/grpc";
 import { type Logger, silentLogger } from "@ferret/logging";
+import { EncoderService } from "@ferret/proto";
 import { Annotator } from "./annotator.js";
 import type { AnnotatorConfig } from "./config.js";
 import { startAnnotationWorker } from "./jobs/annotation-worker.js";
@@ -57,8 +59,22 @@ export async function startAnnotator(
         logger,
       })
     : undefined;
+  const encoder = config.encoder.address
+    ? createClient(EncoderService, config.encoder.address, { deadlineMs: 120_000 })
+    : undefined;
   const server = await startGrpcServer({
-    services: [annotatorService({ store, annotator })],
+    services: [
+      annotatorService({
+        store,
+        annotator,
+        pools: {
+          ...(config.corpora.dir ? { corporaRoot: config.corpora.dir } : {}),
+          ...(encoder ? { encoder } : {}),
+          ...(config.encoder.index ? { defaultDenseIndex: config.encoder.index } : {}),
+          ...(config.opensearch.url ? { opensearchNode: config.opensearch.url } : {}),
+        },
+      }),
+    ],
     host: config.grpc.host,
     port: config.grpc.port,
     logger,
@@ -68,6 +84,7 @@ export async function startAnnotator(
     async stop() {
       await worker?.stop();
       await server.shutdown();
+      encoder?.close();
       await bus.close();
       await backend.close();
     },

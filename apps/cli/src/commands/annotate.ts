@@ -26,7 +26,8 @@ import { InvalidArgumentError } from "@ferret/errors";
  * qrels, queries.jsonl / corpus.jsonl for synthetic data). The LLM is an OpenAI-compatible server
  * (--llm-base-url, --llm-model, $FERRET_LLM_API_KEY) or a local GGUF (--gguf). Runs embedded by default
  * (in-process bus, outcome cache on disk: a rerun costs nothing); with --nats-url the job goes on the
- * cluster's work queue, shared with annotator replicas.
+ * cluster's work queue, shared with annotator replicas. Dense candidates join the BM25 pools from a
+ * run file (--dense-run) or a live encoder (--encoder host:port --dense-index name).
  */
 
 interface Flags {
@@ -36,6 +37,8 @@ interface Flags {
   candidates: string;
   limit?: string;
   denseRun?: string;
+  encoder?: string;
+  denseIndex?: string;
   out: string;
   llmBaseUrl?: string;
   llmModel?: string;
@@ -128,6 +131,8 @@ function progressBar(enabled: boolean): { update(p: JobProgress): void; stop(): 
 }
 
 async function run(task: AnnotateTaskName, flags: Flags): Promise<void> {
+  if (Boolean(flags.encoder) !== Boolean(flags.denseIndex))
+    throw new InvalidArgumentError("--encoder and --dense-index go together");
   const backend = await backendOf(flags);
   const bus = flags.natsUrl
     ? await createBus({ kind: "nats", url: flags.natsUrl, name: "ferret-cli-annotate" })
@@ -154,6 +159,7 @@ async function run(task: AnnotateTaskName, flags: Flags): Promise<void> {
       candidates: int(flags.candidates, "--candidates"),
       ...(flags.limit ? { limit: int(flags.limit, "--limit") } : {}),
       ...(flags.denseRun ? { denseRun: flags.denseRun } : {}),
+      ...(flags.encoder ? { encoder: { address: flags.encoder, index: flags.denseIndex! } } : {}),
       out: flags.out,
       annotator,
       store,
@@ -224,6 +230,8 @@ function common(cmd: Command): Command {
     .option("--candidates <k>", "candidates per retriever (BM25, dense)", "20")
     .option("--limit <n>", "at most n queries (queries: passages)")
     .option("--dense-run <trec-run>", "a dense retriever's run to merge into the candidate pools")
+    .option("--encoder <host:port>", "or a live encoder (gRPC) whose --dense-index supplies dense candidates")
+    .option("--dense-index <name>", "the encoder index searched for dense candidates")
     .requiredOption("--out <dir>", "output directory")
     .option(
       "--llm-base-url <url>",

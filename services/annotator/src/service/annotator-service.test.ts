@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createBus, type Bus, type Consumer } from "@ferret/bus";
 import { createClient, startGrpcServer, type GrpcServer, type ServiceClient } from "@ferret/grpc";
-import { AnnotatorService, JobState, type AnnotationJobStatus } from "@ferret/proto";
+import { AnnotatorService, JobState, JudgeTask, type AnnotationJobStatus } from "@ferret/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Annotator } from "../annotator.js";
 import { startAnnotationWorker } from "../jobs/annotation-worker.js";
@@ -14,6 +14,7 @@ import {
   startFaultInjectionServer,
   type FaultInjectionServer,
 } from "../test-support/fault-injection-server.js";
+import { hiddenScoreResponder } from "../test-support/hidden-score-responder.js";
 import { relevanceResponder } from "../test-support/relevance-fixture.js";
 import { annotatorService } from "./annotator-service.js";
 
@@ -61,7 +62,12 @@ const doc = (i: number, fault = "none") => ({
 describe("gRPC Annotator", () => {
   it("Judge grades passages synchronously, with prompt version and cache flag; a failed item keeps its raw reply", async () => {
     const query = { id: "q", text: "anything", metadata: {} };
-    const res = await client.judge({ query, passages: [doc(1), doc(2), doc(3, "garbage")] });
+    const res = await client.judge({
+      query,
+      passages: [doc(1), doc(2), doc(3, "garbage")],
+      task: JudgeTask.JUDGE_TASK_UNSPECIFIED,
+      topPercent: 0,
+    });
     expect(res.judgments.map((j) => [j.docId, j.ok, j.grade])).toEqual([
       ["d1", true, 1],
       ["d2", true, 2],
@@ -73,8 +79,74 @@ describe("gRPC Annotator", () => {
       model: "fault-model",
       cached: false,
     });
-    const again = await client.judge({ query, passages: [doc(1)] });
+    const again = await client.judge({
+      query,
+      passages: [doc(1)],
+      task: JudgeTask.JUDGE_TASK_RELEVANCE,
+      topPercent: 0,
+    });
     expect(again.judgments[0]).toMatchObject({ cached: true, grade: 1 });
+  });
+
+  it("Judge runs the utility tasks synchronously: UtilRank keeps the top k% of the relevant passages", async () => {
+    // TEST DOUBLE LLM on its own server: selects passages with SCORE >= 10 as relevant, ranks by score
+    const ranker = await startFaultInjectionServer(
+      hiddenScoreResponder({ relevantFrom: 10, usefulFrom: 18 }),
+    );
+    const judge = new Annotator({
+      backend: new OpenAiBackend({ baseUrl: ranker.baseUrl, model: "rank-double" }),
+      cache: store.cache,
+    });
+    const judgeServer = await startGrpcServer({
+      services: [annotatorService({ store, annotator: judge })],
+      host: "127.0.0.1",
+    });
+    const judgeClient = createClient(AnnotatorService, `127.0.0.1:${judgeServer.port}`);
+    try {
+      // 20 passages, hidden scores 0..19 in a shuffled order: 10 relevant (10..19); 20% of 10 = 2 kept
+      const passages = Array.from({ length: 20 }, (_, i) => ({
+        id: `u${i}`,
+        title: "",
+        text: `passage SCORE=${(i * 7) % 20}`,
+        metadata: {},
+      }));
+      const query = { id: "qu", text: "what helps?", metadata: {} };
+      const ranked = await judgeClient.judge({
+        query,
+        passages,
+        task: JudgeTask.JUDGE_TASK_UTILITY_RANKING,
+        topPercent: 20,
+      });
+      const score = (docId: string) => (Number(docId.slice(1)) * 7) % 20;
+      expect(ranked.judgments.map((j) => j.docId)).toEqual(passages.map((p) => p.id));
+      expect(ranked.judgments.every((j) => j.ok && j.relevant === score(j.docId) >= 10)).toBe(true);
+      const kept = ranked.judgments.filter((j) => j.utility).sort((a, b) => a.utilityRank - b.utilityRank);
+      expect(kept.map((j) => [score(j.docId), j.utilityRank])).toEqual([
+        [19, 1],
+        [18, 2],
+      ]);
+      expect(kept[0]!.promptVersion).toBe("relsel-zhang25-v1,pseudo-answer-zhang25-v1,utilrank-zhang25-v1");
+
+      const selected = await judgeClient.judge({
+        query,
+        passages,
+        task: JudgeTask.JUDGE_TASK_UTILITY_SELECTION,
+        topPercent: 0,
+      });
+      expect(
+        selected.judgments
+          .filter((j) => j.utility)
+          .map((j) => score(j.docId))
+          .sort((a, b) => a - b),
+      ).toEqual([18, 19]);
+      // RelSel and the answer come from the cache (the first Judge asked them); UtilSel was asked now,
+      // so only the passages it did not concern (not relevant) are wholly cached
+      expect(selected.judgments.map((j) => j.cached)).toEqual(selected.judgments.map((j) => !j.relevant));
+    } finally {
+      judgeClient.close();
+      await judgeServer.shutdown();
+      await ranker.close();
+    }
   });
 
   it("SubmitJob + WatchJob stream progress to SUCCEEDED; CancelJob stops a job", async () => {
@@ -84,7 +156,7 @@ describe("gRPC Annotator", () => {
     }));
     const submitted = await client.submitJob({
       jobId: "grpc-job",
-      work: { $case: "relevance", value: { pairs } },
+      work: { $case: "relevance", value: { pairs, pools: undefined } },
       batchSize: 4,
       pricing: undefined,
     });
@@ -102,7 +174,10 @@ describe("gRPC Annotator", () => {
 
     await client.submitJob({
       jobId: "grpc-cancel",
-      work: { $case: "relevance", value: { pairs: pairs.map((p, i) => ({ ...p, passage: doc(i + 100) })) } },
+      work: {
+        $case: "relevance",
+        value: { pairs: pairs.map((p, i) => ({ ...p, passage: doc(i + 100) })), pools: undefined },
+      },
       batchSize: 4,
       pricing: undefined,
     });

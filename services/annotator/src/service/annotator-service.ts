@@ -1,18 +1,20 @@
 /**
- * The gRPC Annotator: Judge runs small relevance judgments synchronously (through the cache);
- * SubmitJob splits a job onto the work queue (workers, in this process or other replicas, do the work);
- * WatchJob streams progress until the job ends; CancelJob stops it.
+ * The gRPC Annotator: Judge runs small relevance or utility judgments synchronously (through the
+ * cache); SubmitJob splits a job onto the work queue (workers, in this process or other replicas, do
+ * the work), with candidate pools from the client or built here (server-pools.ts); WatchJob streams
+ * progress (the job's counters: two KV reads per poll) until the job ends; CancelJob stops it.
  */
 import { randomUUID } from "node:crypto";
 import { InvalidArgumentError } from "@ferret/errors";
 import { defineService, type ServiceRegistration } from "@ferret/grpc";
-import { AnnotatorService } from "@ferret/proto";
+import { AnnotatorService, JudgeTask } from "@ferret/proto";
 import type { Annotator } from "../annotator.js";
 import { cancelJob, jobProgress } from "../jobs/job-state.js";
 import type { JobStore } from "../jobs/job-store.js";
 import { submitJob } from "../jobs/submit-job.js";
-import { relevanceTask } from "../tasks/relevance.js";
 import { itemsOf, passageOf, statusOf } from "./proto-convert.js";
+import type { ServerPoolOptions } from "./server-pools.js";
+import { judgeRelevance, judgeUtility } from "./judge.js";
 
 export const MAX_JUDGE_PASSAGES = 32;
 
@@ -21,6 +23,8 @@ export interface AnnotatorServiceOptions {
   annotator: Annotator;
   /** WatchJob poll interval. Default 500 ms. */
   watchIntervalMs?: number;
+  /** Where server-side candidate pools come from (corpora root, encoder, OpenSearch). */
+  pools?: ServerPoolOptions;
 }
 
 const FINAL = new Set(["succeeded", "failed", "cancelled"]);
@@ -43,24 +47,20 @@ export function annotatorService(options: AnnotatorServiceOptions): ServiceRegis
         );
       }
       const query = { id: request.query.id, text: request.query.text };
-      const runs = await Promise.all(
-        request.passages.map((p) => annotator.run(relevanceTask, { query, passage: passageOf(p) }, signal)),
-      );
-      return {
-        judgments: runs.map((run, i) => ({
-          docId: request.passages[i]!.id,
-          grade: run.outcome.status === "ok" ? run.outcome.value.grade : 0,
-          ok: run.outcome.status === "ok",
-          error: run.outcome.status === "failed" ? run.outcome.error : "",
-          rawResponse: run.outcome.status === "failed" ? run.outcome.raw : "",
-          promptVersion: run.promptVersion,
-          model: run.outcome.model,
-          cached: run.cached,
-        })),
-      };
+      const passages = request.passages.map(passageOf);
+      const judgments =
+        request.task === JudgeTask.JUDGE_TASK_UTILITY_SELECTION ||
+        request.task === JudgeTask.JUDGE_TASK_UTILITY_RANKING
+          ? await judgeUtility(annotator, query, passages, {
+              variant: request.task === JudgeTask.JUDGE_TASK_UTILITY_RANKING ? "ranking" : "selection",
+              ...(request.topPercent > 0 ? { topPercent: request.topPercent } : {}),
+              signal,
+            })
+          : await judgeRelevance(annotator, query, passages, signal);
+      return { judgments };
     },
-    submitJob: async (request) => {
-      const { kind, items } = itemsOf(request);
+    submitJob: async (request, { signal }) => {
+      const { kind, items } = await itemsOf(request, options.pools, signal);
       const jobId = request.jobId || randomUUID();
       await submitJob(store, {
         jobId,

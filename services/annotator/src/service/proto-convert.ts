@@ -12,6 +12,7 @@ import type { RelevanceLevel } from "../tasks/graded-documents.js";
 import type { PassageText } from "../tasks/passage-format.js";
 import type { QueryStyle, QueryType } from "../tasks/synthetic-queries.js";
 import type { WorkItem } from "../work-items.js";
+import { serverPools, type ServerPoolOptions } from "./server-pools.js";
 
 export function passageOf(doc: Document): PassageText {
   return { id: doc.id, ...(doc.title ? { title: doc.title } : {}), text: doc.text };
@@ -20,11 +21,24 @@ export function passageOf(doc: Document): PassageText {
 const QUERY_TYPES: readonly string[] = ["keyword", "question", "claim"];
 const QUERY_STYLES: readonly string[] = ["few-shot", "summarize-then-ask"];
 
-export function itemsOf(request: SubmitAnnotationJobRequest): { kind: string; items: WorkItem[] } {
+export async function itemsOf(
+  request: SubmitAnnotationJobRequest,
+  pools: ServerPoolOptions = {},
+  signal?: AbortSignal,
+): Promise<{ kind: string; items: WorkItem[] }> {
   const work = request.work;
   if (!work) throw new InvalidArgumentError("SubmitJob needs one of relevance, utility, queries, documents");
   switch (work.$case) {
     case "relevance":
+      if (work.value.pools) {
+        const pooled = await serverPools(work.value.pools, pools, signal);
+        return {
+          kind: "relevance",
+          items: pooled.flatMap(({ query, passages }) =>
+            passages.map((passage) => ({ kind: "relevance" as const, query, passage })),
+          ),
+        };
+      }
       return {
         kind: "relevance",
         items: work.value.pairs.map((p) => {
@@ -39,6 +53,20 @@ export function itemsOf(request: SubmitAnnotationJobRequest): { kind: string; it
       };
     case "utility": {
       const variant = work.value.variant === UtilityVariant.UTILITY_VARIANT_RANKING ? "ranking" : "selection";
+      const topPercent = work.value.topPercent > 0 ? { topPercent: work.value.topPercent } : {};
+      if (work.value.pools) {
+        const pooled = await serverPools(work.value.pools, pools, signal);
+        return {
+          kind: "utility",
+          items: pooled.map(({ query, passages }) => ({
+            kind: "utility" as const,
+            query,
+            passages,
+            variant,
+            ...topPercent,
+          })),
+        };
+      }
       return {
         kind: "utility",
         items: work.value.queries.map((q) => {
@@ -48,7 +76,7 @@ export function itemsOf(request: SubmitAnnotationJobRequest): { kind: string; it
             query: { id: q.query.id, text: q.query.text },
             passages: q.candidates.map(passageOf),
             variant,
-            ...(work.value.topPercent > 0 ? { topPercent: work.value.topPercent } : {}),
+            ...topPercent,
           };
         }),
       };

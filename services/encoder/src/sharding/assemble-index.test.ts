@@ -4,18 +4,21 @@
  * is forced with a fault-injection wrapper (competingClaimBus) that runs the first assembly to completion
  * just before the second one's compare-and-set. Expected: the first claims, the second reports a lost race
  * and deletes its upload, so the indexes bucket holds exactly the files of the one recorded bundle; one
- * completion event; a third assemble later finds the job finished and changes nothing.
+ * completion event; a third assemble later finds the job finished and changes nothing. And a shard record
+ * that points at another shard's vectors (rewritten in the real KV) fails the job for good: the assembly
+ * refuses it, the record says failed, and the coordinator waiting on the job reports the failure.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createBus, type Bus, type KvStore } from "@ferret/bus";
+import { NonRetryableError, createBus, type Bus, type KvStore } from "@ferret/bus";
 import { BiEncoder, FIXTURE_MODELS } from "@ferret/inference";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IndexArtifactCache } from "../artifacts/index-cache.js";
 import { IDS_FILE } from "../index/exact-index.js";
 import { referenceCorpus } from "../test-support/fixtures.js";
 import { assembleJob } from "./assemble-index.js";
+import { IndexJobFailedError, runIndexCorpusJob } from "./index-corpus-job.js";
 import type { JobPlan, JobRecord } from "./job-record.js";
 import { planShards } from "./plan-shards.js";
 import {
@@ -167,5 +170,54 @@ describe("assembleJob", () => {
     } finally {
       await sub.stop();
     }
+  });
+
+  it("fails a job whose shard record points at another shard's vectors, and its coordinator says so", async () => {
+    const jobId = "tampered-1";
+    await recordedJob(jobId);
+    const records = await bus.kv<ShardRecord>(names.recordsBucket);
+    const shard0 = (await records.get(shardKey(jobId, 0)))!.value;
+    const shard1 = (await records.get(shardKey(jobId, 1)))!;
+    await records.update(shardKey(jobId, 1), { ...shard0, shard: 1 }, shard1.revision);
+    // a coordinator (the client's call, resumed) waiting for the job
+    const waiting = (async () => {
+      const model = {
+        name: "tiny-bert",
+        variant: "fp32" as const,
+        fingerprint: await encoder.fingerprint(),
+        dimension: encoder.dimension,
+      };
+      for await (const _ of runIndexCorpusJob({
+        bus,
+        jobId,
+        documents: [],
+        model,
+        outDir: join(dir, "out"),
+        index: "docs",
+      }))
+        void _;
+    })();
+    waiting.catch(() => undefined);
+
+    const failure = await assembleJob({ bus, names, workDir: join(dir, "w"), worker: "w" }, jobId).catch(
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(NonRetryableError);
+    expect((failure as Error).message).toBe(
+      `shard 1 of job ${jobId}: its vectors do not carry the shard's document ids`,
+    );
+    expect((await (await bus.kv<JobRecord>(names.jobsBucket)).get(jobId))!.value).toMatchObject({
+      state: "failed",
+      error: { code: "INTERNAL", message: (failure as Error).message },
+    });
+    const reported = await waiting.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(reported).toBeInstanceOf(IndexJobFailedError);
+    expect((reported as IndexJobFailedError).code).toBe("INTERNAL");
+    expect(
+      (await (await bus.objects(names.indexesBucket)).list()).filter((o) => o.name.includes(jobId)),
+    ).toEqual([]);
   });
 });

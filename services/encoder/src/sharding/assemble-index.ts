@@ -12,7 +12,7 @@
 import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { Bus, KvStore } from "@ferret/bus";
+import { NonRetryableError, type Bus, type KvStore } from "@ferret/bus";
 import { ConflictError, InternalError, isFerretError } from "@ferret/errors";
 import { silentLogger, type Logger } from "@ferret/logging";
 import { CorpusIndexed } from "@ferret/proto";
@@ -173,6 +173,7 @@ export async function assembleJob(
     if (err instanceof ShardIntegrityError) {
       await failJob(jobs, entry.value, entry.revision, err).catch(() => undefined);
       log.error({ err }, "the job cannot be assembled; marked failed");
+      throw new NonRetryableError(err.message, { cause: err, code: err.code });
     }
     throw err;
   } finally {
@@ -213,4 +214,16 @@ export async function failJob(
     },
   };
   await jobs.update(record.jobId, failed, revision);
+}
+
+/** Marks job `jobId` failed if it is still running (its last assemble delivery gave up). */
+export async function failRunningJob(
+  bus: Bus,
+  names: ShardJobNames,
+  jobId: string,
+  err: unknown,
+): Promise<void> {
+  const jobs = await bus.kv<JobRecord>(names.jobsBucket);
+  const entry = await jobs.get(jobId);
+  if (entry?.value.state === "running") await failJob(jobs, entry.value, entry.revision, err);
 }

@@ -19,7 +19,7 @@ import { isRetryable, NonRetryableError, type Bus, type Job, type QueueOptions }
 import { AlreadyExistsError, ConflictError } from "@ferret/errors";
 import type { BiEncoder } from "@ferret/inference";
 import { silentLogger, type Logger } from "@ferret/logging";
-import { assembleJob, type AssembleOutcome } from "./assemble-index.js";
+import { assembleJob, failRunningJob, type AssembleOutcome } from "./assemble-index.js";
 import type { JobRecord } from "./job-record.js";
 import {
   DEFAULT_SHARD_JOB_NAMES,
@@ -122,6 +122,12 @@ export async function startShardWorker(options: ShardWorkerOptions): Promise<Sha
     } catch (err) {
       metrics?.assembled("failed", (performance.now() - started) / 1000);
       log.warn({ err }, "assembly failed");
+      if (!isRetryable(err) || job.deliveryCount >= (options.queueOptions?.maxDeliveries ?? 5)) {
+        // no delivery will try again: fail the job, so its coordinator (if any) stops waiting
+        await failRunningJob(bus, names, job.data.jobId, err).catch((e: unknown) =>
+          log.warn({ err: e }, "could not mark the job failed"),
+        );
+      }
       throw isRetryable(err)
         ? err
         : new NonRetryableError(err instanceof Error ? err.message : String(err), { cause: err });

@@ -61,7 +61,14 @@ export const encoderConfigSchema = z.object({
   corpora: z.object({ dir: z.string().min(1).optional() }).prefault({}),
   /** Root of embedded BM25 index files for hybrid search. */
   lexical: z.object({ dir: z.string().min(1).optional() }).prefault({}),
-  nats: z.object({ url: z.string().min(1).optional() }).prefault({}),
+  nats: z
+    .object({
+      url: z.string().min(1).optional(),
+      /** Events stream and subject prefix (defaults: the bus's FERRET_EVENTS and ferret.events). */
+      eventsStream: z.string().min(1).optional(),
+      eventsPrefix: z.string().min(1).optional(),
+    })
+    .prefault({}),
   artifacts: z.object({ dir: z.string().min(1).default(".ferret/artifacts") }).prefault({}),
   shards: z
     .object({

@@ -68,7 +68,16 @@ export async function startEncoder(
     const bus =
       config.nats.url === undefined
         ? await createBus({ kind: "memory", dir: config.artifacts.dir, logger })
-        : await createBus({ kind: "nats", url: config.nats.url, name: "encoder", logger });
+        : await createBus({
+            kind: "nats",
+            url: config.nats.url,
+            name: "encoder",
+            logger,
+            events: {
+              ...(config.nats.eventsStream === undefined ? {} : { stream: config.nats.eventsStream }),
+              ...(config.nats.eventsPrefix === undefined ? {} : { prefix: config.nats.eventsPrefix }),
+            },
+          });
     cleanups.unshift(() => bus.close({ graceMs }));
     if (config.models.serve !== undefined) {
       await server.load(

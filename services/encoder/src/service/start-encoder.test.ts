@@ -20,6 +20,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "ferret-encoder-main-"));
   const config = encoderConfigSchema.parse({
     grpc: { host: "127.0.0.1", port: 0 },
+    metrics: { host: "127.0.0.1", port: 0 },
     models: { dir: makeModelsRoot(join(dir, "models")), serve: "tiny-a", followPublished: true, threads: 1 },
     indexes: { dir: join(dir, "indexes") },
     artifacts: { dir: join(dir, "artifacts") },

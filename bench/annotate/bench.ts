@@ -4,14 +4,17 @@
  * server directly (fetch + JSON.parse of the reply) at the same concurrency, side by side in one run.
  * Goal: Ferret >= 0.9x direct. Server: the fixed-latency test double (test-double-llm-server.ts, forked
  * into its own process) by default, or any OpenAI-compatible server with --llm-base-url/--llm-model.
- * Each arm also reports this process's CPU time per item (user + system), which is Ferret's overhead
- * when compared with the direct arm's.
+ * Each arm also reports CPU time per item (user + system) of this process (the client: Ferret, or the
+ * direct loop), of the test-double server and, given --nats-server-pid, of the NATS server, so the
+ * difference between arms is Ferret's overhead in CPU, whatever the machine's load.
  *
  * Usage: bench/annotate/run.sh [--items N] [--concurrency C] [--latency-ms L[,L2,...]] [--reps R]
- *                              [--batch-size B] [--nats URL] [--llm-base-url URL --llm-model NAME]
+ *                              [--batch-size B] [--nats URL [--nats-server-pid PID]] [--arms A,B]
+ *                              [--llm-base-url URL --llm-model NAME]
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,6 +42,8 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "16" },
     "latency-ms": { type: "string", default: "50" },
     "batch-size": { type: "string", default: "16" },
+    /** Also report this process's CPU per item (Linux /proc), e.g. $(pgrep -x nats-server). */
+    "nats-server-pid": { type: "string" },
     /** Only these arms (comma-separated: direct, ferret-memory, ferret-nats), e.g. for a --cpu-prof run. */
     arms: { type: "string", default: "direct,ferret-memory,ferret-nats" },
     reps: { type: "string", default: "3" },
@@ -57,12 +62,50 @@ interface Measured {
   itemsPerSecond: number;
   /** CPU time of this process per item, microseconds. */
   cpuUsPerItem: number;
+  /** ... of the test-double server process and of the NATS server (when its pid is given). */
+  serverCpuUsPerItem: number;
+  natsCpuUsPerItem: number;
 }
 
-function measure(items: number, t0: number, cpu0: NodeJS.CpuUsage): Measured {
-  const s = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  return { itemsPerSecond: items / s, cpuUsPerItem: (cpu.user + cpu.system) / items };
+/** utime + stime of a process in microseconds (Linux /proc), NaN elsewhere. */
+function processCpuUs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // clock ticks of 1/100 s
+  } catch {
+    return Number.NaN;
+  }
+}
+
+let serverPid: number | undefined;
+const natsPid = values["nats-server-pid"] ? Number(values["nats-server-pid"]) : undefined;
+
+interface Start {
+  t0: number;
+  cpu0: NodeJS.CpuUsage;
+  server0: number;
+  nats0: number;
+}
+
+function start(): Start {
+  return {
+    t0: performance.now(),
+    cpu0: process.cpuUsage(),
+    server0: processCpuUs(serverPid),
+    nats0: processCpuUs(natsPid),
+  };
+}
+
+function measure(items: number, s0: Start): Measured {
+  const s = (performance.now() - s0.t0) / 1000;
+  const cpu = process.cpuUsage(s0.cpu0);
+  return {
+    itemsPerSecond: items / s,
+    cpuUsPerItem: (cpu.user + cpu.system) / items,
+    serverCpuUsPerItem: (processCpuUs(serverPid) - s0.server0) / items,
+    natsCpuUsPerItem: (processCpuUs(natsPid) - s0.nats0) / items,
+  };
 }
 
 /** Forks the test-double server (bundled beside this file by run.sh) and waits for its URL. */
@@ -93,8 +136,7 @@ async function loadItems(): Promise<WorkItem[]> {
 async function direct(baseUrl: string, model: string, items: WorkItem[]): Promise<Measured> {
   let next = 0;
   let ok = 0;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
+  const s0 = start();
   await Promise.all(
     Array.from({ length: C }, async () => {
       while (next < items.length) {
@@ -121,7 +163,7 @@ async function direct(baseUrl: string, model: string, items: WorkItem[]): Promis
       }
     }),
   );
-  const m = measure(items.length, t0, cpu0);
+  const m = measure(items.length, s0);
   if (ok !== items.length) throw new Error(`direct: ${ok} of ${items.length} ok`);
   return m;
 }
@@ -146,8 +188,7 @@ async function ferret(
   const watch = await store.jobs.watch("bench", (change) => {
     if (change.value?.state === "succeeded") finished();
   });
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
+  const s0 = start();
   await submitJob(store, { jobId: "bench", kind: "relevance", items, batchSize: BATCH });
   // enough batches in flight to keep C calls busy; the limiter caps calls at C
   const worker = startAnnotationWorker(store, annotator, {
@@ -155,7 +196,7 @@ async function ferret(
     itemConcurrency: BATCH,
   });
   await succeeded;
-  const m = measure(items.length, t0, cpu0);
+  const m = measure(items.length, s0);
   await watch.stop();
   await worker.stop();
   const p = await jobProgress(store, "bench");
@@ -186,6 +227,7 @@ console.log(
 for (const latency of latencies) {
   const server = values["llm-base-url"] ? undefined : await startTestDoubleServer(latency);
   const baseUrl = values["llm-base-url"] ?? server!.baseUrl;
+  serverPid = server?.child.pid;
   console.log(
     `\nitems ${N}, concurrency ${C}, batch size ${BATCH}, server ${server ? `test double in its own process, ${latency} ms/call` : baseUrl}, reps ${REPS}`,
   );
@@ -207,7 +249,9 @@ for (const latency of latencies) {
     console.log(
       `${name.padEnd(14)} ${median(rates).toFixed(1).padStart(8)} items/s (runs ${rates.map((x) => x.toFixed(1)).join(", ")})` +
         `  ratio median ${(median(rates) / base).toFixed(3)}, per rep ${range(ratios, 2)}` +
-        `  cpu ${median(ms.map((m) => m.cpuUsPerItem)).toFixed(0)} us/item`,
+        `  cpu us/item: client ${median(ms.map((m) => m.cpuUsPerItem)).toFixed(0)}` +
+        `, llm server ${median(ms.map((m) => m.serverCpuUsPerItem)).toFixed(0)}` +
+        (natsPid ? `, nats-server ${median(ms.map((m) => m.natsCpuUsPerItem)).toFixed(0)}` : ""),
     );
   }
   console.log(

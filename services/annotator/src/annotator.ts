@@ -29,6 +29,9 @@ export interface TaskRun<O> {
   createdAt: string;
 }
 
+/** Input object -> (model, task, version) -> cache key. Inputs are never mutated after they are built. */
+const keyMemo = new WeakMap<object, Map<string, string>>();
+
 export class Annotator {
   constructor(readonly options: AnnotatorOptions) {}
 
@@ -41,15 +44,28 @@ export class Annotator {
     return new Annotator({ ...this.options, cache });
   }
 
-  /** The cache key of running `task` on `input` with this annotator's model. */
+  /**
+   * The cache key of running `task` on `input` with this annotator's model. Remembered per input
+   * object: a batch computes its items' first keys to prefetch them, then again to run them, and
+   * canonical JSON + SHA-256 of a passage is a visible share of the per-item CPU (bench/annotate).
+   */
   keyOf<I, O>(task: Task<I, O>, input: I): string {
-    return cacheKey({
+    const memo = typeof input === "object" && input !== null ? keyMemo.get(input) : undefined;
+    const id = `${this.options.backend.model}\u0000${task.name}\u0000${task.version}`;
+    const known = memo?.get(id);
+    if (known !== undefined) return known;
+    const key = cacheKey({
       model: this.options.backend.model,
       task: task.name,
       promptVersion: task.version,
       input,
       params: { temperature: 0, maxTokens: task.maxTokens },
     });
+    if (typeof input === "object" && input !== null) {
+      if (memo) memo.set(id, key);
+      else keyMemo.set(input, new Map([[id, key]]));
+    }
+    return key;
   }
 
   async run<I, O>(task: Task<I, O>, input: I, signal?: AbortSignal): Promise<TaskRun<O>> {

@@ -10,12 +10,13 @@
 import type { Annotator } from "./annotator.js";
 import { sha256Hex, canonicalJson } from "./label-cache.js";
 import { stepOf, type LabelRecord } from "./labels.js";
-import { gradedDocumentTask, type RelevanceLevel } from "./tasks/graded-documents.js";
+import { gradedDocumentTask, type GradedDocInput, type RelevanceLevel } from "./tasks/graded-documents.js";
 import type { PassageText } from "./tasks/passage-format.js";
-import { relevanceTask } from "./tasks/relevance.js";
+import { relevanceTask, type RelevanceInput } from "./tasks/relevance.js";
 import {
   syntheticQueryTask,
   type QueryExample,
+  type QueryGenInput,
   type QueryStyle,
   type QueryType,
 } from "./tasks/synthetic-queries.js";
@@ -46,17 +47,34 @@ export function itemKey(item: WorkItem): string {
   }
 }
 
-function relevanceInput(item: Extract<WorkItem, { kind: "relevance" }>) {
-  return { query: item.query, passage: item.passage, ...(item.delimit === false ? { delimit: false } : {}) };
+/** Each item's task input, built once, so its cache key is computed once (Annotator.keyOf). */
+const inputs = new WeakMap<WorkItem, object>();
+
+function memoInput<T extends object>(item: WorkItem, build: () => T): T {
+  let input = inputs.get(item) as T | undefined;
+  if (!input) inputs.set(item, (input = build()));
+  return input;
 }
 
-function queryInput(item: Extract<WorkItem, { kind: "query" }>) {
-  return {
+function relevanceInput(item: Extract<WorkItem, { kind: "relevance" }>): RelevanceInput {
+  return memoInput(item, () => ({
+    query: item.query,
+    passage: item.passage,
+    ...(item.delimit === false ? { delimit: false } : {}),
+  }));
+}
+
+function queryInput(item: Extract<WorkItem, { kind: "query" }>): QueryGenInput {
+  return memoInput(item, () => ({
     passage: item.passage,
     type: item.type,
     style: item.style,
     ...(item.examples ? { examples: item.examples } : {}),
-  };
+  }));
+}
+
+function documentInput(item: Extract<WorkItem, { kind: "document" }>): GradedDocInput {
+  return memoInput(item, () => ({ query: item.query, level: item.level }));
 }
 
 /**
@@ -72,7 +90,7 @@ export function firstStepKeys(annotator: Annotator, item: WorkItem): string[] {
     case "query":
       return [annotator.keyOf(syntheticQueryTask, queryInput(item))];
     case "document":
-      return [annotator.keyOf(gradedDocumentTask, { query: item.query, level: item.level })];
+      return [annotator.keyOf(gradedDocumentTask, documentInput(item))];
   }
 }
 
@@ -117,7 +135,7 @@ export async function processItem(
       ];
     }
     case "document": {
-      const run = await annotator.run(gradedDocumentTask, { query: item.query, level: item.level }, signal);
+      const run = await annotator.run(gradedDocumentTask, documentInput(item), signal);
       const o = run.outcome;
       return [
         {

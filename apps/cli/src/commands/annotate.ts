@@ -246,7 +246,7 @@ function common(cmd: Command): Command {
     .option("--nats-url <url>", "run the job on the cluster's NATS work queue")
     .option("--cache-dir <dir>", "outcome cache for embedded runs (default <out>/.cache)")
     .option("--job-id <id>", "job id (default: derived from the inputs, so a rerun resumes)")
-    .option("--batch-size <n>", "items per queue message", "8")
+    .option("--batch-size <n>", "items per queue message", "16")
     .option("--price-in <usd>", "USD per 1M prompt tokens (cost report)")
     .option("--price-out <usd>", "USD per 1M completion tokens (cost report)")
     .option("--no-progress", "no progress bar");

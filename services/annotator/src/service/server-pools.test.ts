@@ -2,7 +2,8 @@
  * Server-side candidate pools through the gRPC Annotator: SubmitJob names a BEIR directory, a split and
  * a depth; the service pools BM25 top-k (embedded index over the corpus) and dense top-k from a REAL
  * encoder (the Encoder gRPC service over loopback, serving @ferret/inference's tiny fixture bi-encoder
- * with an index of examples/mini built through IndexCorpus), merged, plus the split's human positives.
+ * with an index of examples/mini built through IndexCorpus), merged, plus the split's human positives;
+ * and BM25 from a real OpenSearch index when the request names one.
  * Expected pools are rebuilt here from the components' own answers (BM25 and Encoder.Search called
  * directly, qrels read from the file) with the merge rule written out by hand.
  */
@@ -17,7 +18,7 @@ import { encoderConfigSchema, startEncoder, type RunningEncoder } from "@ferret/
 import { createClient, startGrpcServer, type GrpcServer, type ServiceClient } from "@ferret/grpc";
 import { FIXTURE_MODELS } from "@ferret/inference";
 import { AnnotatorService, EncoderService, JobState, UtilityVariant } from "@ferret/proto";
-import { EmbeddedBm25 } from "@ferret/retrieval";
+import { EmbeddedBm25, OpenSearchBm25 } from "@ferret/retrieval";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Annotator } from "../annotator.js";
 import { startAnnotationWorker } from "../jobs/annotation-worker.js";
@@ -31,11 +32,13 @@ import {
 } from "../test-support/fault-injection-server.js";
 import { taskResponder } from "../test-support/task-responder.js";
 import { annotatorService } from "./annotator-service.js";
+import { serverPools } from "./server-pools.js";
 
 const EXAMPLES = fileURLToPath(new URL("../../../../examples", import.meta.url));
 /** The first two queries of the test split, in queries.jsonl order (what --limit 2 --split test takes). */
 const QUERIES: { id: string; text: string }[] = [];
 const DEPTH = 5;
+const OPENSEARCH = process.env.OPENSEARCH_URL ?? "http://127.0.0.1:9200";
 
 let dir: string;
 let encoder: RunningEncoder;
@@ -242,6 +245,38 @@ describe("SubmitJob with server-side candidate pools", () => {
           .map((l) => l.docId)
           .sort(),
       ).toEqual([...expected.get(q.id)!].sort());
+    }
+  });
+
+  it("takes BM25 candidates from an OpenSearch index when the request names one", async () => {
+    const alias = `annotator-pools-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    const { backend } = await OpenSearchBm25.build(docs, { alias, node: OPENSEARCH });
+    try {
+      const lexical = await backend.searchBatch(QUERIES, { k: DEPTH });
+      const qrels = await readBeirQrels(join(EXAMPLES, "mini", "qrels", "test.tsv"));
+      const pooled = await serverPools(
+        {
+          beirDir: "mini",
+          documents: [],
+          queries: QUERIES.map((q) => ({ ...q, metadata: {} })),
+          qrels: undefined,
+          split: "test",
+          depth: DEPTH,
+          opensearchIndex: alias,
+          denseIndex: "",
+          noHumanPositives: false,
+        },
+        { corporaRoot: EXAMPLES, opensearchNode: OPENSEARCH },
+      );
+      for (const { query, passages } of pooled) {
+        const expected = top(lexical.get(query.id)!, DEPTH);
+        for (const [id, rel] of qrels.get(query.id) ?? [])
+          if (rel > 0 && !expected.includes(id)) expected.push(id);
+        expect(passages.map((p) => p.id)).toEqual(expected);
+      }
+    } finally {
+      await backend.drop();
+      await backend.close();
     }
   });
 

@@ -320,7 +320,10 @@ describe("Encoder over gRPC", () => {
       ask("docs-hnsw", false),
       ask("docs-hnsw", true),
     ]);
-    const ids = (r: typeof exact) => r.run!.rankings.map((x) => x.docs.map((d) => d.docId));
+    // reference texts 8 and 9 are " " and "": the same embedding, so they tie for every query, and which of
+    // the two makes a top-10 cut is arbitrary for HNSW (exact search breaks the tie by doc id); count them as one
+    const ids = (r: typeof exact) =>
+      r.run!.rankings.map((x) => x.docs.map((d) => (d.docId === "d0-09" ? "d0-08" : d.docId)));
     expect(ids(hnsw)).toEqual(ids(exact));
     expect(ids(hnswExact)).toEqual(ids(exact));
   });

@@ -6,7 +6,8 @@
  * and deletes its upload, so the indexes bucket holds exactly the files of the one recorded bundle; one
  * completion event; a third assemble later finds the job finished and changes nothing. And a shard record
  * that points at another shard's vectors (rewritten in the real KV) fails the job for good: the assembly
- * refuses it, the record says failed, and the coordinator waiting on the job reports the failure.
+ * refuses it, the record says failed, and the coordinator waiting on the job reports the failure; calling
+ * again with the job id plans it afresh and, with a shard worker running, completes it.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -21,6 +22,7 @@ import { assembleJob } from "./assemble-index.js";
 import { IndexJobFailedError, runIndexCorpusJob } from "./index-corpus-job.js";
 import type { JobPlan, JobRecord } from "./job-record.js";
 import { planShards } from "./plan-shards.js";
+import { startShardWorker } from "./shard-worker.js";
 import {
   DEFAULT_SHARD_JOB_NAMES,
   INDEX_COMPLETED_EVENT,
@@ -216,6 +218,47 @@ describe("assembleJob", () => {
     );
     expect(reported).toBeInstanceOf(IndexJobFailedError);
     expect((reported as IndexJobFailedError).code).toBe("INTERNAL");
+    expect(
+      (await (await bus.objects(names.indexesBucket)).list()).filter((o) => o.name.includes(jobId)),
+    ).toEqual([]);
+
+    // called again at once (inside the queue's dedup window): planned afresh and completed by a worker
+    const worker = await startShardWorker({ bus, encoders: async () => encoder, workDir: join(dir, "w2") });
+    try {
+      const model = {
+        name: "tiny-bert",
+        variant: "fp32" as const,
+        fingerprint: await encoder.fingerprint(),
+        dimension: encoder.dimension,
+      };
+      let last;
+      for await (const p of runIndexCorpusJob({
+        bus,
+        jobId,
+        documents: referenceCorpus(),
+        model,
+        outDir: join(dir, "out2"),
+        index: "docs",
+        shardSize: 7,
+      })) {
+        last = p;
+      }
+      expect(last).toMatchObject({ state: "succeeded", documentsDone: 20, manifest: { size: 20 } });
+      expect(JSON.parse(await readFile(join(dir, "out2", IDS_FILE), "utf8"))).toEqual(
+        referenceCorpus().map((d) => d.id),
+      );
+    } finally {
+      await worker.stop({ graceMs: 0 });
+    }
+  });
+
+  it("an assemble message for a job with a shard not yet recorded does nothing (the last shard asks again)", async () => {
+    const jobId = "partial-1";
+    await recordedJob(jobId);
+    await (await bus.kv<ShardRecord>(names.recordsBucket)).delete(shardKey(jobId, 2));
+    const r = await assembleJob({ bus, names, workDir: join(dir, "p"), worker: "p" }, jobId);
+    expect(r.outcome).toBe("incomplete");
+    expect((await (await bus.kv<JobRecord>(names.jobsBucket)).get(jobId))!.value.state).toBe("running");
     expect(
       (await (await bus.objects(names.indexesBucket)).list()).filter((o) => o.name.includes(jobId)),
     ).toEqual([]);

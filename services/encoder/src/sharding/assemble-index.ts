@@ -40,7 +40,14 @@ export interface AssembleContext {
   working?: () => void;
 }
 
-export type AssembleOutcome = "assembled" | "already-assembled" | "lost-race" | "no-job" | "failed-job";
+export type AssembleOutcome =
+  | "assembled"
+  | "already-assembled"
+  | "lost-race"
+  | "no-job"
+  | "failed-job"
+  /** Not every shard is recorded (a stale message from an earlier planning): the last shard asks again. */
+  | "incomplete";
 
 /** Thrown for shards that can never assemble (wrong ids or model): the job is marked failed. */
 export class ShardIntegrityError extends InternalError {}
@@ -159,6 +166,10 @@ export async function assembleJob(
   for (const key of await records.keys(`${jobId}.*`)) {
     const r = await records.get(key);
     if (r !== undefined) recorded.set(r.value.shard, r.value);
+  }
+  if (plan.shards.some((_, shard) => !recorded.has(shard))) {
+    log.info({ recorded: recorded.size, shards: plan.shards.length }, "not every shard is recorded yet");
+    return { outcome: "incomplete", record: entry.value };
   }
   const attempt = randomUUID().slice(0, 8);
   const dir = join(ctx.workDir, `${jobId}.${attempt}`);

@@ -222,7 +222,7 @@ export async function* runIndexCorpusJob(o: IndexCorpusJobOptions): AsyncGenerat
       if (!assembleAsked && recorded.size >= job.shards) {
         // the worker that recorded the last shard asks too; this covers shards recorded before the record
         assembleAsked = true;
-        await queue.publish({ type: "assemble", jobId }, { id: assembleMessageId(jobId) });
+        await queue.publish({ type: "assemble", jobId }, { id: assembleMessageId(jobId, job.createdAt) });
       }
       o.signal?.throwIfAborted();
       await new Promise<void>((resolve) => {

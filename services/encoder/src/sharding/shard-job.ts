@@ -8,7 +8,8 @@
  *     written create-if-absent, so a shard redelivered after its worker died is recorded exactly once;
  *   - KV bucket "encoder-jobs", key `<job>`: the job (JobRecord), running until an assembly claims it;
  *   - event "encoder.shard.recorded" after each shard; whoever records the last shard (or sees every shard
- *     recorded) publishes an AssembleMessage on the same queue (id `<job>:assemble`), which any replica runs;
+ *     recorded) publishes an AssembleMessage on the same queue (id `<job>:assemble:<planned at>`), which any
+ *     replica runs;
  *   - object bucket "encoder-indexes": the assembled index files and their bundle (see index-bundle.ts).
  */
 import { InvalidArgumentError } from "@ferret/errors";
@@ -75,8 +76,12 @@ export interface ShardRecord {
 
 export const shardKey = (jobId: string, shard: number): string => `${jobId}.${shard}`;
 export const planObjectName = (jobId: string): string => `${jobId}.plan`;
-/** Deduplication id of a job's assemble message (whoever publishes it, however often). */
-export const assembleMessageId = (jobId: string): string => `${jobId}:assemble`;
+/**
+ * Deduplication id of a job's assemble message (whoever publishes it, however often), per planning of the job
+ * (`createdAt` of its record): a job planned again after it failed is not swallowed by the dedup window.
+ */
+export const assembleMessageId = (jobId: string, createdAt: string): string =>
+  `${jobId}:assemble:${Date.parse(createdAt).toString(36)}`;
 export const shardInputName = (jobId: string, shard: number): string => `${jobId}.${shard}.in`;
 export const shardVectorsName = (jobId: string, shard: number, worker: string, delivery: number): string =>
   `${jobId}.${shard}.${worker.replace(/[^A-Za-z0-9_-]/g, "_")}.${delivery}.vec`;

@@ -11,7 +11,7 @@
  *
  * Assembly does not depend on the coordinator: a delivery that records a shard, or finds it recorded, checks
  * whether every shard of the job is now recorded and, if so, publishes the job's AssembleMessage (dedup id
- * `<job>:assemble`) before it acks; any replica's worker then assembles (assemble-index.ts). A worker killed
+ * `<job>:assemble:<planned at>`) before it acks; any replica's worker then assembles (assemble-index.ts). A worker killed
  * between recording the last shard and publishing leaves that shard unacked, and its redelivery publishes.
  */
 import { hostname, tmpdir } from "node:os";
@@ -95,7 +95,10 @@ export async function startShardWorker(options: ShardWorkerOptions): Promise<Sha
     const record = await jobs.get(jobId);
     if (record === undefined || record.value.state !== "running") return;
     if ((await records.keys(`${jobId}.*`)).length < record.value.shards) return;
-    await queue.publish({ type: "assemble", jobId }, { id: assembleMessageId(jobId) });
+    await queue.publish(
+      { type: "assemble", jobId },
+      { id: assembleMessageId(jobId, record.value.createdAt) },
+    );
   }
 
   async function handleAssemble(job: Job<AssembleMessage>): Promise<void> {

@@ -10,7 +10,7 @@
  * marks the job done with it as outputs, and publishes `annotation.completed`.
  */
 import { getMaxListeners, setMaxListeners } from "node:events";
-import type { Consumer, Job } from "@ferret/bus";
+import type { Consumer, Job, KvEntry } from "@ferret/bus";
 import { AlreadyExistsError } from "@ferret/errors";
 import { type Logger, silentLogger } from "@ferret/logging";
 import { AnnotationCompleted } from "@ferret/proto";
@@ -21,7 +21,7 @@ import { BatchCache } from "./batch-cache.js";
 import { countLabels, recordBatch } from "./job-counters.js";
 import { batchLabelsKey, batchObjectName, type JobStore } from "./job-store.js";
 import { getJob, transitionJob } from "./job-state.js";
-import type { BatchFile, BatchLabels, BatchMessage, JobRecord } from "./job-types.js";
+import type { BatchFile, BatchLabels, BatchMessage, JobCounters, JobRecord } from "./job-types.js";
 import { publishJobLabels } from "./publish-labels.js";
 
 const CANCEL_POLL_MS = 200;
@@ -66,10 +66,6 @@ async function labelBatch(
   itemConcurrency: number,
 ): Promise<LabelRecord[] | undefined> {
   const { jobId } = job.data;
-  const shared = annotator.options.cache;
-  const cache = shared ? new BatchCache(shared) : undefined;
-  cache?.prefetch(items.flatMap((item) => firstStepKeys(annotator, item)));
-  const batchAnnotator = cache ? annotator.withCache(cache) : annotator;
   // Every item in flight listens on the delivery's signal (fetch, retry sleeps): allow that many.
   setMaxListeners(Math.max(getMaxListeners(job.signal), itemConcurrency * 4 + 10), job.signal);
   let cancelled = false;
@@ -85,17 +81,26 @@ async function labelBatch(
       if ((await getJob(store, jobId)).state === "cancelled") cancelled = true;
     }
     if (cancelled) return [];
-    const labels = await processItem(batchAnnotator, item, job.signal);
+    const labels = await processItem(annotator, item, job.signal);
     if (Date.now() - renewedAt >= renewEvery) {
       renewedAt = Date.now();
       job.working();
     }
     return labels;
   });
-  // the answers are in the cache before the labels are stored (and also when cancelled: they are paid for)
-  await cache?.flush();
   if (cancelled || job.signal.aborted) return undefined;
   return perItem.flat().map((l) => ({ ...l, jobId }));
+}
+
+/** Creates the batch's labels entry; false when another delivery created it first. */
+async function createOnce(store: JobStore, key: string, value: BatchLabels): Promise<boolean> {
+  try {
+    await store.labels.create(key, value);
+    return true;
+  } catch (err) {
+    if (err instanceof AlreadyExistsError) return false;
+    throw err;
+  }
 }
 
 export async function handleBatch(
@@ -106,26 +111,49 @@ export async function handleBatch(
 ): Promise<void> {
   const logger = options.logger ?? silentLogger();
   const { jobId, batch } = job.data;
-  const record = await transitionJob(store, jobId, "running", { from: ["queued"] });
-  if (record.state === "cancelled" || record.state === "succeeded") return;
   const key = batchLabelsKey(jobId, batch);
-  let stored = (await store.labels.get(key))?.value;
+  const shared = annotator.options.cache;
+  const cache = shared ? new BatchCache(shared) : undefined;
+  const firstKeys = (items: WorkItem[]) => items.flatMap((item) => firstStepKeys(annotator, item));
+  // The batch's opening reads are issued together (on NATS one socket write): the job's state,
+  // whether the batch is stored already, and the cached answers of its items' first steps.
+  if (job.data.items) cache?.prefetch(firstKeys(job.data.items));
+  const [record, storedEntry] = await Promise.all([
+    transitionJob(store, jobId, "running", { from: ["queued"] }),
+    store.labels.get(key),
+  ]);
+  if (record.state === "cancelled" || record.state === "succeeded") return;
+  let stored = storedEntry?.value;
+  let counters: KvEntry<JobCounters> | undefined | null = null;
   if (!stored) {
     const items = await batchItems(store, job.data);
-    const labels = await labelBatch(store, annotator, job, items, options.itemConcurrency ?? 4);
-    if (!labels) return;
-    const fresh: BatchLabels = { batch, labels, counts: countLabels(items.length, labels) };
-    try {
-      await store.labels.create(key, fresh);
-      stored = fresh;
-    } catch (err) {
-      if (!(err instanceof AlreadyExistsError)) throw err;
-      // another delivery of this batch stored it first: count what it stored
-      stored = (await store.labels.get(key))!.value;
+    if (!job.data.items) cache?.prefetch(firstKeys(items));
+    const itemConcurrency = options.itemConcurrency ?? 4;
+    const labels = await labelBatch(
+      store,
+      cache ? annotator.withCache(cache) : annotator,
+      job,
+      items,
+      itemConcurrency,
+    );
+    if (!labels) {
+      await cache?.flush(); // cancelled: the answers already paid for still go to the cache
+      return;
     }
+    const fresh: BatchLabels = { batch, labels, counts: countLabels(items.length, labels) };
+    // The closing writes go out together too: the batch's new answers, its labels, and the read of
+    // the job's counters that the labels' counts are then added to.
+    const [, created, read] = await Promise.all([
+      cache?.flush(),
+      createOnce(store, key, fresh),
+      store.counters.get(jobId),
+    ]);
+    // when another delivery stored the batch first, count what it stored
+    stored = created ? fresh : (await store.labels.get(key))!.value;
+    counters = read;
   }
-  const counters = await recordBatch(store, jobId, batch, stored.counts);
-  if (counters.batchesDone >= record.batches) await completeJob(store, record, logger);
+  const after = await recordBatch(store, jobId, batch, stored.counts, counters);
+  if (after.batchesDone >= record.batches) await completeJob(store, record, logger);
 }
 
 async function completeJob(store: JobStore, record: JobRecord, logger: Logger): Promise<void> {

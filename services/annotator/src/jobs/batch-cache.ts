@@ -5,7 +5,7 @@
  * - reads of the keys known before the batch starts (every item's first step) are issued together
  *   (`prefetch`);
  * - writes are group-committed: buffered and sent together once `maxPending` wait or `maxDelayMs` has
- *   passed since the first, and always (`flush`) before the batch's labels are stored.
+ *   passed since the first, and the rest (`flush`) together with the batch's labels.
  * A worker killed mid-batch thus loses at most the answers of its last `maxDelayMs` (those items are
  * asked again by the batch's next delivery), never a stored label; a write that fails fails the batch
  * at `flush`, which is then redelivered.

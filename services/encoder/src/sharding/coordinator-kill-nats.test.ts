@@ -42,6 +42,12 @@ const names: ShardJobNames = {
 const queueOptions = { ackWaitMs: 2_000, maxDeliveries: 5 };
 const events = { stream: `FERRET_TEST_EVENTS_${runId}`, prefix: `ferret.test.${runId}` };
 const childScript = fileURLToPath(new URL("../test-support/coordinator-child.mjs", import.meta.url));
+/** corpus.indexed as CorpusIndexed.toJSON writes it (the fields this test reads). */
+interface CompletedEvent {
+  job?: { jobId?: string; kind?: string };
+  index: { name: string; sha256: string };
+  modelFingerprint?: string;
+}
 const builtPackage = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
 
 let bus: Bus;
@@ -79,10 +85,10 @@ describe("coordinator failover on NATS JetStream", () => {
     const corpus = referenceCorpus(3); // 60 documents, 10 shards of 6
     const texts = referenceTexts();
     const encoder = await BiEncoder.load(FIXTURE_MODELS.biEncoder, { intraOpNumThreads: 1 });
-    const completions: BusEvent<{ jobId: string; index: { name: string; sha256: string } }>[] = [];
-    const sub = await bus.events.subscribe<{ jobId: string; index: { name: string; sha256: string } }>(
+    const completions: BusEvent<CompletedEvent>[] = [];
+    const sub = await bus.events.subscribe<CompletedEvent>(
       INDEX_COMPLETED_EVENT,
-      (e) => void (e.data.jobId === jobId && completions.push(e)),
+      (e) => void (e.data.job?.jobId === jobId && completions.push(e)),
     );
     let worker: ShardWorker | undefined;
     try {
@@ -200,6 +206,8 @@ describe("coordinator failover on NATS JetStream", () => {
         until(async () => completions.length > 0),
       );
       expect(completions[0]!.data.index).toMatchObject({ name: bundle.name, sha256: bundle.sha256 });
+      expect(completions[0]!.data.modelFingerprint).toBe(model.fingerprint);
+      expect(completions[0]!.data.job?.kind).toBe("encode.index");
 
       // a duplicated assemble (another id, so not deduplicated by the queue) changes nothing
       await queue.publish({ type: "assemble", jobId }, { id: `${jobId}:assemble:again` });

@@ -131,11 +131,9 @@ export async function finishJob(bus: Bus, names: ShardJobNames, jobId: string): 
     indexName: record.index,
     modelFingerprint: record.modelFingerprint,
   }) as Record<string, unknown>;
-  await bus.events.publish(
-    INDEX_COMPLETED_EVENT,
-    event,
-    { id: `${INDEX_COMPLETED_EVENT}.${record.jobId}.${result.bundle.sha256.slice(0, 16)}` },
-  );
+  await bus.events.publish(INDEX_COMPLETED_EVENT, event, {
+    id: `${INDEX_COMPLETED_EVENT}.${record.jobId}.${result.bundle.sha256.slice(0, 16)}`,
+  });
   const objects = await bus.objects(names.objectsBucket);
   for (const info of await objects.list()) {
     if (info.name.startsWith(`${record.jobId}.`)) await objects.delete(info.name);

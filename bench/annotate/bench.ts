@@ -231,7 +231,10 @@ for (const latency of latencies) {
   console.log(
     `\nitems ${N}, concurrency ${C}, batch size ${BATCH}, server ${server ? `test double in its own process, ${latency} ms/call` : baseUrl}, reps ${REPS}`,
   );
-  await direct(baseUrl, model, items.slice(0, C * 4)); // warm up connections and JIT
+  // warm up connections and JIT of every arm (the direct arm always, for the ratios)
+  await direct(baseUrl, model, items.slice(0, C * 4));
+  for (const [name, bus] of buses)
+    if (ARMS.has(`ferret-${name}`)) await ferret(bus, baseUrl, model, items.slice(0, C * 4), -1);
   const results: Record<string, Measured[]> = { direct: [] };
   for (const [name] of buses) results[`ferret-${name}`] = [];
   for (let rep = 0; rep < REPS; rep++) {

@@ -85,4 +85,40 @@ describe("utility ranking across windows", () => {
       await selective.close();
     }
   });
+  it("a failed pseudo-answer fails the relevant passages only; a failed RelSel fails its window only", async () => {
+    const scores = hiddenScoreResponder({ relevantFrom: 40 });
+    const faulty = await startFaultInjectionServer((r) => {
+      const body = JSON.stringify(r.body);
+      // TEST DOUBLE faults: the answer is never valid JSON; RelSel of the window holding SCORE=0 neither
+      if (body.includes("pseudo_answer")) return { kind: "reply", content: "no idea" };
+      if (body.includes("relevance_selection") && /SCORE=0(?!\d)/.test(body))
+        return { kind: "reply", content: "?" };
+      return scores(r);
+    });
+    try {
+      const labels = await utilityLabels(
+        new Annotator({ backend: new OpenAiBackend({ baseUrl: faulty.baseUrl, model: "fault-double" }) }),
+        { query: { id: "q-fail", text: "which passages help?" }, passages, variant: "ranking" },
+      );
+      const zeroWindow = labels.find((l) => score(l.docId) === 0)!.window!.index;
+      for (const l of labels) {
+        if (l.window!.index === zeroWindow) {
+          expect(l).toMatchObject({ status: "failed" });
+          expect(l.steps.map((s) => s.task)).toEqual(["relevance-selection"]);
+        } else if (score(l.docId) >= 40) {
+          expect(l).toMatchObject({
+            status: "failed",
+            relevant: true,
+            error: expect.stringContaining("JSON"),
+          });
+          expect(l.steps.map((s) => s.task)).toEqual(["relevance-selection", "pseudo-answer"]);
+        } else {
+          expect(l).toMatchObject({ status: "ok", relevant: false, utility: false });
+        }
+      }
+      expect(labels.filter((l) => l.status === "ok").length).toBeGreaterThan(0);
+    } finally {
+      await faulty.close();
+    }
+  });
 });

@@ -9,7 +9,8 @@
  * difference between arms is Ferret's overhead in CPU, whatever the machine's load.
  *
  * Usage: bench/annotate/run.sh [--items N] [--concurrency C] [--latency-ms L[,L2,...]] [--reps R]
- *                              [--batch-size B] [--nats URL [--nats-server-pid PID]] [--arms A,B]
+ *                              [--batch-size B] [--nats URL [--nats-server-pid PID] [--replicas R]]
+ *                              [--arms A,B]
  *                              [--llm-base-url URL --llm-model NAME]
  */
 import { fork, type ChildProcess } from "node:child_process";
@@ -29,6 +30,7 @@ import {
   jobProgress,
   openJobStore,
   relevanceTask,
+  type JobStore,
   startAnnotationWorker,
   submitJob,
   type WorkItem,
@@ -44,6 +46,8 @@ const { values } = parseArgs({
     "batch-size": { type: "string", default: "16" },
     /** Also report this process's CPU per item (Linux /proc), e.g. $(pgrep -x nats-server). */
     "nats-server-pid": { type: "string" },
+    /** Also an arm with R worker replicas in their own processes on NATS (LLM concurrency C/R each). */
+    replicas: { type: "string", default: "0" },
     /** Only these arms (comma-separated: direct, ferret-memory, ferret-nats), e.g. for a --cpu-prof run. */
     arms: { type: "string", default: "direct,ferret-memory,ferret-nats" },
     reps: { type: "string", default: "3" },
@@ -57,6 +61,7 @@ const C = Number(values.concurrency);
 const REPS = Number(values.reps);
 const BATCH = Number(values["batch-size"]);
 const ARMS = new Set(values.arms!.split(","));
+const REPLICAS = Number(values.replicas);
 
 interface Measured {
   itemsPerSecond: number;
@@ -207,6 +212,62 @@ async function ferret(
   return m;
 }
 
+/**
+ * R worker replica processes (worker-replica.ts) sharing one job store's NATS queue, each with an LLM
+ * limiter of C/R, started once per server latency so they are warm for every rep (a fresh process
+ * would spend the run compiling). Each rep is a new job whose items differ from the other reps' (a rep
+ * tag in the query text), so the shared cache never answers them. CPU: this process plus the replicas.
+ */
+interface Replicas {
+  store: JobStore;
+  children: ChildProcess[];
+}
+
+async function startReplicas(bus: Bus, natsUrl: string, baseUrl: string, model: string): Promise<Replicas> {
+  const prefix = `bench-${Date.now().toString(36)}-replicas`;
+  const store = await openJobStore(bus, { prefix });
+  const script = fileURLToPath(new URL("./annotate-worker-replica.mjs", import.meta.url));
+  const args = [natsUrl, prefix, baseUrl, model, String(Math.ceil(C / REPLICAS)), String(BATCH)];
+  const children = Array.from({ length: REPLICAS }, () =>
+    fork(script, args, { stdio: ["ignore", "inherit", "inherit", "ipc"] }),
+  );
+  await Promise.all(children.map((c) => once(c, "message")));
+  return { store, children };
+}
+
+async function stopReplicas(replicas: Replicas): Promise<void> {
+  for (const c of replicas.children) c.disconnect();
+  await Promise.all(replicas.children.map((c) => once(c, "exit")));
+  await destroyJobStore(replicas.store);
+}
+
+async function ferretReplicas(replicas: Replicas, base: WorkItem[], rep: number): Promise<Measured> {
+  const { store, children } = replicas;
+  const jobId = `bench-r${rep < 0 ? "warm" : rep}`;
+  const items = base.map((item) =>
+    item.kind === "relevance"
+      ? { ...item, query: { ...item.query, text: `${item.query.text} #${rep}` } }
+      : item,
+  );
+  let finished!: () => void;
+  const succeeded = new Promise<void>((resolve) => (finished = resolve));
+  const watch = await store.jobs.watch(jobId, (change) => {
+    if (change.value?.state === "succeeded") finished();
+  });
+  const replicasCpu = () => children.reduce((sum, c) => sum + processCpuUs(c.pid), 0);
+  const cpu0 = replicasCpu();
+  const s0 = start();
+  await submitJob(store, { jobId, kind: "relevance", items, batchSize: BATCH });
+  await succeeded;
+  const m = measure(items.length, s0);
+  m.cpuUsPerItem += (replicasCpu() - cpu0) / items.length;
+  await watch.stop();
+  const p = await jobProgress(store, jobId);
+  if (p.labelsOk !== items.length || p.llmCalls !== items.length)
+    throw new Error(`ferret replicas: ${JSON.stringify(p)}`);
+  return m;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const range = (xs: number[], digits: number) =>
   `${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)}`;
@@ -235,13 +296,19 @@ for (const latency of latencies) {
   await direct(baseUrl, model, items.slice(0, C * 4));
   for (const [name, bus] of buses)
     if (ARMS.has(`ferret-${name}`)) await ferret(bus, baseUrl, model, items.slice(0, C * 4), -1);
+  const nats = buses.find(([name]) => name === "nats")?.[1];
+  const replicasArm = `ferret-nats-x${REPLICAS}`;
+  const replicas = REPLICAS > 0 && nats ? await startReplicas(nats, values.nats!, baseUrl, model) : undefined;
+  if (replicas) await ferretReplicas(replicas, items.slice(0, C * 4), -1);
   const results: Record<string, Measured[]> = { direct: [] };
   for (const [name] of buses) results[`ferret-${name}`] = [];
+  results[replicasArm] = [];
   for (let rep = 0; rep < REPS; rep++) {
     if (ARMS.has("direct")) results.direct!.push(await direct(baseUrl, model, items));
     for (const [name, bus] of buses)
       if (ARMS.has(`ferret-${name}`))
         results[`ferret-${name}`]!.push(await ferret(bus, baseUrl, model, items, rep));
+    if (replicas) results[replicasArm]!.push(await ferretReplicas(replicas, items, rep));
   }
   const base = median(results.direct!.map((m) => m.itemsPerSecond));
   // Per rep, each arm against the direct arm of the same rep (measured seconds apart).
@@ -262,6 +329,7 @@ for (const latency of latencies) {
       .map((l) => l.toFixed(2))
       .join(" ")}`,
   );
+  if (replicas) await stopReplicas(replicas);
   server?.child.kill();
 }
 for (const [, bus] of buses) await bus.close();

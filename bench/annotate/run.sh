@@ -12,4 +12,6 @@ npx esbuild bench/annotate/bench.ts --bundle --platform=node --format=esm --targ
   --outfile="$outdir/annotate-bench.mjs" --log-level=warning
 npx esbuild bench/annotate/test-double-llm-server.ts --bundle --platform=node --format=esm --target=node20 \
   --outfile="$outdir/annotate-llm-server.mjs" --log-level=warning
+npx esbuild bench/annotate/worker-replica.ts --bundle --platform=node --format=esm --target=node20 --packages=external \
+  --outfile="$outdir/annotate-worker-replica.mjs" --log-level=warning
 exec node "$outdir/annotate-bench.mjs" "$@"

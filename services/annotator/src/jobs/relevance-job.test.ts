@@ -198,6 +198,24 @@ describe("a relevance job through the queue, against the fault-injection server"
     }
   });
 
+  it("a batch too large to travel in its queue message goes through the object store", async () => {
+    // 3 items of ~100 000 characters: a batch of 3 is over INLINE_BATCH_BYTES (256 KiB of JSON)
+    const big = relevanceItems(3).map((item) =>
+      item.kind === "relevance"
+        ? { ...item, passage: { ...item.passage, text: `${item.passage.text} ${"x".repeat(100_000)}` } }
+        : item,
+    );
+    await submitJob(store, { jobId: "job-big", kind: "relevance", items: big, batchSize: 3 });
+    expect((await store.batches.list()).map((o) => o.name)).toEqual(["job-big/batch-000000.json"]);
+    await runToEnd("job-big");
+    const labels = await collectLabels(store, "job-big");
+    expect(labels.map((l) => [l.docId, l.grade])).toEqual([
+      ["d0", 0],
+      ["d1", 1],
+      ["d2", 2],
+    ]);
+  });
+
   it("writes labels.jsonl, TREC qrels and BEIR tsv from the labels", async () => {
     const out = join(dir, "out");
     const written = await writeLabelsDir(out, await collectLabels(store, "job-a"));

@@ -21,7 +21,7 @@ const MIN_SERVER = [2, 9, 4];
 
 export async function connectNats(
   servers: string | string[],
-  options: { name?: string; timeoutMs?: number } = {},
+  options: { name?: string; timeoutMs?: number; asyncTraces?: boolean } = {},
 ): Promise<NatsHandles> {
   // The object store hashes every chunk; node:crypto is several times faster than the default
   // pure-JS SHA-256 on large artifacts. Process-wide, set before any object-store call.
@@ -34,6 +34,7 @@ export async function connectNats(
       timeout: options.timeoutMs ?? 5_000,
       // Keep trying after a server restart instead of dying with the pod.
       maxReconnectAttempts: -1,
+      noAsyncTraces: !(options.asyncTraces ?? false),
     });
   } catch (err) {
     throw new UnavailableError(

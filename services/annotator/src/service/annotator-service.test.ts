@@ -125,7 +125,7 @@ describe("gRPC Annotator", () => {
         [19, 1],
         [18, 2],
       ]);
-      expect(kept[0]!.promptVersion).toBe("relsel-zhang25-v1,pseudo-answer-zhang25-v1,utilrank-zhang25-v1");
+      expect(kept[0]!.promptVersion).toBe("relsel-zhang25-v1,pseudo-answer-zhang25-v2,utilrank-zhang25-v2");
 
       const selected = await judgeClient.judge({
         query,

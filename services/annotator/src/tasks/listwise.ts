@@ -101,7 +101,8 @@ export const relevanceSelectionTask: Task<WindowInput, number[]> = {
 
 export const pseudoAnswerTask: Task<WindowInput, string> = {
   name: "pseudo-answer",
-  version: "pseudo-answer-zhang25-v1",
+  // v2: works over the relevant passages of all the query's windows together (v1 ran per window).
+  version: "pseudo-answer-zhang25-v2",
   schemaName: "pseudo_answer",
   schema: {
     type: "object",
@@ -135,7 +136,8 @@ const UTILITY =
 
 export const utilitySelectionTask: Task<AnswerInput, number[]> = {
   name: "utility-selection",
-  version: "utilsel-zhang25-v1",
+  // v2: works over the relevant passages of all the query's windows together (v1 ran per window).
+  version: "utilsel-zhang25-v2",
   schemaName: "utility_selection",
   schema: idsSchema("selected"),
   maxTokens: 96,
@@ -157,7 +159,8 @@ export const utilitySelectionTask: Task<AnswerInput, number[]> = {
 
 export const utilityRankingTask: Task<AnswerInput, number[]> = {
   name: "utility-ranking",
-  version: "utilrank-zhang25-v1",
+  // v2: works over the relevant passages of all the query's windows together (v1 ran per window).
+  version: "utilrank-zhang25-v2",
   schemaName: "utility_ranking",
   schema: idsSchema("ranking"),
   maxTokens: 96,

@@ -5,11 +5,26 @@
  *
  * Without a NATS URL the ranker runs embedded: the in-process bus, artifacts on disk under artifacts.dir.
  */
-import { countField, flagField, grpcServerSchema, loadConfig, type LoadConfigOptions } from "@ferret/config";
+import {
+  countField,
+  flagField,
+  grpcServerSchema,
+  loadConfig,
+  portField,
+  type LoadConfigOptions,
+} from "@ferret/config";
 import { z } from "zod";
 
 export const rankerConfigSchema = z.object({
   grpc: grpcServerSchema(50056),
+  /** Prometheus GET /metrics (and /healthz). */
+  metrics: z
+    .object({
+      enabled: flagField(true),
+      host: z.string().min(1).default("0.0.0.0"),
+      port: portField(9466),
+    })
+    .prefault({}),
   models: z
     .object({
       /** One cross-encoder model directory per name (ferret.json kind "cross-encoder"). */

@@ -45,6 +45,7 @@ export type { SubmitScoreJobOptions, SubmittedScoreJob } from "./jobs/submit-sco
 export { startScoreWorker } from "./jobs/score-worker.js";
 export type {
   ScoreWorker,
+  ScoreWorkerMetrics,
   ScoreWorkerOptions,
   ScoreWorkerStats,
   ScorerResolver,
@@ -62,6 +63,8 @@ export type { ScoredPairRow } from "./jobs/score-job-results.js";
 export { createRankerService, rankerHandlers } from "./service/ranker-service.js";
 export type { RankerServiceOptions } from "./service/ranker-service.js";
 export { jobStatusOf, runFromMessage, runToMessage } from "./service/proto-convert.js";
+export { noMetrics, rankerMetrics } from "./service/service-metrics.js";
+export type { RankerMetrics } from "./service/service-metrics.js";
 export { startRanker } from "./service/start-ranker.js";
 export type { RunningRanker } from "./service/start-ranker.js";
 export { loadRankerConfig, rankerConfigSchema } from "./config.js";

@@ -54,6 +54,16 @@ export interface ScoreWorkerOptions {
   /** Batches scored at once by this worker. Default 1 (a cross-encoder already uses every core). */
   concurrency?: number;
   logger?: Logger;
+  metrics?: ScoreWorkerMetrics;
+}
+
+/** What the worker reports (the ranker's Prometheus metrics implement it). */
+export interface ScoreWorkerMetrics {
+  /**
+   * A delivery handled: "recorded", "skipped" (already recorded), "lost-race" (scored, but another
+   * delivery recorded first) or "failed"; `pairsScored` is what it ran through the cross-encoder.
+   */
+  batchFinished(outcome: "recorded" | "skipped" | "lost-race" | "failed", pairsScored: number): void;
 }
 
 export interface ScoreWorkerStats {
@@ -85,14 +95,18 @@ export async function startScoreWorker(options: ScoreWorkerOptions): Promise<Sco
   const batches = await bus.kv<ScoreBatchResult>(names.batchesBucket);
   const results = await bus.objects(names.resultsBucket);
   const stats: ScoreWorkerStats = { recorded: 0, skipped: 0, lostRaces: 0, failed: 0 };
+  const metrics = options.metrics;
 
   async function handle(job: Job<ScoreBatchMessage>): Promise<void> {
     const { jobId, batch, model, quantized, pairs } = job.data;
     const log = logger.child({ job: jobId, batch, delivery: job.deliveryCount });
     const key = batchKey(jobId, batch);
+    let scored = 0;
     try {
+      let outcome: "recorded" | "skipped" | "lost-race";
       if ((await batches.get(key)) !== undefined) {
         stats.skipped++;
+        outcome = "skipped";
         log.info("batch already recorded; acking without rescoring");
       } else {
         const scorer = await options.scorers(model, quantized);
@@ -100,6 +114,7 @@ export async function startScoreWorker(options: ScoreWorkerOptions): Promise<Sco
           pairs.map((p) => [p[2], p[3]] as const),
           { signal: job.signal, onProgress: () => job.working() },
         );
+        scored = pairs.length;
         const result: ScoreBatchResult = {
           batch,
           queryIds: pairs.map((p) => p[0]),
@@ -111,14 +126,18 @@ export async function startScoreWorker(options: ScoreWorkerOptions): Promise<Sco
         try {
           await batches.create(key, result);
           stats.recorded++;
+          outcome = "recorded";
         } catch (err) {
           if (!(err instanceof AlreadyExistsError)) throw err;
           stats.lostRaces++;
+          outcome = "lost-race";
           log.info("another delivery recorded this batch first; keeping its result");
         }
       }
       await advanceJob(jobs, batches, results, names, jobId, bus, log);
+      metrics?.batchFinished(outcome, scored);
     } catch (err) {
+      metrics?.batchFinished("failed", scored);
       const last = !isRetryable(err) || job.deliveryCount >= maxDeliveries;
       if (last && !job.signal.aborted) {
         stats.failed++;

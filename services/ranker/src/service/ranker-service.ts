@@ -3,11 +3,11 @@
  * the cross-encoders of a ModelCatalog; SubmitScoreJob queues a batch scoring job on the bus (see
  * jobs/score-worker.ts), WatchScoreJob streams its status until it ends, GetScoreJobResult returns its scores.
  * Bad input is an InputError (INVALID_ARGUMENT naming the field); Rerank's BEIR directories are resolved
- * under a configured corpora root and may not leave it.
+ * under a configured corpora root and may not leave it. Every RPC is timed and counted (service-metrics.ts).
  */
 import { isAbsolute, join, normalize, sep } from "node:path";
 import type { Bus } from "@ferret/bus";
-import { ConflictError, InputError, UnsupportedError } from "@ferret/errors";
+import { CancelledError, ConflictError, InputError, UnsupportedError } from "@ferret/errors";
 import { defineService, type ServiceImplementation, type ServiceRegistration } from "@ferret/grpc";
 import { RankerService, type RerankCorpus } from "@ferret/proto";
 import { submitScoreJob } from "../jobs/submit-score-job.js";
@@ -17,6 +17,7 @@ import { loadBeirTexts, recordTexts } from "../rerank/beir-texts.js";
 import type { ModelCatalog } from "../rerank/model-catalog.js";
 import { DEFAULT_RERANK_DEPTH, rerankCandidates, rerankRun, type RerankTexts } from "../rerank/rerank-run.js";
 import { jobStatusOf, runFromMessage, runToMessage } from "./proto-convert.js";
+import { noMetrics, type RankerMetrics } from "./service-metrics.js";
 
 export interface RankerServiceOptions {
   models: ModelCatalog;
@@ -25,6 +26,7 @@ export interface RankerServiceOptions {
   /** For scoring jobs; without it the job methods answer UNIMPLEMENTED. */
   bus?: Bus;
   jobNames?: Partial<ScoreJobNames>;
+  metrics?: RankerMetrics;
 }
 
 function corpusDir(root: string | undefined, relative: string): string {
@@ -63,60 +65,78 @@ export function rankerHandlers(options: RankerServiceOptions): ServiceImplementa
     return options.bus;
   };
   const names = options.jobNames ?? {};
+  const metrics = options.metrics ?? noMetrics;
 
   return {
-    async score(request, { signal }) {
-      const scorer = await models.scorer(request.model?.name ?? "", request.quantized);
-      const scores = await scorer.score(
-        request.passages.map((p) => [request.query, p] as const),
-        { signal },
-      );
-      return { scores, model: scorer.name };
-    },
+    score: (request, { signal }) =>
+      metrics.timeCall("Score", async () => {
+        const scorer = await models.scorer(request.model?.name ?? "", request.quantized);
+        const scores = await scorer.score(
+          request.passages.map((p) => [request.query, p] as const),
+          { signal },
+        );
+        metrics.pairsScored(scores.length);
+        return { scores, model: scorer.name };
+      }),
 
-    async rerank(request, { signal }) {
-      if (request.run === undefined) throw new InputError({ file: "<request>", field: "run" }, "missing");
-      const run = runFromMessage(request.run, "<request run>");
-      const depth = request.depth === 0 ? DEFAULT_RERANK_DEPTH : request.depth;
-      const docIds = new Set<string>();
-      for (const ids of rerankCandidates(run, depth).values()) for (const id of ids) docIds.add(id);
-      const scorer = await models.scorer(request.model?.name ?? "", request.quantized);
-      const texts = await textsFor(request.corpus, options.corporaRoot, docIds);
-      const result = await rerankRun(run, texts, scorer, { depth, keepTail: request.keepTail, signal });
-      const name = request.name !== "" ? request.name : `${request.run.name || "run"}+${scorer.name}`;
-      return { run: runToMessage(result.run, name), pairsScored: result.pairsScored };
-    },
+    rerank: (request, { signal }) =>
+      metrics.timeCall("Rerank", async () => {
+        if (request.run === undefined) throw new InputError({ file: "<request>", field: "run" }, "missing");
+        const run = runFromMessage(request.run, "<request run>");
+        const depth = request.depth === 0 ? DEFAULT_RERANK_DEPTH : request.depth;
+        const docIds = new Set<string>();
+        for (const ids of rerankCandidates(run, depth).values()) for (const id of ids) docIds.add(id);
+        const scorer = await models.scorer(request.model?.name ?? "", request.quantized);
+        const texts = await textsFor(request.corpus, options.corporaRoot, docIds);
+        const result = await rerankRun(run, texts, scorer, { depth, keepTail: request.keepTail, signal });
+        const name = request.name !== "" ? request.name : `${request.run.name || "run"}+${scorer.name}`;
+        metrics.pairsScored(result.pairsScored);
+        return { run: runToMessage(result.run, name), pairsScored: result.pairsScored };
+      }),
 
-    async submitScoreJob(request) {
-      const pairs: ScorePairTuple[] = request.pairs.map((p) => [p.queryId, p.docId, p.query, p.passage]);
-      const { record } = await submitScoreJob(busOf(), {
-        ...(request.jobId === "" ? {} : { jobId: request.jobId }),
-        model: models.resolveName(request.model?.name ?? ""),
-        quantized: request.quantized,
-        pairs,
-        ...(request.batchSize === 0 ? {} : { batchSize: request.batchSize }),
-        names,
-      });
-      return jobStatusOf(record);
-    },
+    submitScoreJob: (request) =>
+      metrics.timeCall("SubmitScoreJob", async () => {
+        const pairs: ScorePairTuple[] = request.pairs.map((p) => [p.queryId, p.docId, p.query, p.passage]);
+        const { record } = await submitScoreJob(busOf(), {
+          ...(request.jobId === "" ? {} : { jobId: request.jobId }),
+          model: models.resolveName(request.model?.name ?? ""),
+          quantized: request.quantized,
+          pairs,
+          ...(request.batchSize === 0 ? {} : { batchSize: request.batchSize }),
+          names,
+        });
+        return jobStatusOf(record);
+      }),
 
     async *watchScoreJob(request, { signal }) {
-      for await (const record of watchScoreJob(busOf(), request.jobId, { names, signal })) {
-        yield jobStatusOf(record);
+      const end = metrics.startCall("WatchScoreJob");
+      let failure: unknown;
+      try {
+        for await (const record of watchScoreJob(busOf(), request.jobId, { names, signal })) {
+          yield jobStatusOf(record);
+        }
+      } catch (err) {
+        failure = err;
+        throw err;
+      } finally {
+        // a client that goes away mid-stream ends the generator without an error
+        failure ??= signal.aborted ? new CancelledError("WatchScoreJob call cancelled") : undefined;
+        end(failure);
       }
     },
 
-    async getScoreJobResult(request) {
-      const bus = busOf();
-      const record = await readScoreJob(bus, request.jobId, names);
-      if (record !== undefined && record.state !== "succeeded") {
-        throw new ConflictError(
-          `score job "${request.jobId}" is ${record.state} (${record.done}/${record.batches} batches)`,
-        );
-      }
-      const { record: done, scores } = await readScoreJobResult(bus, request.jobId, names);
-      return { status: jobStatusOf(done), scores };
-    },
+    getScoreJobResult: (request) =>
+      metrics.timeCall("GetScoreJobResult", async () => {
+        const bus = busOf();
+        const record = await readScoreJob(bus, request.jobId, names);
+        if (record !== undefined && record.state !== "succeeded") {
+          throw new ConflictError(
+            `score job "${request.jobId}" is ${record.state} (${record.done}/${record.batches} batches)`,
+          );
+        }
+        const { record: done, scores } = await readScoreJobResult(bus, request.jobId, names);
+        return { status: jobStatusOf(done), scores };
+      }),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The ranker process wiring, as main.ts runs it: FERRET_RANKER_* variables -> config -> startRanker
- * (embedded bus, gRPC on a free port, score worker), then a Score call and a scoring job end to end, and a
- * clean stop. Expected scores: PyTorch's (fixtures/reference.json).
+ * (embedded bus, gRPC and /metrics on free ports, score worker), then a Score call, a rejected Rerank and a
+ * scoring job end to end, the Prometheus counters they moved, and a clean stop. Expected scores: PyTorch's
+ * (fixtures/reference.json).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -21,6 +22,8 @@ beforeAll(async () => {
     env: {
       FERRET_RANKER_GRPC__HOST: "127.0.0.1",
       FERRET_RANKER_GRPC__PORT: "0",
+      FERRET_RANKER_METRICS__HOST: "127.0.0.1",
+      FERRET_RANKER_METRICS__PORT: "0",
       FERRET_RANKER_MODELS__DIR: FIXTURES_DIR,
       FERRET_RANKER_MODELS__DEFAULT: "tiny-ce",
       FERRET_RANKER_MODELS__THREADS: "1",
@@ -30,6 +33,7 @@ beforeAll(async () => {
   });
   expect(config.nats.url).toBeUndefined();
   expect(config.models.threads).toBe(1);
+  expect(config.metrics.port).toBe(0);
   ranker = await startRanker(config);
 });
 afterAll(async () => {
@@ -37,8 +41,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const scrape = async (): Promise<string> =>
+  (await fetch(`http://127.0.0.1:${ranker.metricsPort}/metrics`)).text();
+
 describe("startRanker", () => {
-  it("serves Score and runs scoring jobs from its config", async () => {
+  it("serves Score and runs scoring jobs from its config, and counts them on /metrics", async () => {
     expect(ranker.bus.kind).toBe("memory");
     const client = createClient(RankerService, `127.0.0.1:${ranker.grpc.port}`, { deadlineMs: 30_000 });
     try {
@@ -50,6 +57,17 @@ describe("startRanker", () => {
         quantized: false,
       });
       pairs.forEach((p, i) => expect(Math.abs(scored.scores[i]! - sigmoid(p.logit))).toBeLessThan(1e-4));
+      await expect(
+        client.rerank({
+          model: undefined,
+          run: undefined,
+          corpus: undefined,
+          depth: 0,
+          keepTail: false,
+          name: "",
+          quantized: false,
+        }),
+      ).rejects.toMatchObject({ code: "INVALID_INPUT" });
 
       await client.submitScoreJob({
         jobId: "start-ranker-job",
@@ -62,8 +80,37 @@ describe("startRanker", () => {
       for await (const status of client.watchScoreJob({ jobId: "start-ranker-job", kind: "" }))
         last = status.state;
       expect(last).toBe(JobState.JOB_STATE_SUCCEEDED);
+      const result = await client.getScoreJobResult({ jobId: "start-ranker-job", kind: "" });
+      expect(result.scores).toHaveLength(3);
     } finally {
       client.close();
     }
+    // the worker counts a batch after moving the job record, so WatchScoreJob may end just before that
+    let metrics = await scrape();
+    for (
+      let i = 0;
+      i < 100 && !/^ferret_ranker_score_batches_total\{outcome="recorded"\} 2$/m.test(metrics);
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 20));
+      metrics = await scrape();
+    }
+    // one call per method; Rerank without a run is INVALID_INPUT
+    for (const method of ["Score", "SubmitScoreJob", "WatchScoreJob", "GetScoreJobResult"]) {
+      expect(metrics).toMatch(
+        new RegExp(`^ferret_ranker_calls_total\\{method="${method}",outcome="OK"\\} 1$`, "m"),
+      );
+      expect(metrics).toMatch(
+        new RegExp(`^ferret_ranker_call_seconds_count\\{method="${method}"\\} 1$`, "m"),
+      );
+    }
+    expect(metrics).toMatch(/^ferret_ranker_calls_total\{method="Rerank",outcome="INVALID_INPUT"\} 1$/m);
+    expect(metrics).not.toMatch(/^ferret_ranker_calls_total\{method="Rerank",outcome="OK"\}/m);
+    // 3 pairs in Score, then the same 3 in the job: 3 pairs in batches of 2 = 2 batches, each recorded once
+    expect(metrics).toMatch(/^ferret_ranker_pairs_scored_total 6$/m);
+    expect(metrics).toMatch(/^ferret_ranker_score_batches_total\{outcome="recorded"\} 2$/m);
+    expect(metrics).not.toMatch(
+      /^ferret_ranker_score_batches_total\{outcome="(skipped|lost-race|failed)"\}/m,
+    );
   });
 });

@@ -1,16 +1,19 @@
 /**
  * Everything the ranker process runs, wired from its config: the bus (NATS, or in-process without a URL),
- * the gRPC Ranker and the scoring job worker. `stop()` stops taking calls and jobs first (in-flight ones
- * get the shutdown timeout), then closes the bus and the model sessions.
+ * the gRPC Ranker, the Prometheus /metrics endpoint and the scoring job worker. `stop()` stops taking calls
+ * and jobs first (in-flight ones get the shutdown timeout), then closes the bus and the model sessions, then
+ * the metrics endpoint.
  */
 import { createBus, type Bus, type QueueOptions } from "@ferret/bus";
 import { startGrpcServer, type GrpcServer } from "@ferret/grpc";
 import { silentLogger, type Logger } from "@ferret/logging";
+import { createRegistry, startMetricsServer, type Registry } from "@ferret/metrics";
 import type { RankerConfig } from "../config.js";
 import { startScoreWorker, type ScoreWorker } from "../jobs/score-worker.js";
 import type { ScoreJobNames } from "../jobs/score-job-record.js";
 import { ModelCatalog } from "../rerank/model-catalog.js";
 import { createRankerService } from "./ranker-service.js";
+import { rankerMetrics } from "./service-metrics.js";
 
 export interface RunningRanker {
   readonly bus: Bus;
@@ -18,6 +21,9 @@ export interface RunningRanker {
   readonly models: ModelCatalog;
   /** Undefined when jobs.enabled is false. */
   readonly worker: ScoreWorker | undefined;
+  /** Undefined when metrics.enabled is false. */
+  readonly metricsPort: number | undefined;
+  readonly registry: Registry;
   /** Idempotent. */
   stop(): Promise<void>;
 }
@@ -38,7 +44,18 @@ export async function startRanker(
     },
   });
   const cleanups: (() => Promise<void>)[] = [() => models.close()];
+  const registry = createRegistry();
+  const metrics = rankerMetrics(registry);
   try {
+    let metricsPort: number | undefined;
+    if (config.metrics.enabled) {
+      const metricsServer = await startMetricsServer(registry, {
+        host: config.metrics.host,
+        port: config.metrics.port,
+      });
+      metricsPort = metricsServer.port;
+      cleanups.push(() => metricsServer.close()); // last: metrics outlive the rest for scrapes
+    }
     const bus =
       config.nats.url === undefined
         ? await createBus({ kind: "memory", dir: config.artifacts.dir, logger })
@@ -60,6 +77,7 @@ export async function startRanker(
           models,
           bus,
           jobNames,
+          metrics,
           ...(config.corpora.dir === undefined ? {} : { corporaRoot: config.corpora.dir }),
         }),
       ],
@@ -81,9 +99,13 @@ export async function startRanker(
         queueOptions,
         concurrency: config.jobs.concurrency,
         logger,
+        metrics,
       });
     }
-    logger.info({ grpcPort: grpc.port, bus: bus.kind, models: config.models.dir }, "ranker started");
+    logger.info(
+      { grpcPort: grpc.port, metricsPort, bus: bus.kind, models: config.models.dir },
+      "ranker started",
+    );
     let stopped: Promise<void> | undefined;
     const running = worker;
     return {
@@ -91,6 +113,8 @@ export async function startRanker(
       grpc,
       models,
       worker,
+      metricsPort,
+      registry,
       stop() {
         stopped ??= (async () => {
           await Promise.all([grpc.shutdown(), running?.stop({ graceMs })]);

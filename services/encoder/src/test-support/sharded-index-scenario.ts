@@ -57,8 +57,8 @@ export async function runShardedIndexScenario(h: ShardScenarioHarness, jobId: st
   const texts = referenceTexts();
   const corpus = referenceCorpus(3);
   const completions: unknown[] = [];
-  const sub = await bus.events.subscribe<{ jobId: string }>(INDEX_COMPLETED_EVENT, (e) => {
-    if (e.data.jobId === jobId) completions.push(e.data);
+  const sub = await bus.events.subscribe<{ job?: { jobId?: string } }>(INDEX_COMPLETED_EVENT, (e) => {
+    if (e.data.job?.jobId === jobId) completions.push(e.data);
   });
   const records = await bus.kv<ShardRecord>(names.recordsBucket);
   const doomed = await h.startDoomedWorker();

@@ -2,12 +2,12 @@
  * Runs a task on one input through the cache: a hit returns the stored outcome with no LLM call; a miss
  * makes the structured call (retries, one re-ask, failure kept with its raw reply) and stores it.
  * Failed outcomes are cached too, so a rerun of a finished job makes no calls; pass `retryFailed` to
- * ask again for them.
+ * ask again for them. A cache hit is reported to the injected metrics as a "cached" LLM call.
  */
 import { cacheKey, type CachedOutcome, type OutcomeCache } from "./label-cache.js";
 import type { CallLimiter } from "./llm/limiter.js";
 import type { RetryOptions } from "./llm/retry.js";
-import { callStructured, type StructuredOutcome } from "./llm/structured-call.js";
+import { callStructured, type LlmMetrics, type StructuredOutcome } from "./llm/structured-call.js";
 import type { LlmBackend } from "./llm/types.js";
 import type { Task } from "./tasks/task.js";
 
@@ -17,6 +17,8 @@ export interface AnnotatorOptions {
   limiter?: CallLimiter;
   retry?: RetryOptions;
   retryFailed?: boolean;
+  /** LLM requests, cache hits and tokens (default: recorded nowhere). */
+  metrics?: LlmMetrics;
 }
 
 export interface TaskRun<O> {
@@ -74,12 +76,14 @@ export class Annotator {
     const base = { cacheKey: key, promptVersion: task.version, backend: backend.kind };
     const hit = await cache?.get(key);
     if (hit && (hit.status === "ok" || !this.options.retryFailed)) {
+      this.options.metrics?.llmCall("cached");
       return { ...base, outcome: hit as StructuredOutcome<O>, cached: true, createdAt: hit.createdAt };
     }
     const outcome = await callStructured(backend, task, input, {
       ...(this.options.limiter ? { limiter: this.options.limiter } : {}),
       ...(this.options.retry ? { retry: this.options.retry } : {}),
       ...(signal ? { signal } : {}),
+      ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
     });
     const createdAt = new Date().toISOString();
     await cache?.put(key, { ...(outcome as StructuredOutcome<unknown>), createdAt } as CachedOutcome);

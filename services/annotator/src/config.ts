@@ -5,13 +5,21 @@
  * FERRET_ANNOTATOR_NATS__URL=nats://nats:4222, FERRET_ANNOTATOR_ENCODER__ADDRESS=encoder:50054). The LLM is either an OpenAI-compatible endpoint
  * (llm.baseUrl + llm.model) or a local GGUF (llm.ggufPath); only that endpoint is ever contacted.
  */
-import { grpcServerSchema, loadConfig, type LoadConfigOptions } from "@ferret/config";
+import { flagField, grpcServerSchema, loadConfig, portField, type LoadConfigOptions } from "@ferret/config";
 import { z } from "zod";
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
 export const annotatorConfigSchema = z.object({
   grpc: grpcServerSchema(50057),
+  /** Prometheus GET /metrics (and /healthz). */
+  metrics: z
+    .object({
+      enabled: flagField(true),
+      host: z.string().min(1).default("0.0.0.0"),
+      port: portField(9467),
+    })
+    .prefault({}),
   nats: z.object({ url: z.string().min(1).optional() }).prefault({}),
   artifacts: z.object({ dir: z.string().min(1).default(".ferret/annotator") }).prefault({}),
   llm: z

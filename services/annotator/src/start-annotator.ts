@@ -1,11 +1,13 @@
 /**
- * Wires one annotator replica: the bus (NATS or in-process), the LLM backend, the gRPC Annotator (with
- * an Encoder client for dense candidate pools when an encoder address is configured) and (unless
- * disabled) a batch worker. `stop()` stops the worker, the server and the bus, in that order.
+ * Wires one annotator replica: the Prometheus /metrics endpoint, the bus (NATS or in-process), the LLM
+ * backend, the gRPC Annotator (with an Encoder client for dense candidate pools when an encoder address is
+ * configured) and (unless disabled) a batch worker. `stop()` stops the worker, the server, the bus and the
+ * backend, in that order, then the metrics endpoint (last: metrics outlive the rest for scrapes).
  */
 import { createBus } from "@ferret/bus";
 import { createClient, startGrpcServer, type GrpcServer } from "@ferret/grpc";
 import { type Logger, silentLogger } from "@ferret/logging";
+import { createRegistry, startMetricsServer, type MetricsServer, type Registry } from "@ferret/metrics";
 import { EncoderService } from "@ferret/proto";
 import { Annotator } from "./annotator.js";
 import type { AnnotatorConfig } from "./config.js";
@@ -16,6 +18,7 @@ import { LlamaCppBackend } from "./llm/llama-cpp-backend.js";
 import { OpenAiBackend } from "./llm/openai-backend.js";
 import type { LlmBackend } from "./llm/types.js";
 import { annotatorService } from "./service/annotator-service.js";
+import { annotatorMetrics, type AnnotatorMetrics } from "./service/service-metrics.js";
 
 export async function openBackend(llm: AnnotatorConfig["llm"]): Promise<LlmBackend> {
   if (llm.ggufPath) return LlamaCppBackend.open({ modelPath: llm.ggufPath, threads: llm.threads });
@@ -30,6 +33,9 @@ export async function openBackend(llm: AnnotatorConfig["llm"]): Promise<LlmBacke
 
 export interface RunningAnnotator {
   server: GrpcServer;
+  /** Undefined when metrics.enabled is false. */
+  readonly metricsPort: number | undefined;
+  readonly registry: Registry;
   stop(): Promise<void>;
 }
 
@@ -38,6 +44,26 @@ export async function startAnnotator(
   options: { logger?: Logger } = {},
 ): Promise<RunningAnnotator> {
   const logger = options.logger ?? silentLogger();
+  const registry = createRegistry();
+  const metrics = annotatorMetrics(registry);
+  const metricsServer = config.metrics.enabled
+    ? await startMetricsServer(registry, { host: config.metrics.host, port: config.metrics.port })
+    : undefined;
+  try {
+    return await startReplica(config, logger, metrics, registry, metricsServer);
+  } catch (err) {
+    await metricsServer?.close();
+    throw err;
+  }
+}
+
+async function startReplica(
+  config: AnnotatorConfig,
+  logger: Logger,
+  metrics: AnnotatorMetrics,
+  registry: Registry,
+  metricsServer: MetricsServer | undefined,
+): Promise<RunningAnnotator> {
   const bus = config.nats.url
     ? await createBus({ kind: "nats", url: config.nats.url, name: "annotator", logger })
     : await createBus({ kind: "memory", dir: config.artifacts.dir });
@@ -51,12 +77,14 @@ export async function startAnnotator(
       ...(config.llm.ratePerSecond > 0 ? { ratePerSecond: config.llm.ratePerSecond } : {}),
     }),
     retry: { maxAttempts: config.llm.maxAttempts },
+    metrics,
   });
   const worker = config.worker.enabled
     ? startAnnotationWorker(store, annotator, {
         batchConcurrency: config.worker.batchConcurrency,
         itemConcurrency: config.worker.itemConcurrency,
         logger,
+        metrics,
       })
     : undefined;
   const encoder = config.encoder.address
@@ -73,20 +101,26 @@ export async function startAnnotator(
           ...(config.encoder.index ? { defaultDenseIndex: config.encoder.index } : {}),
           ...(config.opensearch.url ? { opensearchNode: config.opensearch.url } : {}),
         },
+        metrics,
       }),
     ],
     host: config.grpc.host,
     port: config.grpc.port,
     logger,
   });
+  const metricsPort = metricsServer?.port;
+  logger.info({ grpcPort: server.port, metricsPort, bus: bus.kind }, "annotator started");
   return {
     server,
+    metricsPort,
+    registry,
     async stop() {
       await worker?.stop();
       await server.shutdown();
       encoder?.close();
       await bus.close();
       await backend.close();
+      await metricsServer?.close();
     },
   };
 }

@@ -7,7 +7,8 @@
  * is only (re)counted. Per item that leaves a cache read and a cache write, both grouped per batch
  * (batch-cache.ts); everything else is per batch. Items of a batch run `itemConcurrency` at a time (the LLM limiter bounds calls across batches).
  * The worker that completes the last batch publishes the labels dataset to the results object store,
- * marks the job done with it as outputs, and publishes `annotation.completed`.
+ * marks the job done with it as outputs, and publishes `annotation.completed`. Each delivery's outcome and
+ * each item labelled go to the injected metrics.
  */
 import { getMaxListeners, setMaxListeners } from "node:events";
 import type { Consumer, Job, KvEntry } from "@ferret/bus";
@@ -32,7 +33,28 @@ export interface WorkerOptions {
   /** Items of one batch in flight at once. Default 4. */
   itemConcurrency?: number;
   logger?: Logger;
+  /** Default: recorded nowhere. */
+  metrics?: AnnotationWorkerMetrics;
 }
+
+/**
+ * How a batch delivery ended: "labelled" (this delivery stored the batch), "lost-race" (labelled, but
+ * another delivery stored it first), "skipped" (already stored: only counted), "inactive" (the job was
+ * cancelled or done before it started), "cancelled" (cancelled or given up meanwhile) or "failed".
+ */
+export type BatchOutcome = "labelled" | "lost-race" | "skipped" | "inactive" | "cancelled" | "failed";
+
+/** What the worker reports (the annotator's Prometheus metrics implement it). */
+export interface AnnotationWorkerMetrics {
+  batchFinished(outcome: BatchOutcome): void;
+  /** An item run by this worker: "ok" when all its labels are, else "failed". */
+  itemLabelled(outcome: "ok" | "failed"): void;
+}
+
+export const noWorkerMetrics: AnnotationWorkerMetrics = {
+  batchFinished: () => undefined,
+  itemLabelled: () => undefined,
+};
 
 async function mapLimit<T, R>(
   items: readonly T[],
@@ -64,6 +86,7 @@ async function labelBatch(
   job: Pick<Job<BatchMessage>, "data" | "signal" | "working">,
   items: WorkItem[],
   itemConcurrency: number,
+  metrics: AnnotationWorkerMetrics,
 ): Promise<LabelRecord[] | undefined> {
   const { jobId } = job.data;
   // Every item in flight listens on the delivery's signal (fetch, retry sleeps): allow that many.
@@ -82,6 +105,7 @@ async function labelBatch(
     }
     if (cancelled) return [];
     const labels = await processItem(annotator, item, job.signal);
+    metrics.itemLabelled(labels.every((l) => l.status === "ok") ? "ok" : "failed");
     if (Date.now() - renewedAt >= renewEvery) {
       renewedAt = Date.now();
       job.working();
@@ -109,6 +133,22 @@ export async function handleBatch(
   job: Pick<Job<BatchMessage>, "data" | "signal" | "working">,
   options: WorkerOptions = {},
 ): Promise<void> {
+  const metrics = options.metrics ?? noWorkerMetrics;
+  try {
+    metrics.batchFinished(await runBatch(store, annotator, job, options, metrics));
+  } catch (err) {
+    metrics.batchFinished("failed");
+    throw err;
+  }
+}
+
+async function runBatch(
+  store: JobStore,
+  annotator: Annotator,
+  job: Pick<Job<BatchMessage>, "data" | "signal" | "working">,
+  options: WorkerOptions,
+  metrics: AnnotationWorkerMetrics,
+): Promise<BatchOutcome> {
   const logger = options.logger ?? silentLogger();
   const { jobId, batch } = job.data;
   const key = batchLabelsKey(jobId, batch);
@@ -122,8 +162,9 @@ export async function handleBatch(
     transitionJob(store, jobId, "running", { from: ["queued"] }),
     store.labels.get(key),
   ]);
-  if (record.state === "cancelled" || record.state === "succeeded") return;
+  if (record.state === "cancelled" || record.state === "succeeded") return "inactive";
   let stored = storedEntry?.value;
+  let outcome: BatchOutcome = "skipped";
   let counters: KvEntry<JobCounters> | undefined | null = null;
   if (!stored) {
     const items = await batchItems(store, job.data);
@@ -135,10 +176,11 @@ export async function handleBatch(
       job,
       items,
       itemConcurrency,
+      metrics,
     );
     if (!labels) {
       await cache?.flush(); // cancelled: the answers already paid for still go to the cache
-      return;
+      return "cancelled";
     }
     const fresh: BatchLabels = { batch, labels, counts: countLabels(items.length, labels) };
     // The closing writes go out together too: the batch's new answers, its labels, and the read of
@@ -151,9 +193,11 @@ export async function handleBatch(
     // when another delivery stored the batch first, count what it stored
     stored = created ? fresh : (await store.labels.get(key))!.value;
     counters = read;
+    outcome = created ? "labelled" : "lost-race";
   }
   const after = await recordBatch(store, jobId, batch, stored.counts, counters);
   if (after.batchesDone >= record.batches) await completeJob(store, record, logger);
+  return outcome;
 }
 
 async function completeJob(store: JobStore, record: JobRecord, logger: Logger): Promise<void> {

@@ -4,7 +4,12 @@ import { Counter, createRegistry, startMetricsServer } from "./index.js";
 describe("metrics server", () => {
   it("serves registered metrics over HTTP", async () => {
     const registry = createRegistry({ defaults: false });
-    const jobs = new Counter({ name: "ferret_jobs_total", help: "jobs done", labelNames: ["queue"], registers: [registry] });
+    const jobs = new Counter({
+      name: "ferret_jobs_total",
+      help: "jobs done",
+      labelNames: ["queue"],
+      registers: [registry],
+    });
     jobs.inc({ queue: "eval" }, 3);
     const server = await startMetricsServer(registry, { port: 0, host: "127.0.0.1" });
     try {

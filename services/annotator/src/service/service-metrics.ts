@@ -1,30 +1,12 @@
 /** Prometheus metrics of the annotator (served on /metrics by main.ts through startAnnotator). */
-import { isFerretError } from "@ferret/errors";
-import { Counter, Histogram, type Registry } from "@ferret/metrics";
+import { Counter, noRpcMetrics, rpcMetrics, type Registry, type RpcMetrics } from "@ferret/metrics";
 import type { AnnotationWorkerMetrics } from "../jobs/annotation-worker.js";
 import type { LlmMetrics } from "../llm/structured-call.js";
 
-export interface AnnotatorMetrics extends LlmMetrics, AnnotationWorkerMetrics {
-  /** Times one RPC; the outcome label is "OK" or the FerretError code it failed with. */
-  timeCall<T>(method: string, call: () => Promise<T>): Promise<T>;
-  /** The same for a streaming RPC: call the returned function when it ends (with its error, if any). */
-  startCall(method: string): (err?: unknown) => void;
-}
+export type AnnotatorMetrics = RpcMetrics & LlmMetrics & AnnotationWorkerMetrics;
 
 export function annotatorMetrics(registry: Registry): AnnotatorMetrics {
-  const calls = new Counter({
-    name: "ferret_annotator_calls_total",
-    help: "Annotator RPCs by method and outcome (OK or the error code)",
-    labelNames: ["method", "outcome"] as const,
-    registers: [registry],
-  });
-  const seconds = new Histogram({
-    name: "ferret_annotator_call_seconds",
-    help: "Annotator RPC duration (WatchJob: the whole stream)",
-    labelNames: ["method"] as const,
-    buckets: [0.005, 0.02, 0.1, 0.5, 1, 5, 30, 120, 600, 3600],
-    registers: [registry],
-  });
+  const rpc = rpcMetrics(registry, "annotator", { durationNote: "WatchJob: the whole stream" });
   const llmCalls = new Counter({
     name: "ferret_annotator_llm_calls_total",
     help: "LLM requests by outcome (ok, retried, failed), and task runs answered from the cache (cached)",
@@ -49,26 +31,8 @@ export function annotatorMetrics(registry: Registry): AnnotatorMetrics {
     labelNames: ["outcome"] as const,
     registers: [registry],
   });
-  const startCall = (method: string) => {
-    const end = seconds.startTimer({ method });
-    return (err?: unknown): void => {
-      end();
-      calls.inc({ method, outcome: err === undefined ? "OK" : isFerretError(err) ? err.code : "INTERNAL" });
-    };
-  };
   return {
-    async timeCall(method, call) {
-      const end = startCall(method);
-      try {
-        const result = await call();
-        end();
-        return result;
-      } catch (err) {
-        end(err);
-        throw err;
-      }
-    },
-    startCall,
+    ...rpc,
     llmCall(outcome) {
       llmCalls.inc({ outcome });
     },
@@ -87,8 +51,7 @@ export function annotatorMetrics(registry: Registry): AnnotatorMetrics {
 
 /** Metrics that record nothing (tests, library use). */
 export const noMetrics: AnnotatorMetrics = {
-  timeCall: (_method, call) => call(),
-  startCall: () => () => undefined,
+  ...noRpcMetrics,
   llmCall: () => undefined,
   llmTokens: () => undefined,
   batchFinished: () => undefined,

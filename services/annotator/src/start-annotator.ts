@@ -7,7 +7,7 @@
 import { createBus } from "@ferret/bus";
 import { createClient, startGrpcServer, type GrpcServer } from "@ferret/grpc";
 import { type Logger, silentLogger } from "@ferret/logging";
-import { createRegistry, startMetricsServer, type MetricsServer, type Registry } from "@ferret/metrics";
+import { createRegistry, startMetricsServer, type Registry } from "@ferret/metrics";
 import { EncoderService } from "@ferret/proto";
 import { Annotator } from "./annotator.js";
 import type { AnnotatorConfig } from "./config.js";
@@ -18,7 +18,7 @@ import { LlamaCppBackend } from "./llm/llama-cpp-backend.js";
 import { OpenAiBackend } from "./llm/openai-backend.js";
 import type { LlmBackend } from "./llm/types.js";
 import { annotatorService } from "./service/annotator-service.js";
-import { annotatorMetrics, type AnnotatorMetrics } from "./service/service-metrics.js";
+import { annotatorMetrics } from "./service/service-metrics.js";
 
 export async function openBackend(llm: AnnotatorConfig["llm"]): Promise<LlmBackend> {
   if (llm.ggufPath) return LlamaCppBackend.open({ modelPath: llm.ggufPath, threads: llm.threads });
@@ -46,81 +46,82 @@ export async function startAnnotator(
   const logger = options.logger ?? silentLogger();
   const registry = createRegistry();
   const metrics = annotatorMetrics(registry);
-  const metricsServer = config.metrics.enabled
-    ? await startMetricsServer(registry, { host: config.metrics.host, port: config.metrics.port })
-    : undefined;
+  // What is open so far, closed in reverse order when a later step of the start-up fails (a port in use,
+  // an unreachable NATS, a bad GGUF path), so a failed start leaves no connection or listener behind.
+  const opened: (() => Promise<void> | void)[] = [];
+  const closeOpened = async (): Promise<void> => {
+    for (const close of opened.reverse()) await Promise.resolve(close()).catch(() => undefined);
+  };
   try {
-    return await startReplica(config, logger, metrics, registry, metricsServer);
+    const metricsServer = config.metrics.enabled
+      ? await startMetricsServer(registry, { host: config.metrics.host, port: config.metrics.port })
+      : undefined;
+    if (metricsServer) opened.push(() => metricsServer.close());
+    const bus = config.nats.url
+      ? await createBus({ kind: "nats", url: config.nats.url, name: "annotator", logger })
+      : await createBus({ kind: "memory", dir: config.artifacts.dir });
+    opened.push(() => bus.close());
+    const store = await openJobStore(bus, { prefix: config.prefix });
+    const backend = await openBackend(config.llm);
+    opened.push(() => backend.close());
+    const annotator = new Annotator({
+      backend,
+      cache: store.cache,
+      limiter: new CallLimiter({
+        concurrency: config.llm.concurrency,
+        ...(config.llm.ratePerSecond > 0 ? { ratePerSecond: config.llm.ratePerSecond } : {}),
+      }),
+      retry: { maxAttempts: config.llm.maxAttempts },
+      metrics,
+    });
+    const encoder = config.encoder.address
+      ? createClient(EncoderService, config.encoder.address, { deadlineMs: 120_000 })
+      : undefined;
+    if (encoder) opened.push(() => encoder.close());
+    const server = await startGrpcServer({
+      services: [
+        annotatorService({
+          store,
+          annotator,
+          pools: {
+            ...(config.corpora.dir ? { corporaRoot: config.corpora.dir } : {}),
+            ...(encoder ? { encoder } : {}),
+            ...(config.encoder.index ? { defaultDenseIndex: config.encoder.index } : {}),
+            ...(config.opensearch.url ? { opensearchNode: config.opensearch.url } : {}),
+          },
+          metrics,
+        }),
+      ],
+      host: config.grpc.host,
+      port: config.grpc.port,
+      logger,
+    });
+    // The worker starts last: nothing after it can fail, so a failed start never leaves it pulling jobs.
+    const worker = config.worker.enabled
+      ? startAnnotationWorker(store, annotator, {
+          batchConcurrency: config.worker.batchConcurrency,
+          itemConcurrency: config.worker.itemConcurrency,
+          logger,
+          metrics,
+        })
+      : undefined;
+    const metricsPort = metricsServer?.port;
+    logger.info({ grpcPort: server.port, metricsPort, bus: bus.kind }, "annotator started");
+    return {
+      server,
+      metricsPort,
+      registry,
+      async stop() {
+        await worker?.stop();
+        await server.shutdown();
+        encoder?.close();
+        await bus.close();
+        await backend.close();
+        await metricsServer?.close();
+      },
+    };
   } catch (err) {
-    await metricsServer?.close();
+    await closeOpened();
     throw err;
   }
-}
-
-async function startReplica(
-  config: AnnotatorConfig,
-  logger: Logger,
-  metrics: AnnotatorMetrics,
-  registry: Registry,
-  metricsServer: MetricsServer | undefined,
-): Promise<RunningAnnotator> {
-  const bus = config.nats.url
-    ? await createBus({ kind: "nats", url: config.nats.url, name: "annotator", logger })
-    : await createBus({ kind: "memory", dir: config.artifacts.dir });
-  const store = await openJobStore(bus, { prefix: config.prefix });
-  const backend = await openBackend(config.llm);
-  const annotator = new Annotator({
-    backend,
-    cache: store.cache,
-    limiter: new CallLimiter({
-      concurrency: config.llm.concurrency,
-      ...(config.llm.ratePerSecond > 0 ? { ratePerSecond: config.llm.ratePerSecond } : {}),
-    }),
-    retry: { maxAttempts: config.llm.maxAttempts },
-    metrics,
-  });
-  const worker = config.worker.enabled
-    ? startAnnotationWorker(store, annotator, {
-        batchConcurrency: config.worker.batchConcurrency,
-        itemConcurrency: config.worker.itemConcurrency,
-        logger,
-        metrics,
-      })
-    : undefined;
-  const encoder = config.encoder.address
-    ? createClient(EncoderService, config.encoder.address, { deadlineMs: 120_000 })
-    : undefined;
-  const server = await startGrpcServer({
-    services: [
-      annotatorService({
-        store,
-        annotator,
-        pools: {
-          ...(config.corpora.dir ? { corporaRoot: config.corpora.dir } : {}),
-          ...(encoder ? { encoder } : {}),
-          ...(config.encoder.index ? { defaultDenseIndex: config.encoder.index } : {}),
-          ...(config.opensearch.url ? { opensearchNode: config.opensearch.url } : {}),
-        },
-        metrics,
-      }),
-    ],
-    host: config.grpc.host,
-    port: config.grpc.port,
-    logger,
-  });
-  const metricsPort = metricsServer?.port;
-  logger.info({ grpcPort: server.port, metricsPort, bus: bus.kind }, "annotator started");
-  return {
-    server,
-    metricsPort,
-    registry,
-    async stop() {
-      await worker?.stop();
-      await server.shutdown();
-      encoder?.close();
-      await bus.close();
-      await backend.close();
-      await metricsServer?.close();
-    },
-  };
 }

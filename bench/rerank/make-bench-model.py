@@ -65,7 +65,10 @@ def main() -> None:
         digest = hashlib.sha256((src / "model.safetensors").read_bytes()).hexdigest()
         if digest != BODY_SHA256:
             raise SystemExit(f"{src}/model.safetensors: sha256 {digest}, expected {BODY_SHA256}")
-        model = BertForSequenceClassification.from_pretrained(str(src), num_labels=1, local_files_only=True).eval()
+        # eager attention: the SDPA trace exports a heavier attention graph (see packages/inference/scripts/export-model.py)
+        model = BertForSequenceClassification.from_pretrained(
+            str(src), num_labels=1, local_files_only=True, attn_implementation="eager"
+        ).eval()
         tok = AutoTokenizer.from_pretrained(str(src), local_files_only=True)
         out = args.out
         if out.exists():
@@ -103,7 +106,7 @@ def main() -> None:
             "name": "benchmark stand-in for cross-encoder/ms-marco-MiniLM-L6-v2 (same architecture, NOT its weights)",
             "body": f"sentence-transformers/all-MiniLM-L6-v2 model.safetensors sha256 {BODY_SHA256}",
             "head": "random (torch.manual_seed(0))",
-            "exporter": f"torch {torch.__version__} opset {OPSET}; onnxruntime {onnxruntime.__version__} int8 per-channel",
+            "exporter": f"torch {torch.__version__} opset {OPSET}, eager attention; onnxruntime {onnxruntime.__version__} int8 per-channel",
         },
     }
     (out / "ferret.json").write_text(json.dumps(ferret, indent=2) + "\n")

@@ -13,25 +13,17 @@ import { gzipSync } from "node:zlib";
 import { createBus, type Bus } from "@ferret/bus";
 import { createClient } from "@ferret/grpc";
 import { EncoderService, IndexKind, JobState, type IndexCorpusUpdate } from "@ferret/proto";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encoderConfigSchema } from "../config.js";
 import { makeModelsRoot, referenceCorpus, referenceTexts } from "../test-support/fixtures.js";
+import { NATS_URL, destroyNatsTestState, natsTestState } from "../test-support/nats-test-state.js";
 import { until, within } from "../test-support/sharded-index-scenario.js";
 import { startEncoder, type RunningEncoder } from "./start-encoder.js";
 
-const url = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
-const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const shards = {
-  queue: `encoder-shards-${runId}`,
-  recordsBucket: `encoder-shards-${runId}`,
-  objectsBucket: `encoder-shards-${runId}`,
-  jobsBucket: `encoder-jobs-${runId}`,
-  indexesBucket: `encoder-indexes-${runId}`,
-  ackWaitMs: 5_000,
-};
-const events = { stream: `FERRET_TEST_EVENTS_${runId}`, prefix: `ferret.test.${runId}` };
+const nats = natsTestState();
+const { runId, events } = nats;
+const url = NATS_URL;
+const shards = { ...nats.names, ackWaitMs: 5_000 };
 const corporaBucket = `corpora-${runId}`;
 
 let dir: string;
@@ -57,21 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const r of replicas) await r.stop();
-  if (bus !== undefined) {
-    await (await bus.queue(shards.queue)).destroy();
-    await (await bus.kv(shards.recordsBucket)).destroy();
-    await (await bus.objects(shards.objectsBucket)).destroy();
-    await (await bus.kv(shards.jobsBucket)).destroy();
-    await (await bus.objects(shards.indexesBucket)).destroy();
-    await (await bus.objects(corporaBucket)).destroy();
-    await bus.close({ graceMs: 0 });
-    const nc = await connect({ servers: url });
-    try {
-      await (await jetstreamManager(nc)).streams.delete(events.stream);
-    } finally {
-      await nc.close();
-    }
-  }
+  if (bus !== undefined) await destroyNatsTestState(bus, nats, [corporaBucket]);
   await rm(dir, { recursive: true, force: true });
 });
 

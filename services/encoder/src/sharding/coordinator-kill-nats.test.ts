@@ -17,9 +17,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createBus, type Bus, type BusEvent } from "@ferret/bus";
 import { BiEncoder, FIXTURE_MODELS } from "@ferret/inference";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NATS_URL, destroyNatsTestState, natsTestState } from "../test-support/nats-test-state.js";
 import { IndexArtifactCache } from "../artifacts/index-cache.js";
 import { EXACT_VECTORS_FILE, IDS_FILE } from "../index/exact-index.js";
 import { dot, referenceCorpus, referenceTexts } from "../test-support/fixtures.js";
@@ -27,20 +26,13 @@ import { until, within } from "../test-support/sharded-index-scenario.js";
 import type { AssembleOutcome } from "./assemble-index.js";
 import { runIndexCorpusJob, type IndexCorpusProgress } from "./index-corpus-job.js";
 import type { JobRecord } from "./job-record.js";
-import { INDEX_COMPLETED_EVENT, type EncoderQueueMessage, type ShardJobNames } from "./shard-job.js";
+import { INDEX_COMPLETED_EVENT, type EncoderQueueMessage } from "./shard-job.js";
 import { startShardWorker, type ShardWorker } from "./shard-worker.js";
 
-const url = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
-const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const names: ShardJobNames = {
-  queue: `encoder-shards-${runId}`,
-  recordsBucket: `encoder-shards-${runId}`,
-  objectsBucket: `encoder-shards-${runId}`,
-  jobsBucket: `encoder-jobs-${runId}`,
-  indexesBucket: `encoder-indexes-${runId}`,
-};
+const nats = natsTestState();
+const { runId, names, events } = nats;
+const url = NATS_URL;
 const queueOptions = { ackWaitMs: 2_000, maxDeliveries: 5 };
-const events = { stream: `FERRET_TEST_EVENTS_${runId}`, prefix: `ferret.test.${runId}` };
 const childScript = fileURLToPath(new URL("../test-support/coordinator-child.mjs", import.meta.url));
 /** corpus.indexed as CorpusIndexed.toJSON writes it (the fields this test reads). */
 interface CompletedEvent {
@@ -57,20 +49,7 @@ beforeAll(async () => {
   bus = await createBus({ kind: "nats", url, name: "encoder-coordinator-test", events });
 });
 afterAll(async () => {
-  if (bus !== undefined) {
-    await (await bus.queue(names.queue, queueOptions)).destroy();
-    await (await bus.kv(names.recordsBucket)).destroy();
-    await (await bus.objects(names.objectsBucket)).destroy();
-    await (await bus.kv(names.jobsBucket)).destroy();
-    await (await bus.objects(names.indexesBucket)).destroy();
-    await bus.close({ graceMs: 0 });
-    const nc = await connect({ servers: url });
-    try {
-      await (await jetstreamManager(nc)).streams.delete(events.stream);
-    } finally {
-      await nc.close();
-    }
-  }
+  if (bus !== undefined) await destroyNatsTestState(bus, nats);
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -14,27 +14,18 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createBus, type Bus } from "@ferret/bus";
 import { FIXTURE_MODELS } from "@ferret/inference";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NATS_URL, destroyNatsTestState, natsTestState } from "../test-support/nats-test-state.js";
 import {
   HANG_ON,
   runShardedIndexScenario,
   type DoomedShardWorker,
 } from "../test-support/sharded-index-scenario.js";
-import type { ShardJobNames } from "./shard-job.js";
 
-const url = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
-const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const names: ShardJobNames = {
-  queue: `encoder-shards-${runId}`,
-  recordsBucket: `encoder-shards-${runId}`,
-  objectsBucket: `encoder-shards-${runId}`,
-  jobsBucket: `encoder-jobs-${runId}`,
-  indexesBucket: `encoder-indexes-${runId}`,
-};
+const nats = natsTestState();
+const { runId, names, events } = nats;
+const url = NATS_URL;
 const queueOptions = { ackWaitMs: 2_000, maxDeliveries: 5 };
-const events = { stream: `FERRET_TEST_EVENTS_${runId}`, prefix: `ferret.test.${runId}` };
 const childScript = fileURLToPath(new URL("../test-support/shard-worker-child.mjs", import.meta.url));
 const builtPackage = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
 
@@ -45,20 +36,7 @@ beforeAll(async () => {
   bus = await createBus({ kind: "nats", url, name: "encoder-shards-test", events });
 });
 afterAll(async () => {
-  if (bus !== undefined) {
-    await (await bus.queue(names.queue, queueOptions)).destroy();
-    await (await bus.kv(names.recordsBucket)).destroy();
-    await (await bus.objects(names.objectsBucket)).destroy();
-    await (await bus.kv(names.jobsBucket)).destroy();
-    await (await bus.objects(names.indexesBucket)).destroy();
-    await bus.close({ graceMs: 0 });
-    const nc = await connect({ servers: url });
-    try {
-      await (await jetstreamManager(nc)).streams.delete(events.stream);
-    } finally {
-      await nc.close();
-    }
-  }
+  if (bus !== undefined) await destroyNatsTestState(bus, nats);
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -49,7 +49,13 @@ export const annotatorConfigSchema = z.object({
     })
     .prefault({}),
   /** Root of the BEIR directories SubmitJob's server-side pools may name (none: inline corpora only). */
-  corpora: z.object({ dir: z.string().min(1).optional() }).prefault({}),
+  corpora: z
+    .object({
+      dir: z.string().min(1).optional(),
+      /** Corpora kept read and BM25-indexed between SubmitJob calls (0: read per request). */
+      cacheSize: int(1),
+    })
+    .prefault({}),
   /** Dense candidates for server-side pools: the encoder's gRPC address and its default index. */
   encoder: z
     .object({ address: z.string().min(1).optional(), index: z.string().min(1).optional() })

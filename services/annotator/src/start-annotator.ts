@@ -18,6 +18,7 @@ import { LlamaCppBackend } from "./llm/llama-cpp-backend.js";
 import { OpenAiBackend } from "./llm/openai-backend.js";
 import type { LlmBackend } from "./llm/types.js";
 import { annotatorService } from "./service/annotator-service.js";
+import { CorpusIndexCache } from "./service/corpus-index-cache.js";
 import { annotatorMetrics } from "./service/service-metrics.js";
 
 export async function openBackend(llm: AnnotatorConfig["llm"]): Promise<LlmBackend> {
@@ -78,6 +79,9 @@ export async function startAnnotator(
       ? createClient(EncoderService, config.encoder.address, { deadlineMs: 120_000 })
       : undefined;
     if (encoder) opened.push(() => encoder.close());
+    const corpusCache =
+      config.corpora.cacheSize > 0 ? new CorpusIndexCache(config.corpora.cacheSize) : undefined;
+    if (corpusCache) opened.push(() => corpusCache.close());
     const server = await startGrpcServer({
       services: [
         annotatorService({
@@ -88,6 +92,7 @@ export async function startAnnotator(
             ...(encoder ? { encoder } : {}),
             ...(config.encoder.index ? { defaultDenseIndex: config.encoder.index } : {}),
             ...(config.opensearch.url ? { opensearchNode: config.opensearch.url } : {}),
+            ...(corpusCache ? { corpusCache } : {}),
           },
           metrics,
         }),
@@ -117,6 +122,7 @@ export async function startAnnotator(
         encoder?.close();
         await bus.close();
         await backend.close();
+        await corpusCache?.close();
         await metricsServer?.close();
       },
     };

@@ -11,6 +11,7 @@ import {
   readBeirCorpus,
   readBeirQrels,
   readBeirQueries,
+  type BeirDir,
   type DocumentRecord,
   type Qrels,
   type Run,
@@ -21,6 +22,7 @@ import { EmbeddedBm25, OpenSearchBm25, type LexicalBackend } from "@ferret/retri
 import { candidatePools } from "../candidates.js";
 import { encoderDenseRun, type EncoderClient } from "../dense-candidates.js";
 import type { PassageText } from "../tasks/passage-format.js";
+import type { CorpusIndexCache, CorpusLease } from "./corpus-index-cache.js";
 import type { QueryRef } from "../work-items.js";
 
 export interface ServerPoolOptions {
@@ -32,6 +34,8 @@ export interface ServerPoolOptions {
   defaultDenseIndex?: string;
   /** OpenSearch node URL for CandidatePools.opensearch_index (default $OPENSEARCH_URL or localhost). */
   opensearchNode?: string;
+  /** BEIR corpora (and their BM25 indexes) kept between requests; without it each request reads its own. */
+  corpusCache?: CorpusIndexCache;
 }
 
 export interface PooledQuery {
@@ -81,9 +85,30 @@ export async function serverPools(
   if (!spec.beirDir && spec.documents.length === 0)
     throw new InvalidArgumentError("pools need a corpus: beir_dir or documents");
   const dir = spec.beirDir ? await loadBeirDir(underRoot(options.corporaRoot, spec.beirDir)) : undefined;
-  const docs: DocumentRecord[] = dir
-    ? await collect(readBeirCorpus(dir.corpusPath))
-    : spec.documents.map((d) => ({ id: d.id, title: d.title, text: d.text }));
+  // a cached corpus brings its embedded BM25 index along (a request searching OpenSearch needs neither)
+  const lease: CorpusLease | undefined =
+    dir && options.corpusCache && !spec.opensearchIndex
+      ? await options.corpusCache.acquire(dir.corpusPath)
+      : undefined;
+  try {
+    return await poolsOver(spec, options, dir, lease, signal);
+  } finally {
+    await lease?.release();
+  }
+}
+
+async function poolsOver(
+  spec: CandidatePools,
+  options: ServerPoolOptions,
+  dir: BeirDir | undefined,
+  lease: CorpusLease | undefined,
+  signal: AbortSignal | undefined,
+): Promise<PooledQuery[]> {
+  const docs: DocumentRecord[] = lease
+    ? lease.docs
+    : dir
+      ? await collect(readBeirCorpus(dir.corpusPath))
+      : spec.documents.map((d) => ({ id: d.id, title: d.title, text: d.text }));
   let qrels = qrelsOf(spec);
   if (!qrels && dir && spec.split) qrels = await readBeirQrels(dir.qrelsPath(spec.split));
   let queries: QueryRef[] = spec.queries.map((q) => ({ id: q.id, text: q.text }));
@@ -104,7 +129,8 @@ export async function serverPools(
         alias: spec.opensearchIndex,
         ...(options.opensearchNode ? { node: options.opensearchNode } : {}),
       })
-    : await EmbeddedBm25.build(docs);
+    : (lease?.bm25 ?? (await EmbeddedBm25.build(docs)));
+  const ownBm25 = bm25 !== lease?.bm25; // the cache closes its own
   try {
     let dense: Run | undefined;
     if (denseIndex && options.encoder)
@@ -125,6 +151,6 @@ export async function serverPools(
       }),
     }));
   } finally {
-    await bm25.close();
+    if (ownBm25) await bm25.close();
   }
 }

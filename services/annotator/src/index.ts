@@ -93,6 +93,8 @@ export { encoderDenseRun } from "./dense-candidates.js";
 export type { EncoderClient } from "./dense-candidates.js";
 export { DEFAULT_POOL_DEPTH, serverPools } from "./service/server-pools.js";
 export type { PooledQuery, ServerPoolOptions } from "./service/server-pools.js";
+export { CorpusIndexCache } from "./service/corpus-index-cache.js";
+export type { CorpusLease, IndexedCorpus } from "./service/corpus-index-cache.js";
 export { utilityLabels } from "./utility-labels.js";
 export type { UtilityItem } from "./utility-labels.js";
 export { slidingWindowTopK } from "./tasks/sliding-window-rank.js";

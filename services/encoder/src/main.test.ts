@@ -3,13 +3,12 @@
  * it serves Embed, IndexCorpus and Search over gRPC and Prometheus /metrics (counts and latency per method and
  * outcome, documents embedded by its shard worker, assemblies), and exits 0 after a graceful SIGTERM.
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createClient } from "@ferret/grpc";
+import { createClient, spawnServiceProcess } from "@ferret/grpc";
 import { EmbedRole, EncoderService, JobState } from "@ferret/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeModelsRoot, referenceCorpus } from "./test-support/fixtures.js";
@@ -27,7 +26,8 @@ afterAll(async () => {
 
 describe("encoder main", () => {
   it("serves the Encoder and /metrics, then shuts down cleanly on SIGTERM", async () => {
-    const child = spawn(process.execPath, [MAIN], {
+    const child = await spawnServiceProcess(MAIN, {
+      name: "encoder",
       env: {
         // embedded mode: none of the caller's encoder settings (a NATS URL would leave it)
         ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FERRET_ENCODER_"))),
@@ -43,22 +43,9 @@ describe("encoder main", () => {
         FERRET_ENCODER_INDEXES__CACHE_DIR: join(dir, "index-cache"),
         FERRET_ENCODER_ARTIFACTS__DIR: join(dir, "artifacts"),
       },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    let log = "";
-    const started = new Promise<{ grpcPort: number; metricsPort: number }>((resolve, reject) => {
-      child.stderr.on("data", (chunk: Buffer) => {
-        log += chunk.toString("utf8");
-        for (const line of log.split("\n")) {
-          if (line.includes('"encoder started"'))
-            resolve(JSON.parse(line) as { grpcPort: number; metricsPort: number });
-        }
-      });
-      void exited.then((code) => reject(new Error(`encoder exited early (${code}): ${log}`)));
     });
     try {
-      const { grpcPort, metricsPort } = await started;
+      const { grpcPort, metricsPort } = child.started;
       const client = createClient(EncoderService, `127.0.0.1:${grpcPort}`, {
         retry: false,
         deadlineMs: 30_000,
@@ -117,11 +104,10 @@ describe("encoder main", () => {
       expect(metrics).toMatch(/^ferret_encoder_texts_embedded_total\{role="query"\} 2$/m);
       expect(metrics).toMatch(/^ferret_encoder_assemblies_total\{outcome="assembled"\} 1$/m);
       expect(metrics).toMatch(/^ferret_encoder_index_jobs_total\{outcome="OK"\} 1$/m);
-      child.kill("SIGTERM");
-      expect(await exited).toBe(0);
-      expect(log).toContain('"encoder stopped"');
+      expect(await child.stop()).toBe(0);
+      expect(child.log()).toContain('"encoder stopped"');
     } finally {
-      child.kill("SIGKILL");
+      child.kill();
     }
   }, 60_000);
 });

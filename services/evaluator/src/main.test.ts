@@ -2,13 +2,12 @@
  * The built evaluator process (dist/main.js, what `npm start` runs): it serves Evaluate over gRPC and
  * /metrics, and exits 0 after a graceful shutdown on SIGTERM.
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createClient } from "@ferret/grpc";
+import { createClient, spawnServiceProcess } from "@ferret/grpc";
 import { EvaluatorService } from "@ferret/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -25,7 +24,8 @@ afterAll(async () => {
 
 describe("evaluator main", () => {
   it("serves Evaluate and /metrics, then shuts down cleanly on SIGTERM", async () => {
-    const child = spawn(process.execPath, [MAIN], {
+    const child = await spawnServiceProcess(MAIN, {
+      name: "evaluator",
       env: {
         ...process.env,
         FERRET_LOG_LEVEL: "info",
@@ -35,22 +35,9 @@ describe("evaluator main", () => {
         FERRET_EVALUATOR_METRICS__PORT: "0",
         FERRET_EVALUATOR_ARTIFACTS__DIR: dir,
       },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    let log = "";
-    const started = new Promise<{ grpcPort: number; metricsPort: number }>((resolve, reject) => {
-      child.stderr.on("data", (chunk: Buffer) => {
-        log += chunk.toString("utf8");
-        for (const line of log.split("\n")) {
-          if (!line.includes('"evaluator started"')) continue;
-          resolve(JSON.parse(line) as { grpcPort: number; metricsPort: number });
-        }
-      });
-      void exited.then((code) => reject(new Error(`evaluator exited early (${code}): ${log}`)));
     });
     try {
-      const { grpcPort, metricsPort } = await started;
+      const { grpcPort, metricsPort } = child.started;
       const client = createClient(EvaluatorService, `127.0.0.1:${grpcPort}`, {
         retry: false,
         deadlineMs: 10_000,
@@ -72,11 +59,10 @@ describe("evaluator main", () => {
       }
       const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
       expect(metrics).toMatch(/^ferret_evaluator_calls_total\{method="Evaluate",outcome="OK"\} 1$/m);
-      child.kill("SIGTERM");
-      expect(await exited).toBe(0);
-      expect(log).toContain('"evaluator stopped"');
+      expect(await child.stop()).toBe(0);
+      expect(child.log()).toContain('"evaluator stopped"');
     } finally {
-      child.kill("SIGKILL");
+      child.kill();
     }
   }, 30_000);
 });

@@ -33,5 +33,3 @@ export { descriptorSetOf, idempotentMethods, serviceNameOf, splitDescriptorSet }
 export type { RequestOf, ResponseOf } from "./method-types.js";
 export { runServiceProcess } from "./run-service-process.js";
 export type { StoppableService } from "./run-service-process.js";
-export { spawnServiceProcess } from "./spawn-service-process.js";
-export type { ServiceProcess } from "./spawn-service-process.js";

@@ -21,5 +21,4 @@ export { createSession } from "./session.js";
 export type { SessionOptions } from "./session.js";
 export { TextTokenizer } from "./tokenizer.js";
 export type { EncodedText } from "./tokenizer.js";
-export { FIXTURE_MODELS } from "./fixture-models.js";
 export { modelFingerprint } from "./fingerprint.js";

@@ -7,12 +7,12 @@ import type { DocumentRecord } from "@ferret/datasets";
 import type { BiEncoder } from "@ferret/inference";
 import { indexDocuments } from "./dense-retriever.js";
 import type { IndexDocumentsOptions } from "./dense-retriever.js";
-import { createVectorIndex } from "./index/create-index.js";
-import type { IndexKind } from "./index/create-index.js";
-import type { HnswOptions } from "./index/hnsw-index.js";
-import { loadDenseIndex, saveDenseIndex } from "./index/index-store.js";
-import type { IndexManifest } from "./index/index-store.js";
-import type { VectorIndex } from "./index/vector-index.js";
+import { createVectorIndex } from "./vector-index/create-index.js";
+import type { IndexKind } from "./vector-index/create-index.js";
+import type { HnswOptions } from "./vector-index/hnsw-index.js";
+import { loadDenseIndex, saveDenseIndex } from "./vector-index/index-store.js";
+import type { IndexManifest } from "./vector-index/index-store.js";
+import type { VectorIndex } from "./vector-index/vector-index.js";
 
 export interface BuildCollectionIndexOptions extends IndexDocumentsOptions {
   /** "auto" (default): exact up to EXACT_SEARCH_MAX_VECTORS documents, else HNSW. */

@@ -1,10 +1,11 @@
 /** Uses @ferret/inference's tiny random BERT: retrieval quality is meaningless, identities are not. */
 import type { DocumentRecord } from "@ferret/datasets";
-import { BiEncoder, FIXTURE_MODELS } from "@ferret/inference";
+import { BiEncoder } from "@ferret/inference";
+import { FIXTURE_MODELS } from "@ferret/inference/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { denseSearch, documentText, indexDocuments } from "./dense-retriever.js";
-import { ExactIndex } from "./index/exact-index.js";
-import { HnswIndex } from "./index/hnsw-index.js";
+import { ExactIndex } from "./vector-index/exact-index.js";
+import { HnswIndex } from "./vector-index/hnsw-index.js";
 
 const docs: DocumentRecord[] = [
   { id: "d1", title: "Vaccines", text: "COVID-19 vaccines reduce the risk of severe disease in adults." },

@@ -5,7 +5,7 @@
  */
 import type { DocumentRecord, QueryRecord, Run } from "@ferret/datasets";
 import type { BiEncoder } from "@ferret/inference";
-import type { VectorIndex } from "./index/vector-index.js";
+import type { VectorIndex } from "./vector-index/vector-index.js";
 
 export interface IndexDocumentsOptions {
   /** Documents embedded per call (the encoder batches further by length). */

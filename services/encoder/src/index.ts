@@ -1,15 +1,20 @@
 export { denseSearch, documentText, indexDocuments } from "./dense-retriever.js";
 export type { IndexDocumentsOptions } from "./dense-retriever.js";
-export { EXACT_SEARCH_MAX_VECTORS, chooseIndexKind, createVectorIndex } from "./index/create-index.js";
-export type { IndexKind } from "./index/create-index.js";
-export { ExactIndex } from "./index/exact-index.js";
-export { DEFAULT_HNSW, HnswIndex } from "./index/hnsw-index.js";
-export type { HnswOptions } from "./index/hnsw-index.js";
-export type { SearchHit, VectorIndex } from "./index/vector-index.js";
+export { EXACT_SEARCH_MAX_VECTORS, chooseIndexKind, createVectorIndex } from "./vector-index/create-index.js";
+export type { IndexKind } from "./vector-index/create-index.js";
+export { ExactIndex } from "./vector-index/exact-index.js";
+export { DEFAULT_HNSW, HnswIndex } from "./vector-index/hnsw-index.js";
+export type { HnswOptions } from "./vector-index/hnsw-index.js";
+export type { SearchHit, VectorIndex } from "./vector-index/vector-index.js";
 export { BiEncoderCache, listModels } from "./model-registry.js";
 export type { ModelEntry, ModelProblem } from "./model-registry.js";
-export { MANIFEST_FILE, loadDenseIndex, readIndexManifest, saveDenseIndex } from "./index/index-store.js";
-export type { IndexManifest, LoadIndexOptions, SaveIndexInfo } from "./index/index-store.js";
+export {
+  MANIFEST_FILE,
+  loadDenseIndex,
+  readIndexManifest,
+  saveDenseIndex,
+} from "./vector-index/index-store.js";
+export type { IndexManifest, LoadIndexOptions, SaveIndexInfo } from "./vector-index/index-store.js";
 export { buildCollectionIndex, openCollectionIndex } from "./collection-index.js";
 export type { BuildCollectionIndexOptions } from "./collection-index.js";
 export { ModelServer, Serving } from "./serving/model-server.js";

@@ -2,7 +2,7 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputError } from "@ferret/errors";
-import { FIXTURE_MODELS } from "@ferret/inference";
+import { FIXTURE_MODELS } from "@ferret/inference/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BiEncoderCache, listModels } from "./model-registry.js";
 

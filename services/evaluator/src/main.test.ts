@@ -7,7 +7,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createClient, spawnServiceProcess } from "@ferret/grpc";
+import { createClient } from "@ferret/grpc";
+import { spawnServiceProcess } from "@ferret/grpc/testing";
 import { EvaluatorService } from "@ferret/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 

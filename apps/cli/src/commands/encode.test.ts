@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FIXTURE_MODELS } from "@ferret/inference";
+import { FIXTURE_MODELS } from "@ferret/inference/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /**

@@ -14,9 +14,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createBus, type Bus, type Consumer } from "@ferret/bus";
 import { readBeirCorpus, readBeirQrels, readBeirQueries, type DocumentRecord } from "@ferret/datasets";
+// eslint-disable-next-line no-restricted-imports -- a cross-service test (a real encoder for dense pools); it belongs in test/ (issue 11)
 import { encoderConfigSchema, startEncoder, type RunningEncoder } from "@ferret/encoder";
 import { createClient, startGrpcServer, type GrpcServer, type ServiceClient } from "@ferret/grpc";
-import { FIXTURE_MODELS } from "@ferret/inference";
+import { FIXTURE_MODELS } from "@ferret/inference/testing";
 import { AnnotatorService, EncoderService, JobState, UtilityVariant } from "@ferret/proto";
 import { EmbeddedBm25, OpenSearchBm25 } from "@ferret/retrieval";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -12,9 +12,9 @@ import { replaceFileAtomically, writeDataAtomically } from "@ferret/datasets";
 import { ChecksumMismatchError, InputError, InvalidArgumentError, NotFoundError } from "@ferret/errors";
 import type { ArtifactRef } from "@ferret/proto";
 import { z } from "zod";
-import { EXACT_VECTORS_FILE, IDS_FILE } from "../index/exact-index.js";
-import { HNSW_FILE } from "../index/hnsw-index.js";
-import { MANIFEST_FILE, readIndexManifest, type IndexManifest } from "../index/index-store.js";
+import { EXACT_VECTORS_FILE, IDS_FILE } from "../vector-index/exact-index.js";
+import { HNSW_FILE } from "../vector-index/hnsw-index.js";
+import { MANIFEST_FILE, readIndexManifest, type IndexManifest } from "../vector-index/index-store.js";
 import { artifactLabel } from "./corpus-artifact.js";
 
 export const BUNDLE_MEDIA_TYPE = "application/vnd.ferret.dense-index+json";

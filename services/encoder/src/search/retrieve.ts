@@ -9,7 +9,7 @@ import type { BiEncoder } from "@ferret/inference";
 import { InvalidArgumentError } from "@ferret/errors";
 import type { LexicalBackend } from "@ferret/retrieval";
 import { denseSearch } from "../dense-retriever.js";
-import type { VectorIndex } from "../index/vector-index.js";
+import type { VectorIndex } from "../vector-index/vector-index.js";
 
 export interface HybridSettings {
   bm25: LexicalBackend;

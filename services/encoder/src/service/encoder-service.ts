@@ -24,7 +24,7 @@ import {
   type IndexCorpusUpdate,
 } from "@ferret/proto";
 import { EmbeddedBm25, type LexicalBackend } from "@ferret/retrieval";
-import type { IndexKind } from "../index/create-index.js";
+import type { IndexKind } from "../vector-index/create-index.js";
 import { listModels, type BiEncoderCache } from "../model-registry.js";
 import { retrieve } from "../search/retrieve.js";
 import { indexDir, checkIndexName } from "../serving/index-layout.js";

@@ -9,8 +9,8 @@ import {
   type IndexInfo,
   type Run as RunMessage,
 } from "@ferret/proto";
-import type { IndexKind } from "../index/create-index.js";
-import type { IndexManifest } from "../index/index-store.js";
+import type { IndexKind } from "../vector-index/create-index.js";
+import type { IndexManifest } from "../vector-index/index-store.js";
 
 export function roleOf(role: EmbedRole): TextRole {
   switch (role) {

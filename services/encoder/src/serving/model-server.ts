@@ -8,7 +8,7 @@
 import { basename, join } from "node:path";
 import { NotFoundError, UnavailableError } from "@ferret/errors";
 import { BiEncoder, type EncoderLoadOptions, type ModelVariant } from "@ferret/inference";
-import type { HnswOptions } from "../index/hnsw-index.js";
+import type { HnswOptions } from "../vector-index/hnsw-index.js";
 import { checkIndexName, indexDir } from "./index-layout.js";
 import { ServedIndex } from "./served-index.js";
 

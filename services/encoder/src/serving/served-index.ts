@@ -2,13 +2,13 @@
  * An index opened for serving: the index its manifest names (exact or HNSW) and, for an HNSW index, its
  * exact vectors on demand (saved beside the graph, see sharding/assemble-index.ts) for exact searches.
  */
-import { ExactIndex, EXACT_VECTORS_FILE } from "../index/exact-index.js";
+import { ExactIndex, EXACT_VECTORS_FILE } from "../vector-index/exact-index.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { NotFoundError } from "@ferret/errors";
-import type { HnswOptions } from "../index/hnsw-index.js";
-import { loadDenseIndex, type IndexManifest } from "../index/index-store.js";
-import type { VectorIndex } from "../index/vector-index.js";
+import type { HnswOptions } from "../vector-index/hnsw-index.js";
+import { loadDenseIndex, type IndexManifest } from "../vector-index/index-store.js";
+import type { VectorIndex } from "../vector-index/vector-index.js";
 
 export class ServedIndex {
   private exactIndex: Promise<VectorIndex> | undefined;

@@ -17,9 +17,9 @@ import { ConflictError, InternalError, isFerretError } from "@ferret/errors";
 import { silentLogger, type Logger } from "@ferret/logging";
 import { CorpusIndexed } from "@ferret/proto";
 import { publishIndexDir } from "../artifacts/index-bundle.js";
-import { ExactIndex } from "../index/exact-index.js";
-import { HnswIndex } from "../index/hnsw-index.js";
-import { saveDenseIndex } from "../index/index-store.js";
+import { ExactIndex } from "../vector-index/exact-index.js";
+import { HnswIndex } from "../vector-index/hnsw-index.js";
+import { saveDenseIndex } from "../vector-index/index-store.js";
 import { idsDigest, type IndexResult, type JobPlan, type JobRecord } from "./job-record.js";
 import {
   INDEX_COMPLETED_EVENT,

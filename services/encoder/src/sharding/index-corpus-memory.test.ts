@@ -7,7 +7,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createBus, type Bus } from "@ferret/bus";
-import { BiEncoder, FIXTURE_MODELS } from "@ferret/inference";
+import { BiEncoder } from "@ferret/inference";
+import { FIXTURE_MODELS } from "@ferret/inference/testing";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import {
   HANG_ON,

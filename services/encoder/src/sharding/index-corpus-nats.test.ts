@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createBus, type Bus } from "@ferret/bus";
-import { FIXTURE_MODELS } from "@ferret/inference";
+import { FIXTURE_MODELS } from "@ferret/inference/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NATS_URL, destroyNatsTestState, natsTestState } from "../test-support/nats-test-state.js";
 import {

@@ -5,8 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import type { ArtifactRef } from "@ferret/proto";
-import type { HnswOptions } from "../index/hnsw-index.js";
-import type { IndexManifest } from "../index/index-store.js";
+import type { HnswOptions } from "../vector-index/hnsw-index.js";
+import type { IndexManifest } from "../vector-index/index-store.js";
 
 export interface JobModel {
   name: string;

@@ -6,7 +6,7 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DocumentRecord } from "@ferret/datasets";
-import { FIXTURE_MODELS } from "@ferret/inference";
+import { FIXTURE_MODELS } from "@ferret/inference/testing";
 
 export interface ReferenceText {
   text: string;

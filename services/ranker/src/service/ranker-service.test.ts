@@ -6,6 +6,7 @@
  * from our own output. The weights are random, so no quality change is asserted.
  */
 import { readBeirQrels, readTrecRun, rankByTrecOrder, type Run } from "@ferret/datasets";
+// eslint-disable-next-line no-restricted-imports -- the evaluator's metrics check the reranked run; a cross-service test, it belongs in test/ (issue 11)
 import { evaluate } from "@ferret/evaluator";
 import { FerretError } from "@ferret/errors";
 import {

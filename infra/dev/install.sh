@@ -16,7 +16,7 @@ if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -
 fi
 echo "install: npm ci (node_modules missing or package-lock.json changed)"
 t0=$SECONDS
-# The lock keeps this from racing another npm command in the same tree (see notes/COMMON.md).
+# The lock keeps this from racing another npm command in the same tree.
 flock /tmp/ferret-npm.lock env ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
 echo "$want" >"$STAMP"
 echo "install: done in $((SECONDS - t0)) s"

@@ -1,7 +1,6 @@
 /**
  * In-memory records shared by every Ferret package that reads or writes collections.
- * The shapes are part of the cross-package contract (see notes/COMMON.md); extend them
- * additively only.
+ * The shapes are part of the cross-package contract; extend them additively only.
  */
 
 export interface DocumentRecord {

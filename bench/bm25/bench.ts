@@ -17,7 +17,7 @@ import { cpus, freemem, platform, release, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@opensearch-project/opensearch";
-import { readBeirCorpus, readBeirQrels, readBeirQueries } from "@ferret/datasets";
+import { rankByTrecOrder, readBeirCorpus, readBeirQrels, readBeirQueries } from "@ferret/datasets";
 import { EmbeddedBm25, OpenSearchBm25, defaultOpenSearchNode, type LexicalQuery } from "@ferret/retrieval";
 
 interface Args {
@@ -71,11 +71,9 @@ function ndcg10(run: Map<string, Map<string, number>>, qrels: Map<string, Map<st
   let sum = 0;
   let n = 0;
   for (const [q, judged] of qrels) {
-    const hits = [...(run.get(q) ?? new Map<string, number>())].sort((a, b) =>
-      b[1] !== a[1] ? b[1] - a[1] : a[0] < b[0] ? 1 : -1,
-    );
+    const hits = rankByTrecOrder(run.get(q) ?? new Map<string, number>(), 10);
     let dcg = 0;
-    hits.slice(0, 10).forEach(([id], i) => (dcg += (judged.get(id) ?? 0) / Math.log2(i + 2)));
+    hits.forEach(([id], i) => (dcg += (judged.get(id) ?? 0) / Math.log2(i + 2)));
     const ideal = [...judged.values()].filter((r) => r > 0).sort((a, b) => b - a);
     let idcg = 0;
     ideal.slice(0, 10).forEach((r, i) => (idcg += r / Math.log2(i + 2)));

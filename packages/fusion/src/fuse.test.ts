@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fuse, type FuseOptions } from "./fuse.js";
 import type { Normalization } from "./normalize/normalize.js";
-import { compareRanked } from "./ranking.js";
+import { compareTrecOrder as compareRanked } from "@ferret/datasets";
 import { queriesWithTies, ranxFusionFixture, runMismatches, toRun } from "./test-support/ranx-fixture.js";
 import type { Run } from "./types.js";
 

@@ -1,5 +1,5 @@
 export type { Qrels, Results, Run } from "./types.js";
-export { compareRanked, rankedEntries, topResults } from "./ranking.js";
+export { rankedEntries, topResults } from "./ranking.js";
 
 export { NORMALIZATIONS, isNormalization, normalizeResults, normalizeRun } from "./normalize/normalize.js";
 export type { Normalization } from "./normalize/normalize.js";

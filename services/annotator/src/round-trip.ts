@@ -3,6 +3,7 @@
  * query is kept only if retrieving with it ranks its source passage in the top k (they use an embedder's
  * top 100 / keep top 20; here the retriever is whatever LexicalBackend is given, e.g. embedded BM25).
  */
+import { rankByTrecOrder } from "@ferret/datasets";
 import type { LexicalBackend } from "@ferret/retrieval";
 import type { LabelRecord } from "./labels.js";
 
@@ -19,9 +20,7 @@ export async function applyRoundTrip(
   );
   return labels.map((l) => {
     if (l.kind !== "query" || l.status !== "ok" || !l.text) return l;
-    const hits = [...(run.get(l.queryId) ?? new Map<string, number>()).entries()].sort(
-      (a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : -1),
-    );
+    const hits = rankByTrecOrder(run.get(l.queryId) ?? new Map<string, number>());
     const at = hits.findIndex(([docId]) => docId === l.docId);
     return { ...l, roundTrip: { k, rank: at >= 0 ? at + 1 : null, kept: at >= 0 && at < k } };
   });

@@ -289,7 +289,7 @@ export function register(program: Command): void {
     .option("--variant <v>", "fp32 or quantized (default: the index's)")
     .option("--threads <n>", "ONNX Runtime threads (0 = one per core)", "0")
     .option("--hnsw-ef <n>", "HNSW ef at search time", String(DEFAULT_HNSW.expansionSearch))
-    .option("--remove-query", "drop a query's own id from its hits (BEIR ignore_identical_ids)")
+    .option("--remove-query", "drop a query's own id from the k hits retrieved (Anserini -removeQuery)")
     .option("--tag <tag>", "run tag")
     .option("--no-progress", "never show a progress bar")
     .action(runSearch);

@@ -1,3 +1,4 @@
+import { rankByTrecOrder } from "@ferret/datasets";
 import { Client } from "@opensearch-project/opensearch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { searchIndex } from "../search/search-index.js";
@@ -16,10 +17,7 @@ const suffix = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 const client = new Client({ node, requestTimeout: 60_000 });
 
 function topIds(hits: readonly SearchHit[], n: number): string[] {
-  return [...hits]
-    .sort((a, b) => (b.score !== a.score ? b.score - a.score : a.id < b.id ? 1 : -1))
-    .slice(0, n)
-    .map((h) => h.id);
+  return rankByTrecOrder(new Map(hits.map((h) => [h.id, h.score])), n).map(([id]) => id);
 }
 
 describe("OpenSearch BM25 backend vs embedded on SciFact", () => {

@@ -17,7 +17,7 @@ export interface SearchHit {
 export interface LexicalSearchOptions {
   /** Hits to retrieve (default 1000). With removeQuery, up to k remain, as Anserini. */
   k?: number;
-  /** Drop hits whose document id equals the query id (Anserini's -removeQuery). */
+  /** Drop the hit whose id is the query id from the k retrieved (Ferret's one rule: @ferret/datasets removeQueryIds). */
   removeQuery?: boolean;
   /** BM25 k1 and b for this search (embedded only; an OpenSearch index fixes them at creation). */
   bm25?: Bm25Params;
@@ -40,7 +40,7 @@ export interface LexicalBackend {
   close(): Promise<void>;
 }
 
-/** Anserini's -removeQuery: applied after retrieval, so fewer than k hits may remain. */
+/** removeQueryIds (@ferret/datasets) for one query's hits: applied after retrieval, so k − 1 may remain. */
 export function removeQueryHits(queryId: string, hits: SearchHit[]): SearchHit[] {
   return hits.filter((h) => h.id !== queryId);
 }

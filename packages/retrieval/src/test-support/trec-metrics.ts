@@ -5,6 +5,7 @@
  * qrels, relevant = label >= 1; averaged over the queries that have both a run and qrels.
  * trec-metrics.test.ts checks it against trec_eval (pytrec_eval) on Anserini's runs.
  */
+import { rankByTrecOrder } from "@ferret/datasets";
 
 export type RunLike = ReadonlyMap<
   string,
@@ -12,12 +13,10 @@ export type RunLike = ReadonlyMap<
 >;
 
 function ranked(hits: ReadonlyMap<string, number> | readonly { id: string; score: number }[]): string[] {
-  const list = Array.isArray(hits)
-    ? (hits as readonly { id: string; score: number }[]).map((h) => [h.id, h.score] as const)
-    : [...(hits as ReadonlyMap<string, number>)];
-  return list
-    .sort((a, b) => (b[1] !== a[1] ? b[1] - a[1] : a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0))
-    .map(([id]) => id);
+  const map = Array.isArray(hits)
+    ? new Map((hits as readonly { id: string; score: number }[]).map((h) => [h.id, h.score]))
+    : (hits as ReadonlyMap<string, number>);
+  return rankByTrecOrder(map).map(([id]) => id);
 }
 
 export function meanNdcgAndRecall(

@@ -3,7 +3,7 @@
  * normalized per query and interpolated α·dense + (1 − α)·BM25 with @ferret/fusion (Li et al., "To
  * Interpolate or not to Interpolate", SIGIR 2022; Ma et al. 2021 for BM25 + DPR hybrids), top k kept.
  */
-import type { QueryRecord, Run } from "@ferret/datasets";
+import { removeQueryIds, type QueryRecord, type Run } from "@ferret/datasets";
 import { interpolate, isNormalization, type Normalization } from "@ferret/fusion";
 import type { BiEncoder } from "@ferret/inference";
 import { InvalidArgumentError } from "@ferret/errors";
@@ -23,23 +23,9 @@ export interface HybridSettings {
 
 export interface RetrieveOptions {
   k: number;
-  /** Drop a query's own id from its hits (BEIR ignore_identical_ids); k hits remain. */
+  /** Drop a query's own id from the k retrieved (@ferret/datasets removeQueryIds: k − 1 may remain). */
   removeQuery?: boolean;
   hybrid?: HybridSettings;
-}
-
-/** Drops each query's own id and keeps its top k (trec_eval order). */
-function dropSelf(run: Run, k: number): Run {
-  for (const [qid, docs] of run) {
-    docs.delete(qid);
-    if (docs.size > k) {
-      const kept = [...docs]
-        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0))
-        .slice(0, k);
-      run.set(qid, new Map(kept));
-    }
-  }
-  return run;
 }
 
 export function normalizationOf(name: string | undefined): Normalization {
@@ -55,18 +41,14 @@ export async function retrieve(
   options: RetrieveOptions,
 ): Promise<Run> {
   const { k, hybrid } = options;
-  const extra = options.removeQuery === true ? 1 : 0;
   const depth = hybrid?.depth ?? k;
-  const dense = await denseSearch(encoder, index, queries, (hybrid ? depth : k) + extra);
-  if (hybrid === undefined) return options.removeQuery === true ? dropSelf(dense, k) : dense;
+  const dense = await denseSearch(encoder, index, queries, hybrid ? depth : k);
+  if (hybrid === undefined) return options.removeQuery === true ? removeQueryIds(dense) : dense;
   const normalization = normalizationOf(hybrid.normalization);
   const bm25 = await hybrid.bm25.searchBatch(
     queries.map((q) => ({ id: q.id, text: q.text })),
-    { k: depth + extra },
+    { k: depth },
   );
-  if (options.removeQuery === true) {
-    dropSelf(dense, depth);
-    dropSelf(bm25, depth);
-  }
-  return interpolate(dense, bm25, hybrid.alpha, { normalization, topK: k });
+  const fused = interpolate(dense, bm25, hybrid.alpha, { normalization, topK: k });
+  return options.removeQuery === true ? removeQueryIds(fused) : fused;
 }

@@ -16,6 +16,7 @@ export type {
   DeadLetterInfo,
   EventBus,
   EventHandler,
+  GiveUpInfo,
   Job,
   JobHandler,
   KvChange,

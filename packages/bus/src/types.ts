@@ -79,7 +79,7 @@ export interface WorkQueue<T = unknown> {
    * the same queue share its jobs. Resolve to ack; throw to retry later (nak with backoff) or, when
    * deliveries are exhausted or the error is a NonRetryableError, to dead-letter the job.
    */
-  consume(handler: JobHandler<T>, options?: ConsumeOptions): Consumer;
+  consume(handler: JobHandler<T>, options?: ConsumeOptions<T>): Consumer;
   /** Jobs waiting to be delivered and jobs delivered but not yet acked (for autoscaling and tests). */
   stats(): Promise<QueueStats>;
   /** The dead-letter queue, or undefined when dead-lettering is off. */
@@ -119,9 +119,25 @@ export interface DeadLetterInfo {
   failedAt: Date;
 }
 
-export interface ConsumeOptions {
+export interface ConsumeOptions<T = unknown> {
   /** Handlers run at once by this worker. Default 1. */
   concurrency?: number;
+  /**
+   * Called when the bus gives a job up: its deliveries are exhausted, its handler threw a
+   * NonRetryableError, or its last allowed delivery never settled (worker died, ack wait passed). It
+   * runs before the job is dead-lettered, so a stage can mark its own record failed without knowing
+   * the delivery limit. If it rejects, the job is retried later and given up again: make it idempotent.
+   */
+  onGiveUp?: (job: Job<T>, info: GiveUpInfo) => Promise<void> | void;
+}
+
+export interface GiveUpInfo {
+  /** One line: the last error's message, or why the job was given up. */
+  reason: string;
+  /** What the last delivery threw; undefined when that delivery never settled. */
+  error: unknown;
+  /** Deliveries made, the last one included. */
+  deliveryCount: number;
 }
 
 export interface Consumer {

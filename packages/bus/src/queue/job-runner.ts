@@ -18,8 +18,11 @@ export interface RunPolicy {
   /** Infinity: retry forever. */
   maxDeliveries: number;
   backoff: BackoffOptions;
-  /** Stores the job elsewhere for a person to look at (or logs it); rejects if it could not. */
-  giveUp(delivery: Delivery, info: DeadLetterInfo): Promise<void>;
+  /**
+   * Stores the job elsewhere for a person to look at (or logs it); rejects if it could not. `error` is
+   * what the last delivery threw (undefined when it never settled).
+   */
+  giveUp(delivery: Delivery, info: DeadLetterInfo, error: unknown): Promise<void>;
   logger: Logger;
 }
 
@@ -43,7 +46,7 @@ export async function runDelivery(
   // nothing is stranded in the stream), and the runner is where the limit is enforced.
   if (delivery.deliveryCount > policy.maxDeliveries) {
     const reason = `no outcome after ${delivery.deliveryCount - 1} deliveries (worker died or exceeded the ack wait)`;
-    await giveUpOrRetry(delivery, reason, policy, log);
+    await giveUpOrRetry(delivery, reason, undefined, policy, log);
     return;
   }
 
@@ -80,7 +83,7 @@ export async function runDelivery(
     const reason = reasonOf(err);
     if (!isRetryable(err) || delivery.deliveryCount >= policy.maxDeliveries) {
       log.warn({ err }, "job failed permanently; dead-lettering");
-      await giveUpOrRetry(delivery, reason, policy, log);
+      await giveUpOrRetry(delivery, reason, err, policy, log);
       return;
     }
     const delayMs = backoffDelay(delivery.deliveryCount, policy.backoff);
@@ -102,16 +105,13 @@ export async function runDelivery(
 async function giveUpOrRetry(
   delivery: Delivery,
   reason: string,
+  error: unknown,
   policy: RunPolicy,
   log: Logger,
 ): Promise<void> {
   try {
-    await policy.giveUp(delivery, {
-      queue: policy.name,
-      reason,
-      deliveryCount: delivery.deliveryCount,
-      failedAt: new Date(),
-    });
+    const info = { queue: policy.name, reason, deliveryCount: delivery.deliveryCount, failedAt: new Date() };
+    await policy.giveUp(delivery, info, error);
   } catch (err) {
     // Never drop a job we could not park: retry it later and try to dead-letter it again then.
     const delayMs = backoffDelay(delivery.deliveryCount, policy.backoff);

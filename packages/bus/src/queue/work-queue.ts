@@ -18,7 +18,7 @@ import type {
   WorkQueue,
 } from "../types.js";
 import { ConsumerLoop, type StopRegistry } from "./consumer-loop.js";
-import { runDelivery, type RunPolicy } from "./job-runner.js";
+import { runDelivery, type RunContext, type RunPolicy } from "./job-runner.js";
 import {
   HEADER,
   buildMessage,
@@ -28,6 +28,9 @@ import {
   readDeadLetter,
 } from "./message.js";
 import type { Delivery, QueueTransport } from "./transport.js";
+
+/** What a give-up hook's job carries: nothing runs any more, so nothing to abort or keep alive. */
+const GIVEN_UP_CONTEXT: RunContext = { signal: new AbortController().signal, working: () => undefined };
 
 export const DEFAULT_ACK_WAIT_MS = 30_000;
 export const DEFAULT_MAX_DELIVERIES = 5;
@@ -81,28 +84,25 @@ export class TransportWorkQueue<T> implements WorkQueue<T> {
     return { id, duplicate };
   }
 
-  consume(handler: JobHandler<T>, options: ConsumeOptions = {}): Consumer {
+  consume(handler: JobHandler<T>, options: ConsumeOptions<T> = {}): Consumer {
     const policy: RunPolicy = {
       name: this.name,
       ackWaitMs: this.options.ackWaitMs,
       maxDeliveries: this.options.maxDeliveries,
       backoff: this.options.backoff,
-      giveUp: (delivery, info) => this.giveUp(delivery, info),
+      giveUp: async (delivery, info, error) => {
+        // The stage hears first (e.g. to mark its job failed); a hook that rejects leaves the job to be
+        // retried and given up again, so nothing is dead-lettered that the stage did not hear about.
+        const job = options.onGiveUp === undefined ? undefined : this.decodable(delivery);
+        if (job !== undefined) {
+          await options.onGiveUp?.(job, { reason: info.reason, error, deliveryCount: info.deliveryCount });
+        }
+        await this.giveUp(delivery, info);
+      },
       logger: this.logger,
     };
-    const invoke = async (delivery: Delivery, context: { signal: AbortSignal; working(): void }) => {
-      const deadLetter = readDeadLetter(delivery.headers);
-      const job: Job<T> = {
-        id: delivery.id,
-        queue: this.name,
-        data: decodePayload(delivery.payload, delivery.headers[HEADER.encoding]) as T,
-        deliveryCount: delivery.deliveryCount,
-        publishedAt: delivery.publishedAt,
-        signal: context.signal,
-        working: context.working,
-        ...(deadLetter === undefined ? {} : { deadLetter }),
-      };
-      await handler(job);
+    const invoke = async (delivery: Delivery, context: RunContext) => {
+      await handler(this.jobOf(delivery, context));
     };
     return new ConsumerLoop(
       this.transport,
@@ -111,6 +111,30 @@ export class TransportWorkQueue<T> implements WorkQueue<T> {
       this.logger.child({ queue: this.name }),
       this.registry,
     );
+  }
+
+  private jobOf(delivery: Delivery, context: RunContext): Job<T> {
+    const deadLetter = readDeadLetter(delivery.headers);
+    return {
+      id: delivery.id,
+      queue: this.name,
+      data: decodePayload(delivery.payload, delivery.headers[HEADER.encoding]) as T,
+      deliveryCount: delivery.deliveryCount,
+      publishedAt: delivery.publishedAt,
+      signal: context.signal,
+      working: context.working,
+      ...(deadLetter === undefined ? {} : { deadLetter }),
+    };
+  }
+
+  /** The job as a give-up hook sees it; undefined (logged) when its payload does not decode. */
+  private decodable(delivery: Delivery): Job<T> | undefined {
+    try {
+      return this.jobOf(delivery, GIVEN_UP_CONTEXT);
+    } catch (err) {
+      this.logger.error({ err, job: delivery.id }, "undecodable job given up; no give-up hook called");
+      return undefined;
+    }
   }
 
   private async giveUp(delivery: Delivery, info: DeadLetterInfo): Promise<void> {

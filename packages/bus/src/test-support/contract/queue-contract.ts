@@ -120,6 +120,79 @@ export function describeQueueContract(harness: BusHarness): void {
       });
     }, 20_000);
 
+    it("calls onGiveUp once with the last error before dead-lettering an exhausted job", async () => {
+      const options: QueueOptions = { maxDeliveries: 2, backoff: { initialMs: 20, factor: 1, jitter: 0 } };
+      await withQueue<{ doc: string }>("give-up", options, async (queue) => {
+        const givenUp: { id: string; data: unknown; reason: string; error: unknown; deliveries: number }[] = [];
+        const dead = deferred<Job<{ doc: string }>>();
+        const worker = queue.consume(
+          async (job) => {
+            throw new Error(`backend down for ${job.data.doc} (delivery ${job.deliveryCount})`);
+          },
+          {
+            onGiveUp: (job, info) => {
+              givenUp.push({
+                id: job.id,
+                data: job.data,
+                reason: info.reason,
+                error: info.error,
+                deliveries: info.deliveryCount,
+              });
+            },
+          },
+        );
+        const dlqWorker = queue.deadLetters()!.consume(async (job) => dead.resolve(job));
+        try {
+          await queue.publish({ doc: "d-7" }, { id: "give-up-1" });
+          const letter = await within(10_000, "the dead letter", dead.promise);
+          expect(givenUp).toHaveLength(1);
+          expect(givenUp[0]).toMatchObject({
+            id: "give-up-1",
+            data: { doc: "d-7" },
+            reason: "backend down for d-7 (delivery 2)",
+            deliveries: 2,
+          });
+          expect((givenUp[0]!.error as Error).message).toBe("backend down for d-7 (delivery 2)");
+          expect(letter.deadLetter?.reason).toBe("backend down for d-7 (delivery 2)");
+        } finally {
+          await worker.stop();
+          await dlqWorker.stop();
+        }
+      });
+    }, 20_000);
+
+    it("retries a job whose onGiveUp hook rejected, and calls the hook again before dead-lettering", async () => {
+      const options: QueueOptions = { maxDeliveries: 1, backoff: { initialMs: 20, factor: 1, jitter: 0 } };
+      await withQueue<string>("give-up-retry", options, async (queue) => {
+        const calls: { error: unknown; deliveries: number }[] = [];
+        const dead = deferred<Job<string>>();
+        const worker = queue.consume(
+          async () => {
+            throw new NonRetryableError("model file missing");
+          },
+          {
+            onGiveUp: (_job, info) => {
+              calls.push({ error: info.error, deliveries: info.deliveryCount });
+              if (calls.length === 1) throw new Error("job store unreachable");
+            },
+          },
+        );
+        const dlqWorker = queue.deadLetters()!.consume(async (job) => dead.resolve(job));
+        try {
+          await queue.publish("m");
+          const letter = await within(10_000, "the dead letter", dead.promise);
+          expect(calls.map((c) => c.deliveries)).toEqual([1, 2]);
+          expect((calls[0]!.error as Error).message).toBe("model file missing");
+          // The second delivery exceeds the limit before running: no handler call, so no error.
+          expect(calls[1]!.error).toBeUndefined();
+          expect(letter.deadLetter?.deliveryCount).toBe(2);
+        } finally {
+          await worker.stop();
+          await dlqWorker.stop();
+        }
+      });
+    }, 20_000);
+
     it("dead-letters a job whose last allowed delivery never settled (hung or dead worker)", async () => {
       await withQueue<string>("hung", { ackWaitMs: 1_000, maxDeliveries: 1 }, async (queue) => {
         let calls = 0;

@@ -123,7 +123,8 @@ export function describeQueueContract(harness: BusHarness): void {
     it("calls onGiveUp once with the last error before dead-lettering an exhausted job", async () => {
       const options: QueueOptions = { maxDeliveries: 2, backoff: { initialMs: 20, factor: 1, jitter: 0 } };
       await withQueue<{ doc: string }>("give-up", options, async (queue) => {
-        const givenUp: { id: string; data: unknown; reason: string; error: unknown; deliveries: number }[] = [];
+        const givenUp: { id: string; data: unknown; reason: string; error: unknown; deliveries: number }[] =
+          [];
         const dead = deferred<Job<{ doc: string }>>();
         const worker = queue.consume(
           async (job) => {

@@ -1,0 +1,14 @@
+export { JOB_ID_PATTERN, MAX_JOB_ID_LENGTH, checkJobId } from "./job-id.js";
+export { FINAL_STATES, canTransition, isFinal } from "./job-record.js";
+export type { JobError, JobProgress, JobRecord, JobState } from "./job-record.js";
+export { jobErrorOf } from "./job-error.js";
+export { JobStore } from "./job-store.js";
+export type { CreatedJob, JobStoreOptions, NewJob } from "./job-store.js";
+export { BatchLedger } from "./batch-ledger.js";
+export type { RecordedBatch } from "./batch-ledger.js";
+export { runBatch } from "./run-batch.js";
+export type { BatchOutcome, BatchRun, BatchRunResult } from "./run-batch.js";
+export { consumeJobs } from "./consume-jobs.js";
+export type { ConsumeJobsOptions } from "./consume-jobs.js";
+export { toJobStatus } from "./job-status.js";
+export type { JobStatusOptions } from "./job-status.js";

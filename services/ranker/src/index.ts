@@ -23,8 +23,7 @@ export {
   SCORES_COMPLETED_EVENT,
   SCORES_PROGRESS_EVENT,
   batchKey,
-  checkJobId,
-  jobKey,
+  openScoreJobs,
   resultObjectName,
 } from "./jobs/score-job-record.js";
 export type {
@@ -32,7 +31,9 @@ export type {
   ScoreBatchResult,
   ScoreJobNames,
   ScoreJobRecord,
-  ScoreJobState,
+  ScoreJobResult,
+  ScoreJobSpec,
+  ScoreJobStores,
   ScorePairTuple,
 } from "./jobs/score-job-record.js";
 export {

@@ -1,13 +1,12 @@
 /**
- * Reading a scoring job back: its record, its assembled scores (from the per-batch KV results, in
- * submission order) and a watch that yields the record on every change until the job ends.
+ * Reading a scoring job back: its record, its assembled scores (from the per-batch results, in submission
+ * order) and a watch that yields the record on every change until the job ends.
  */
-import type { Bus, KvStore } from "@ferret/bus";
+import type { Bus } from "@ferret/bus";
+import type { BatchLedger } from "@ferret/jobs";
 import { NotFoundError } from "@ferret/errors";
 import {
-  DEFAULT_SCORE_JOB_NAMES,
-  batchKey,
-  jobKey,
+  openScoreJobs,
   type ScoreBatchResult,
   type ScoreJobNames,
   type ScoreJobRecord,
@@ -24,24 +23,16 @@ export async function readScoreJob(
   jobId: string,
   names: Partial<ScoreJobNames> = {},
 ): Promise<ScoreJobRecord | undefined> {
-  const jobs = await bus.kv<ScoreJobRecord>(names.jobsBucket ?? DEFAULT_SCORE_JOB_NAMES.jobsBucket);
-  return (await jobs.get(jobKey(jobId)))?.value;
+  return (await openScoreJobs(bus, names)).jobs.get(jobId);
 }
 
 /** Every recorded batch of the job, in batch order; NotFoundError naming the first missing batch. */
 export async function assembleScores(
-  batches: KvStore<ScoreBatchResult>,
-  record: Pick<ScoreJobRecord, "jobId" | "batches">,
+  batches: BatchLedger<ScoreBatchResult>,
+  record: Pick<ScoreJobRecord, "jobId" | "progress">,
 ): Promise<ScoredPairRow[]> {
   const rows: ScoredPairRow[] = [];
-  for (let batch = 0; batch < record.batches; batch++) {
-    const entry = await batches.get(batchKey(record.jobId, batch));
-    if (entry === undefined) {
-      throw new NotFoundError(
-        `score job "${record.jobId}": batch ${batch} of ${record.batches} not scored yet`,
-      );
-    }
-    const r = entry.value;
+  for (const r of await batches.all(record.jobId, record.progress.total)) {
     r.scores.forEach((score, i) => rows.push({ queryId: r.queryIds[i]!, docId: r.docIds[i]!, score }));
   }
   return rows;
@@ -53,11 +44,9 @@ export async function readScoreJobResult(
   jobId: string,
   names: Partial<ScoreJobNames> = {},
 ): Promise<{ record: ScoreJobRecord; scores: ScoredPairRow[] }> {
-  const record = await readScoreJob(bus, jobId, names);
+  const { jobs, batches } = await openScoreJobs(bus, names);
+  const record = await jobs.get(jobId);
   if (record === undefined) throw new NotFoundError(`no score job "${jobId}"`);
-  const batches = await bus.kv<ScoreBatchResult>(
-    names.batchesBucket ?? DEFAULT_SCORE_JOB_NAMES.batchesBucket,
-  );
   return { record, scores: await assembleScores(batches, record) };
 }
 
@@ -66,47 +55,15 @@ export function scoresToTsv(rows: readonly ScoredPairRow[]): string {
   return rows.map((r) => `${r.queryId}\t${r.docId}\t${r.score}\n`).join("");
 }
 
-const isFinal = (r: ScoreJobRecord): boolean => r.state === "succeeded" || r.state === "failed";
-
 /**
- * Yields the job's record now and after every change, ending after a succeeded or failed one (or when
- * `signal` aborts). NotFoundError when there is no such job.
+ * Yields the job's record now and after every change, ending after a final one (or when `signal`
+ * aborts). NotFoundError when there is no such job.
  */
 export async function* watchScoreJob(
   bus: Bus,
   jobId: string,
   options: { names?: Partial<ScoreJobNames>; signal?: AbortSignal } = {},
 ): AsyncGenerator<ScoreJobRecord> {
-  const jobs = await bus.kv<ScoreJobRecord>(options.names?.jobsBucket ?? DEFAULT_SCORE_JOB_NAMES.jobsBucket);
-  if ((await jobs.get(jobKey(jobId))) === undefined) throw new NotFoundError(`no score job "${jobId}"`);
-  const queue: ScoreJobRecord[] = [];
-  let wake: (() => void) | undefined;
-  const notify = (): void => {
-    wake?.();
-    wake = undefined;
-  };
-  const sub = await jobs.watch(jobKey(jobId), (change) => {
-    if (change.value !== undefined) queue.push(change.value);
-    notify();
-  });
-  options.signal?.addEventListener("abort", notify, { once: true });
-  try {
-    let lastRevisionSeen = "";
-    for (;;) {
-      while (queue.length > 0) {
-        const record = queue.shift()!;
-        const seen = `${record.state}:${record.done}:${record.updatedAt}`;
-        if (seen !== lastRevisionSeen) {
-          lastRevisionSeen = seen;
-          yield record;
-        }
-        if (isFinal(record)) return;
-      }
-      if (options.signal?.aborted === true) return;
-      await new Promise<void>((resolve) => (wake = resolve));
-    }
-  } finally {
-    options.signal?.removeEventListener("abort", notify);
-    await sub.stop();
-  }
+  const { jobs } = await openScoreJobs(bus, options.names);
+  yield* jobs.watch(jobId, options.signal === undefined ? {} : { signal: options.signal });
 }

@@ -1,45 +1,30 @@
 /**
  * The scoring job worker: takes batches from the "ranker-score" work queue, scores their pairs with the
- * job's cross-encoder and records each batch's scores exactly once, however often it is delivered.
+ * job's cross-encoder and records each batch's scores exactly once, however often it is delivered
+ * (@ferret/jobs: runBatch records a batch create-if-absent and counts it into progress once).
  *
- * Exactly-once results on an at-least-once queue: a batch's result is written with KV create-if-absent
- * under `<job>.<batch>`. A delivery first looks the key up and acks without scoring when it is there (the
- * previous worker died after recording, before acking); a worker that loses a race to record (two
- * deliveries running at once after an ack-wait expiry) keeps the first result and acks. A worker killed
- * before recording leaves no trace; the bus redelivers the batch after its ack wait.
- *
- * Progress and completion are derived from the recorded batches, not counted by increments, so a crash
- * between recording and updating the job record is repaired by the next delivery of any batch of the job:
- * every delivery ends by counting the job's recorded batches and moving the job record forward with
- * compare-and-set (never backwards). The worker that sees the last batch recorded writes the assembled
- * scores to the object store (deterministic name: a repeat writes the same bytes), marks the job succeeded
- * and publishes ranker.scores.completed under an event id derived from the job (deduplicated by the bus).
+ * The delivery that sees every batch counted writes the assembled scores to the object store
+ * (deterministic name: a repeat writes the same bytes), marks the job succeeded and publishes
+ * ranker.scores.completed under an event id derived from the job (deduplicated by the bus). A batch the
+ * bus gives up on (deliveries used up, or a permanent error) fails the job with its last error
+ * (consumeJobs); the job's other batches are then acked without scoring.
  */
 import { hostname } from "node:os";
-import {
-  NonRetryableError,
-  isRetryable,
-  type Bus,
-  type Job,
-  type KvStore,
-  type ObjectStore,
-  type QueueOptions,
-} from "@ferret/bus";
-import { AlreadyExistsError, ConflictError, isFerretError } from "@ferret/errors";
+import type { Bus, Job, ObjectStore, QueueOptions } from "@ferret/bus";
+import { consumeJobs, runBatch } from "@ferret/jobs";
 import { silentLogger, type Logger } from "@ferret/logging";
 import type { PairScorer } from "../rerank/pair-scorer.js";
 import { assembleScores, scoresToTsv } from "./score-job-results.js";
 import {
-  DEFAULT_SCORE_JOB_NAMES,
   SCORES_COMPLETED_EVENT,
   SCORES_PROGRESS_EVENT,
-  batchKey,
-  jobKey,
+  openScoreJobs,
   resultObjectName,
   type ScoreBatchMessage,
   type ScoreBatchResult,
   type ScoreJobNames,
   type ScoreJobRecord,
+  type ScoreJobStores,
 } from "./score-job-record.js";
 
 /** Resolves a job's model name (and variant) to a scorer; the worker does not close what it gets. */
@@ -73,6 +58,7 @@ export interface ScoreWorkerStats {
   skipped: number;
   /** Batches scored whose result another delivery had recorded first (discarded). */
   lostRaces: number;
+  /** Jobs this worker marked failed. */
   failed: number;
 }
 
@@ -81,160 +67,107 @@ export interface ScoreWorker {
   stop(options?: { graceMs?: number }): Promise<void>;
 }
 
-const DEFAULT_MAX_DELIVERIES = 5;
-const CAS_ATTEMPTS = 20;
-
 export async function startScoreWorker(options: ScoreWorkerOptions): Promise<ScoreWorker> {
-  const { bus } = options;
-  const names = { ...DEFAULT_SCORE_JOB_NAMES, ...options.names };
+  const { bus, metrics } = options;
   const logger = (options.logger ?? silentLogger()).child({ component: "score-worker" });
-  const maxDeliveries = options.queueOptions?.maxDeliveries ?? DEFAULT_MAX_DELIVERIES;
   const worker = `${hostname()}:${process.pid}`;
-  const queue = await bus.queue<ScoreBatchMessage>(names.queue, options.queueOptions);
-  const jobs = await bus.kv<ScoreJobRecord>(names.jobsBucket);
-  const batches = await bus.kv<ScoreBatchResult>(names.batchesBucket);
-  const results = await bus.objects(names.resultsBucket);
+  const stores = await openScoreJobs(bus, options.names);
+  const queue = await bus.queue<ScoreBatchMessage>(stores.names.queue, options.queueOptions);
+  const results = await bus.objects(stores.names.resultsBucket);
   const stats: ScoreWorkerStats = { recorded: 0, skipped: 0, lostRaces: 0, failed: 0 };
-  const metrics = options.metrics;
 
   async function handle(job: Job<ScoreBatchMessage>): Promise<void> {
     const { jobId, batch, model, quantized, pairs } = job.data;
     const log = logger.child({ job: jobId, batch, delivery: job.deliveryCount });
-    const key = batchKey(jobId, batch);
     let scored = 0;
     try {
-      let outcome: "recorded" | "skipped" | "lost-race";
-      if ((await batches.get(key)) !== undefined) {
-        stats.skipped++;
-        outcome = "skipped";
-        log.info("batch already recorded; acking without rescoring");
-      } else {
-        const scorer = await options.scorers(model, quantized);
-        const scores = await scorer.score(
-          pairs.map((p) => [p[2], p[3]] as const),
-          { signal: job.signal, onProgress: () => job.working() },
-        );
-        scored = pairs.length;
-        const result: ScoreBatchResult = {
-          batch,
-          queryIds: pairs.map((p) => p[0]),
-          docIds: pairs.map((p) => p[1]),
-          scores,
-          worker,
-          deliveryCount: job.deliveryCount,
-        };
-        try {
-          await batches.create(key, result);
-          stats.recorded++;
-          outcome = "recorded";
-        } catch (err) {
-          if (!(err instanceof AlreadyExistsError)) throw err;
-          stats.lostRaces++;
-          outcome = "lost-race";
-          log.info("another delivery recorded this batch first; keeping its result");
-        }
-      }
-      await advanceJob(jobs, batches, results, names, jobId, bus, log);
-      metrics?.batchFinished(outcome, scored);
+      const run = await runBatch(stores.jobs, stores.batches, {
+        jobId,
+        batch,
+        compute: async (): Promise<ScoreBatchResult> => {
+          const scorer = await options.scorers(model, quantized);
+          const scores = await scorer.score(
+            pairs.map((p) => [p[2], p[3]] as const),
+            { signal: job.signal, onProgress: () => job.working() },
+          );
+          scored = pairs.length;
+          return {
+            batch,
+            queryIds: pairs.map((p) => p[0]),
+            docIds: pairs.map((p) => p[1]),
+            scores,
+            worker,
+            deliveryCount: job.deliveryCount,
+          };
+        },
+      });
+      if (run.outcome === "recorded") stats.recorded++;
+      else if (run.outcome === "skipped") stats.skipped++;
+      else stats.lostRaces++;
+      if (run.outcome !== "recorded")
+        log.info({ outcome: run.outcome }, "batch recorded by another delivery");
+      const record = run.complete ? await finishJob(bus, stores, results, run.record, log) : run.record;
+      await bus.events
+        .publish(SCORES_PROGRESS_EVENT, {
+          jobId,
+          done: record.progress.done,
+          total: record.progress.total,
+          state: record.state,
+        })
+        .catch((err: unknown) => log.warn({ err }, "could not publish progress"));
+      metrics?.batchFinished(run.outcome, scored);
     } catch (err) {
       metrics?.batchFinished("failed", scored);
-      const last = !isRetryable(err) || job.deliveryCount >= maxDeliveries;
-      if (last && !job.signal.aborted) {
-        stats.failed++;
-        await failJob(jobs, jobId, err).catch((e: unknown) =>
-          log.warn({ err: e }, "could not mark job failed"),
-        );
-      }
-      log.warn({ err, last }, "score batch failed");
-      throw isRetryable(err) ? err : new NonRetryableError(messageOf(err), { cause: err });
+      log.warn({ err }, "score batch failed");
+      throw err;
     }
   }
 
-  const consumer = queue.consume(handle, { concurrency: options.concurrency ?? 1 });
+  const consumer = consumeJobs(queue, {
+    jobs: stores.jobs,
+    jobIdOf: (job) => job.data.jobId,
+    handle,
+    onSkipped: () => stats.skipped++,
+    onFailed: () => stats.failed++,
+    concurrency: options.concurrency ?? 1,
+    logger,
+  });
   return {
     stats: () => ({ ...stats }),
     stop: (opts) => consumer.stop(opts),
   };
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** Moves the job record forward from the recorded batches (compare-and-set, never backwards). */
-async function advanceJob(
-  jobs: KvStore<ScoreJobRecord>,
-  batches: KvStore<ScoreBatchResult>,
-  results: ObjectStore,
-  names: ScoreJobNames,
-  jobId: string,
+/** Writes the assembled scores, marks the job succeeded and announces it (each step idempotent). */
+async function finishJob(
   bus: Bus,
+  { names, jobs, batches }: ScoreJobStores,
+  results: ObjectStore,
+  record: ScoreJobRecord,
   log: Logger,
-): Promise<void> {
-  const done = (await batches.keys(`${jobId}.*`)).length;
-  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-    const entry = await jobs.get(jobKey(jobId));
-    if (entry === undefined) {
-      log.warn("no job record for a recorded batch (job deleted?)");
-      return;
-    }
-    const current = entry.value;
-    if (current.state === "succeeded" || current.state === "failed") return;
-    const next: ScoreJobRecord = {
-      ...current,
-      done: Math.max(current.done, done),
-      state: "running",
-      updatedAt: new Date().toISOString(),
-    };
-    if (next.done >= current.batches) {
-      const rows = await assembleScores(batches, current);
-      const info = await results.put(resultObjectName(jobId), new TextEncoder().encode(scoresToTsv(rows)), {
-        description: "cross-encoder scores: query id, doc id, score (TSV, submission order)",
-        metadata: { job: jobId, model: current.model },
-      });
-      next.state = "succeeded";
-      next.result = { bucket: names.resultsBucket, name: info.name, sha256: info.sha256, size: info.size };
-    } else if (next.done === current.done && current.state === "running") {
-      return; // nothing new to record
-    }
-    try {
-      await jobs.update(jobKey(jobId), next, entry.revision);
-    } catch (err) {
-      if (err instanceof ConflictError) continue;
-      throw err;
-    }
-    const progress = { jobId, done: next.done, total: next.batches, state: next.state };
-    await bus.events
-      .publish(SCORES_PROGRESS_EVENT, progress)
-      .catch((err: unknown) => log.warn({ err }, "could not publish progress"));
-    if (next.state === "succeeded") {
-      await bus.events.publish(
-        SCORES_COMPLETED_EVENT,
-        { jobId, model: next.model, totalPairs: next.totalPairs, result: next.result },
-        { id: `${SCORES_COMPLETED_EVENT}.${jobId}` },
-      );
-      log.info({ pairs: next.totalPairs, batches: next.batches }, "score job succeeded");
-    }
-    return;
+): Promise<ScoreJobRecord> {
+  const rows = await assembleScores(batches, record);
+  const info = await results.put(
+    resultObjectName(record.jobId),
+    new TextEncoder().encode(scoresToTsv(rows)),
+    {
+      description: "cross-encoder scores: query id, doc id, score (TSV, submission order)",
+      metadata: { job: record.jobId, model: record.spec.model },
+    },
+  );
+  const done = await jobs.succeed(record.jobId, {
+    bucket: names.resultsBucket,
+    name: info.name,
+    sha256: info.sha256,
+    size: info.size,
+  });
+  if (done.state === "succeeded") {
+    await bus.events.publish(
+      SCORES_COMPLETED_EVENT,
+      { jobId: done.jobId, model: done.spec.model, totalPairs: done.spec.totalPairs, result: done.result },
+      { id: `${SCORES_COMPLETED_EVENT}.${done.jobId}` },
+    );
+    log.info({ pairs: done.spec.totalPairs, batches: done.progress.total }, "score job succeeded");
   }
-  log.warn("job record kept changing; leaving progress to the next delivery");
-}
-
-async function failJob(jobs: KvStore<ScoreJobRecord>, jobId: string, err: unknown): Promise<void> {
-  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-    const entry = await jobs.get(jobKey(jobId));
-    if (entry === undefined || entry.value.state === "succeeded" || entry.value.state === "failed") return;
-    const next: ScoreJobRecord = {
-      ...entry.value,
-      state: "failed",
-      updatedAt: new Date().toISOString(),
-      error: { code: isFerretError(err) ? err.code : "INTERNAL", message: messageOf(err) },
-    };
-    try {
-      await jobs.update(jobKey(jobId), next, entry.revision);
-      return;
-    } catch (e) {
-      if (!(e instanceof ConflictError)) throw e;
-    }
-  }
+  return done;
 }

@@ -1,18 +1,17 @@
 /**
- * Submitting a scoring job: the job record is created once (create-if-absent on `job.<id>`), then every
- * batch is published with the deterministic id `<job>.<batch>`. Submitting the same job again (a producer
- * that crashed half-way, a client retry) finds the record, checks that the pairs are the same and publishes
+ * Submitting a scoring job: the job record is created once (create-if-absent), then every batch is
+ * published with the deterministic id `<job>.<batch>`. Submitting the same job again (a producer that
+ * crashed half-way, a client retry) finds the record, checks that the pairs are the same and publishes
  * the batches again: the bus drops duplicates within its dedup window, and after it a worker finds the
- * batch's recorded result and acks without rescoring.
+ * batch recorded and acks without rescoring.
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { Bus, QueueOptions } from "@ferret/bus";
 import { AlreadyExistsError, InputError } from "@ferret/errors";
+import { checkJobId, isFinal } from "@ferret/jobs";
 import { DEFAULT_MAX_BATCH_BYTES, DEFAULT_SCORE_BATCH_SIZE, planScoreBatches } from "./plan-score-batches.js";
 import {
-  DEFAULT_SCORE_JOB_NAMES,
-  checkJobId,
-  jobKey,
+  openScoreJobs,
   type ScoreBatchMessage,
   type ScoreJobNames,
   type ScoreJobRecord,
@@ -46,8 +45,7 @@ function fingerprintOf(model: string, quantized: boolean, pairs: readonly ScoreP
 }
 
 export async function submitScoreJob(bus: Bus, options: SubmitScoreJobOptions): Promise<SubmittedScoreJob> {
-  const names = { ...DEFAULT_SCORE_JOB_NAMES, ...options.names };
-  const jobId = checkJobId(options.jobId ?? randomUUID());
+  const jobId = checkJobId(options.jobId ?? randomUUID(), { file: "<score job>" });
   const quantized = options.quantized === true;
   const batchSize = options.batchSize ?? DEFAULT_SCORE_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -63,36 +61,20 @@ export async function submitScoreJob(bus: Bus, options: SubmitScoreJobOptions): 
   });
   const ranges = planScoreBatches(options.pairs, batchSize, options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES);
   const fingerprint = fingerprintOf(options.model, quantized, options.pairs);
-  const jobs = await bus.kv<ScoreJobRecord>(names.jobsBucket);
+  const { names, jobs } = await openScoreJobs(bus, options.names);
   const queue = await bus.queue<ScoreBatchMessage>(names.queue, options.queueOptions);
 
-  const now = new Date().toISOString();
-  let record: ScoreJobRecord = {
-    jobId,
-    model: options.model,
-    quantized,
-    totalPairs: options.pairs.length,
-    batches: ranges.length,
-    fingerprint,
-    state: "queued",
-    done: 0,
-    createdAt: now,
-    updatedAt: now,
-  };
-  let created = true;
-  try {
-    await jobs.create(jobKey(jobId), record);
-  } catch (err) {
-    if (!(err instanceof AlreadyExistsError)) throw err;
-    created = false;
-    const existing = (await jobs.get(jobKey(jobId)))!.value;
-    if (existing.fingerprint !== fingerprint || existing.batches !== ranges.length) {
+  const { record, created } = await jobs.create(jobId, {
+    spec: { model: options.model, quantized, totalPairs: options.pairs.length, fingerprint },
+    total: ranges.length,
+  });
+  if (!created) {
+    if (record.spec.fingerprint !== fingerprint || record.progress.total !== ranges.length) {
       throw new AlreadyExistsError(
         `score job "${jobId}" already exists with different pairs, model or batching; use another job id`,
       );
     }
-    record = existing;
-    if (record.state === "succeeded" || record.state === "failed") return { record, created };
+    if (isFinal(record.state)) return { record, created };
   }
   for (let batch = 0; batch < ranges.length; batch++) {
     const [start, end] = ranges[batch]!;

@@ -5,8 +5,9 @@
  */
 import { rankByTrecOrder, type Run } from "@ferret/datasets";
 import { InputError } from "@ferret/errors";
-import { JobState, type JobStatus, type Run as RunMessage } from "@ferret/proto";
-import { SCORE_JOB_KIND, type ScoreJobRecord } from "../jobs/score-job-record.js";
+import { toJobStatus } from "@ferret/jobs";
+import type { JobStatus, Run as RunMessage } from "@ferret/proto";
+import type { ScoreJobRecord } from "../jobs/score-job-record.js";
 
 export function runFromMessage(message: RunMessage, label: string): Run {
   const run: Run = new Map();
@@ -45,30 +46,11 @@ export function runToMessage(run: Run, name: string): RunMessage {
   };
 }
 
-const STATES: Record<ScoreJobRecord["state"], JobState> = {
-  queued: JobState.JOB_STATE_QUEUED,
-  running: JobState.JOB_STATE_RUNNING,
-  succeeded: JobState.JOB_STATE_SUCCEEDED,
-  failed: JobState.JOB_STATE_FAILED,
-};
-
 export function jobStatusOf(record: ScoreJobRecord): JobStatus {
-  const updatedAt = new Date(record.updatedAt);
-  return {
-    job: { jobId: record.jobId, kind: SCORE_JOB_KIND },
-    state: STATES[record.state],
-    progress: {
-      done: record.done,
-      total: record.batches,
-      unit: "batches",
-      message: `${record.totalPairs} pairs, model ${record.model}${record.quantized ? " (quantized)" : ""}`,
-      updatedAt,
-    },
-    errorCode: record.error?.code ?? "",
-    errorMessage: record.error?.message ?? "",
-    createdAt: new Date(record.createdAt),
-    updatedAt,
+  const { totalPairs, model, quantized } = record.spec;
+  return toJobStatus(record, {
+    message: `${totalPairs} pairs, model ${model}${quantized ? " (quantized)" : ""}`,
     outputs:
       record.result === undefined ? [] : [{ ...record.result, mediaType: "text/tab-separated-values" }],
-  };
+  });
 }

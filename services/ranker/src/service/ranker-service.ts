@@ -131,7 +131,7 @@ export function rankerHandlers(options: RankerServiceOptions): ServiceImplementa
         const record = await readScoreJob(bus, request.jobId, names);
         if (record !== undefined && record.state !== "succeeded") {
           throw new ConflictError(
-            `score job "${request.jobId}" is ${record.state} (${record.done}/${record.batches} batches)`,
+            `score job "${request.jobId}" is ${record.state} (${record.progress.done}/${record.progress.total} batches)${record.error === undefined ? "" : `: ${record.error.message}`}`,
           );
         }
         const { record: done, scores } = await readScoreJobResult(bus, request.jobId, names);

@@ -72,7 +72,7 @@ export async function runExactlyOnceScenario(h: ScenarioHarness, jobId: string):
       queueOptions: h.queueOptions,
     });
     expect(submitted.created).toBe(true);
-    expect(submitted.record.batches).toBe(10);
+    expect(submitted.record.progress.total).toBe(10);
 
     const [query, passage] = await within(60_000, "the doomed worker to hang", doomed.hung);
     const lostBatch = pairs.findIndex((p) => p[2] === query && p[3] === passage) / BATCH_SIZE;
@@ -103,11 +103,11 @@ export async function runExactlyOnceScenario(h: ScenarioHarness, jobId: string):
     expect(stats.lostRaces).toBe(0);
 
     // progress: monotonic, ends succeeded with every batch done
-    const done = progress.map((r) => r.done);
+    const done = progress.map((r) => r.progress.done);
     expect(done).toEqual([...done].sort((a, b) => a - b));
     const last = progress[progress.length - 1]!;
     expect(last.state).toBe("succeeded");
-    expect(last.done).toBe(10);
+    expect(last.progress.done).toBe(10);
 
     // every pair exactly once, in submission order, with PyTorch's scores
     const { record, scores } = await readScoreJobResult(bus, jobId, names);

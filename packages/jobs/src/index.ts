@@ -3,7 +3,7 @@ export { FINAL_STATES, canTransition, isFinal } from "./job-record.js";
 export type { JobError, JobProgress, JobRecord, JobState } from "./job-record.js";
 export { jobErrorOf } from "./job-error.js";
 export { JobStore } from "./job-store.js";
-export type { CreatedJob, JobStoreOptions, NewJob } from "./job-store.js";
+export type { CreatedJob, JobStoreOptions, NewJob, ProgressFields } from "./job-store.js";
 export { BatchLedger } from "./batch-ledger.js";
 export type { RecordedBatch } from "./batch-ledger.js";
 export { runBatch } from "./run-batch.js";

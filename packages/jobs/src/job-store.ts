@@ -34,6 +34,9 @@ export interface CreatedJob<Spec, Result> {
   created: boolean;
 }
 
+/** Progress a stage sets itself (countBatch sets done and counts for batched jobs). */
+export type ProgressFields = Partial<Pick<JobProgress, "done" | "total" | "message">>;
+
 /** Compare-and-set attempts before giving up with a ConflictError (each sees a newer revision). */
 const CAS_ATTEMPTS = 100;
 
@@ -125,10 +128,7 @@ export class JobStore<Spec = unknown, Result = unknown> {
   }
 
   /** Sets progress fields the stage reports itself (moving a queued job to running). */
-  setProgress(
-    jobId: string,
-    progress: Partial<Pick<JobProgress, "done" | "total" | "message">>,
-  ): Promise<JobRecord<Spec, Result>> {
+  setProgress(jobId: string, progress: ProgressFields): Promise<JobRecord<Spec, Result>> {
     return this.update(jobId, (r) =>
       isFinal(r.state) ? undefined : { ...r, state: "running", progress: { ...r.progress, ...progress } },
     );
@@ -156,11 +156,12 @@ export class JobStore<Spec = unknown, Result = unknown> {
     });
   }
 
-  succeed(jobId: string, result: Result, message?: string): Promise<JobRecord<Spec, Result>> {
+  /** Marks the job succeeded with its result (and last progress fields, if given). */
+  succeed(jobId: string, result: Result, progress: ProgressFields = {}): Promise<JobRecord<Spec, Result>> {
     return this.update(jobId, (r) =>
       isFinal(r.state)
         ? undefined
-        : { ...r, state: "succeeded", result, progress: withMessage(r.progress, message) },
+        : { ...r, state: "succeeded", result, progress: { ...r.progress, ...progress } },
     );
   }
 

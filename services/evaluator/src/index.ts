@@ -139,12 +139,12 @@ export { evaluatorConfigSchema, loadEvaluatorConfig } from "./config.js";
 export type { EvaluatorConfig } from "./config.js";
 
 // Evaluation jobs on the bus.
-export { startEvaluationWorker, openJobRecords } from "./jobs/evaluation-worker.js";
+export { startEvaluationWorker } from "./service/evaluation-worker.js";
 export type {
   EvaluationWorker,
   EvaluationWorkerOptions,
   EvaluationWorkerStats,
-} from "./jobs/evaluation-worker.js";
+} from "./service/evaluation-worker.js";
 export { submitEvaluationJob } from "./jobs/submit-evaluation.js";
 export type { SubmitEvaluationOptions, SubmittedJob } from "./jobs/submit-evaluation.js";
 export { decodeJobPayload, encodeJobPayload } from "./jobs/job-payload.js";
@@ -155,7 +155,14 @@ export {
   EVALUATION_JOBS_BUCKET,
   EVALUATION_QUEUE,
   EVALUATION_RESULTS_BUCKET,
+  fromStored,
+  openEvaluationJobs,
   readJobRecord,
   resultObjectName,
 } from "./jobs/job-record.js";
-export type { EvaluationJobRecord, StoredJobRecord } from "./jobs/job-record.js";
+export type {
+  EvaluationJobRecord,
+  EvaluationJobSpec,
+  StoredEvaluationResult,
+  StoredJobRecord,
+} from "./jobs/job-record.js";

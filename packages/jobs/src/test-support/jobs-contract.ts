@@ -113,8 +113,12 @@ export function describeJobsContract(harness: JobsHarness): void {
       await jobs.create("j", { spec: { batches: 1 }, total: 10, unit: "queries" });
       expect((await jobs.start("j", "reading")).state).toBe("running");
       expect((await jobs.setProgress("j", { done: 4 })).progress).toMatchObject({ done: 4, total: 10 });
-      const done = await jobs.succeed("j", { sum: 7 }, "done");
-      expect(done).toMatchObject({ state: "succeeded", result: { sum: 7 }, progress: { message: "done" } });
+      const done = await jobs.succeed("j", { sum: 7 }, { done: 10, message: "done" });
+      expect(done).toMatchObject({
+        state: "succeeded",
+        result: { sum: 7 },
+        progress: { done: 10, total: 10, message: "done" },
+      });
       // Late calls from redelivered messages change nothing.
       expect(await jobs.fail("j", new Error("late"))).toEqual(done);
       expect(await jobs.cancel("j")).toEqual(done);

@@ -1,13 +1,12 @@
 /**
- * An evaluation job's state in KV (bucket "evaluator-jobs" by default, key = job id), as JSON:
- *   { status: JobStatus, completed?: EvaluationCompleted, numQueries?: number }
- * with both messages in their proto3 JSON form, so any client (another service, a UI, `nats kv get`) reads
- * it without Ferret's code. `status.state` moves queued -> running -> succeeded | failed; `status.progress`
- * counts evaluated queries; `status.outputs` and `completed.report` name the per-query JSON artifact.
+ * An evaluation job's record in KV (bucket "evaluator-jobs" by default, key = job id): a @ferret/jobs
+ * JobRecord, queued -> running -> succeeded | failed, progress in evaluated queries, and with success the
+ * EvaluationCompleted message (proto3 JSON, readable by any client) and the per-query JSON artifact.
+ * readJobRecord gives it as the wire's JobStatus.
  */
-import type { KvStore } from "@ferret/bus";
-import type { JobState } from "@ferret/proto";
-import { EvaluationCompleted, JobStatus, type ArtifactRef } from "@ferret/proto";
+import type { Bus, KvStore } from "@ferret/bus";
+import { JobStore, toJobStatus, type JobRecord } from "@ferret/jobs";
+import { ArtifactRef, EvaluationCompleted, type JobStatus } from "@ferret/proto";
 
 /** Names on the bus; all configurable, these are the defaults. */
 export const EVALUATION_QUEUE = "evaluator";
@@ -17,11 +16,19 @@ export const EVALUATION_RESULTS_BUCKET = "evaluator-results";
 export const EVALUATION_COMPLETED_EVENT = "evaluation.completed";
 export const EVALUATE_JOB_KIND = "evaluate";
 
-export interface StoredJobRecord {
-  status: unknown;
-  completed?: unknown;
-  numQueries?: number;
+/** The request travels in the queue message; the record keeps only how it was sent. */
+export interface EvaluationJobSpec {
+  encoding: "json" | "protobuf" | "unknown";
 }
+
+/** What a succeeded job stores, in proto3 JSON. */
+export interface StoredEvaluationResult {
+  completed: unknown;
+  report: unknown;
+  numQueries: number;
+}
+
+export type StoredJobRecord = JobRecord<EvaluationJobSpec, StoredEvaluationResult>;
 
 export interface EvaluationJobRecord {
   status: JobStatus;
@@ -29,24 +36,26 @@ export interface EvaluationJobRecord {
   numQueries?: number;
 }
 
+export function openEvaluationJobs(
+  bus: Bus,
+  bucket = EVALUATION_JOBS_BUCKET,
+): Promise<JobStore<EvaluationJobSpec, StoredEvaluationResult>> {
+  return JobStore.open(bus, { bucket, kind: EVALUATE_JOB_KIND });
+}
+
 /** The per-query JSON artifact of a job. */
 export function resultObjectName(jobId: string): string {
   return `evaluations/${jobId}.json`;
 }
 
-export function toStored(record: EvaluationJobRecord): StoredJobRecord {
+export function fromStored(record: StoredJobRecord): EvaluationJobRecord {
+  const result = record.result;
+  const outputs = result === undefined ? [] : [ArtifactRef.fromJSON(result.report)];
   return {
-    status: JobStatus.toJSON(record.status),
-    ...(record.completed === undefined ? {} : { completed: EvaluationCompleted.toJSON(record.completed) }),
-    ...(record.numQueries === undefined ? {} : { numQueries: record.numQueries }),
-  };
-}
-
-export function fromStored(stored: StoredJobRecord): EvaluationJobRecord {
-  return {
-    status: JobStatus.fromJSON(stored.status),
-    ...(stored.completed === undefined ? {} : { completed: EvaluationCompleted.fromJSON(stored.completed) }),
-    ...(stored.numQueries === undefined ? {} : { numQueries: stored.numQueries }),
+    status: toJobStatus(record, { outputs }),
+    ...(result === undefined
+      ? {}
+      : { completed: EvaluationCompleted.fromJSON(result.completed), numQueries: result.numQueries }),
   };
 }
 
@@ -56,36 +65,4 @@ export async function readJobRecord(
 ): Promise<EvaluationJobRecord | undefined> {
   const entry = await kv.get(jobId);
   return entry === undefined ? undefined : fromStored(entry.value);
-}
-
-export interface StatusFields {
-  jobId: string;
-  state: JobState;
-  createdAt: Date;
-  done?: number;
-  total?: number;
-  message?: string;
-  errorCode?: string;
-  errorMessage?: string;
-  outputs?: ArtifactRef[];
-}
-
-export function jobStatus(fields: StatusFields): JobStatus {
-  const now = new Date();
-  return {
-    job: { jobId: fields.jobId, kind: EVALUATE_JOB_KIND },
-    state: fields.state,
-    progress: {
-      done: fields.done ?? 0,
-      total: fields.total ?? 0,
-      unit: "queries",
-      message: fields.message ?? "",
-      updatedAt: now,
-    },
-    errorCode: fields.errorCode ?? "",
-    errorMessage: fields.errorMessage ?? "",
-    createdAt: fields.createdAt,
-    updatedAt: now,
-    outputs: fields.outputs ?? [],
-  };
 }

@@ -1,20 +1,14 @@
 /**
  * Submitting an evaluation job: record it as queued in KV, then publish it on the work queue under its id
  * (the bus drops a second publish of the same id within its dedup window; the worker skips an id whose
- * result is already stored).
+ * job has ended).
  */
 import { randomUUID } from "node:crypto";
 import type { Bus, QueueOptions } from "@ferret/bus";
-import { AlreadyExistsError } from "@ferret/errors";
-import { JobState, type EvaluateRequest } from "@ferret/proto";
+import { checkJobId } from "@ferret/jobs";
+import type { EvaluateRequest } from "@ferret/proto";
 import { encodeJobPayload } from "./job-payload.js";
-import {
-  EVALUATION_JOBS_BUCKET,
-  EVALUATION_QUEUE,
-  jobStatus,
-  toStored,
-  type StoredJobRecord,
-} from "./job-record.js";
+import { EVALUATION_JOBS_BUCKET, EVALUATION_QUEUE, openEvaluationJobs } from "./job-record.js";
 
 export interface SubmitEvaluationOptions {
   /** Default: a random UUID. Give a deterministic id to make resubmission idempotent. */
@@ -38,20 +32,12 @@ export async function submitEvaluationJob(
   request: EvaluateRequest,
   options: SubmitEvaluationOptions = {},
 ): Promise<SubmittedJob> {
-  const jobId = options.jobId ?? randomUUID();
-  const kv = await bus.kv<StoredJobRecord>(options.jobsBucket ?? EVALUATION_JOBS_BUCKET);
-  try {
-    await kv.create(
-      jobId,
-      toStored({ status: jobStatus({ jobId, state: JobState.JOB_STATE_QUEUED, createdAt: new Date() }) }),
-    );
-  } catch (err) {
-    // Known id (resubmitted): keep its record; the worker decides whether there is work left.
-    if (!(err instanceof AlreadyExistsError)) throw err;
-  }
+  const jobId = checkJobId(options.jobId ?? randomUUID(), { file: "<evaluation job>" });
+  const encoding = options.encoding ?? "protobuf";
+  const jobs = await openEvaluationJobs(bus, options.jobsBucket ?? EVALUATION_JOBS_BUCKET);
+  // A known id (resubmitted) keeps its record; the worker decides whether there is work left.
+  await jobs.create(jobId, { spec: { encoding }, unit: "queries" });
   const queue = await bus.queue(options.queue ?? EVALUATION_QUEUE, options.queueOptions ?? {});
-  const published = await queue.publish(encodeJobPayload(request, options.encoding ?? "protobuf"), {
-    id: jobId,
-  });
+  const published = await queue.publish(encodeJobPayload(request, encoding), { id: jobId });
   return { jobId, duplicate: published.duplicate };
 }

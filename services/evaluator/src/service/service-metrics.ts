@@ -9,7 +9,10 @@ import {
 } from "@ferret/metrics";
 
 export interface EvaluatorMetrics extends RpcMetrics {
-  /** Counts a finished evaluation job: computed, skipped (result already stored), failed or retried. */
+  /**
+   * Counts evaluation job outcomes: computed, skipped (the job had ended), failed (the job), or retried (a
+   * delivery that failed with an error worth retrying).
+   */
   jobFinished(outcome: "computed" | "skipped" | "failed" | "retried", seconds: number): void;
 }
 

@@ -9,7 +9,7 @@ import { startGrpcServer, type GrpcServer } from "@ferret/grpc";
 import { silentLogger, type Logger } from "@ferret/logging";
 import { createRegistry, startMetricsServer, type MetricsServer, type Registry } from "@ferret/metrics";
 import type { EvaluatorConfig } from "../config.js";
-import { startEvaluationWorker, type EvaluationWorker } from "../jobs/evaluation-worker.js";
+import { startEvaluationWorker, type EvaluationWorker } from "./evaluation-worker.js";
 import { directoryArtifacts, objectStoreArtifacts } from "./artifacts.js";
 import { createEvaluatorService } from "./evaluator-service.js";
 import { evaluatorMetrics } from "./service-metrics.js";

@@ -10,10 +10,10 @@ import { join } from "node:path";
 import { createBus, type Bus, type BusEvent, type Subscription } from "@ferret/bus";
 import { EvaluateRequest, EvaluationCompleted, JobState, type ArtifactRef } from "@ferret/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { close, trecEvalExpected, trecEvalFixtureText } from "../service/test-support/fixtures.js";
+import { close, trecEvalExpected, trecEvalFixtureText } from "./test-support/fixtures.js";
 import { startEvaluationWorker, type EvaluationWorker } from "./evaluation-worker.js";
-import { readJobRecord, resultObjectName, type StoredJobRecord } from "./job-record.js";
-import { submitEvaluationJob } from "./submit-evaluation.js";
+import { readJobRecord, resultObjectName, type StoredJobRecord } from "../jobs/job-record.js";
+import { submitEvaluationJob } from "../jobs/submit-evaluation.js";
 
 const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const natsUrl = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";

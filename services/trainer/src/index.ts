@@ -32,3 +32,4 @@ export type {
 export type { TrainingSetStats } from "./data/training-set-stats.js";
 export { kMeans } from "./data/kmeans.js";
 export { EmptyTrainingSetError } from "./errors.js";
+export { CorpusCache } from "./data/corpus-cache.js";

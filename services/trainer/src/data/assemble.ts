@@ -8,7 +8,8 @@ import { documentText } from "@ferret/encoder";
 import type { Run } from "@ferret/datasets";
 import type { Logger } from "@ferret/logging";
 import { EmptyTrainingSetError } from "../errors.js";
-import { loadCollection, readCheckedQrels, type Collection } from "./collection.js";
+import { readCheckedQrels, type Collection } from "./collection.js";
+import { CorpusCache } from "./corpus-cache.js";
 import { filterFalseNegatives, needsTeacherScores, type FilterReason } from "./false-negative-filter.js";
 import {
   candidatesInWindow,
@@ -39,6 +40,8 @@ export interface AssembleResult {
 export interface AssembleOptions {
   /** Overrides the spec's output directory. */
   outputDir?: string;
+  /** Keeps collections and BM25 indexes for later assemblies; without one they are built and dropped. */
+  cache?: CorpusCache;
   log?: Logger;
 }
 
@@ -46,10 +49,24 @@ export async function assembleTrainingSet(
   loaded: LoadedJobSpec,
   options: AssembleOptions = {},
 ): Promise<AssembleResult> {
-  const { spec } = loaded;
   const log = options.log;
   const outputDir = options.outputDir ?? loaded.outputDir;
-  const collection = await loadCollection(spec.corpus);
+  const cache = options.cache ?? new CorpusCache();
+  try {
+    return await assemble(loaded, cache, outputDir, log);
+  } finally {
+    if (!options.cache) await cache.close();
+  }
+}
+
+async function assemble(
+  loaded: LoadedJobSpec,
+  cache: CorpusCache,
+  outputDir: string,
+  log: Logger | undefined,
+): Promise<AssembleResult> {
+  const { spec } = loaded;
+  const collection = await cache.collection(spec.corpus);
   log?.info({ documents: collection.docs.size, queries: collection.queries.size }, "collection read");
   const { queries, splitQrels } = await loadTrainingQueries(collection, spec.queries);
   const trainingIds = new Set(queries.map((q) => q.id));
@@ -83,7 +100,7 @@ export async function assembleTrainingSet(
     );
 
   const withPositives = uniqueQueries(positives.staged);
-  const runs = await retrieverRuns(spec, collection, withPositives);
+  const runs = await retrieverRuns(spec, collection, withPositives, cache);
   log?.info({ queries: withPositives.length, runs: [...runs.keys()] }, "negatives retrieved");
 
   const counts: AssemblyCounts = {
@@ -100,11 +117,16 @@ export async function assembleTrainingSet(
   const teacher = spec.teacher ? await openTeacher(spec.teacher) : undefined;
   let records: TrainingRecord[];
   try {
-    const scorer = teacher ? new CachedTeacher(teacher) : undefined;
-    records = [];
-    for (const staged of positives.staged) {
-      records.push(await buildRecord(staged, spec, collection, runs, positives.excluded, scorer, counts));
-    }
+    const scorer = teacher ? new CachedTeacher(teacher, collection) : undefined;
+    records = await buildRecords(
+      positives.staged,
+      spec,
+      collection,
+      runs,
+      positives.excluded,
+      scorer,
+      counts,
+    );
     counts.teacherPairsScored = scorer?.scored ?? 0;
   } finally {
     await teacher?.close();
@@ -140,12 +162,17 @@ function uniqueQueries(staged: readonly StagedQuery[]): TrainingQuery[] {
 
 type Runs = Map<NegativeSource, { run: Run; spec: RetrieverNegativesSpec }>;
 
-async function retrieverRuns(spec: JobSpec, collection: Collection, queries: TrainingQuery[]): Promise<Runs> {
+async function retrieverRuns(
+  spec: JobSpec,
+  collection: Collection,
+  queries: TrainingQuery[],
+  cache: CorpusCache,
+): Promise<Runs> {
   const runs: Runs = new Map();
   const { bm25, dense } = spec.negatives;
   if (bm25)
     runs.set("bm25", {
-      run: await bm25Run(collection, queries, { k: bm25.window[1], k1: bm25.k1, b: bm25.b }),
+      run: await bm25Run(await cache.bm25(spec.corpus, bm25), queries, bm25.window[1]),
       spec: bm25,
     });
   if (dense) {
@@ -158,103 +185,157 @@ async function retrieverRuns(spec: JobSpec, collection: Collection, queries: Tra
   return runs;
 }
 
-/** Teacher scores memoised per (query, document), so curriculum stages and filters score a pair once. */
+/**
+ * Teacher scores memoised per (query, document), so curriculum stages and filters score a pair once.
+ * Pairs are scored in bulk (one model call per chunk of many queries' pairs): per-query calls of
+ * ~20 pairs cost several times more on a busy CPU.
+ */
 class CachedTeacher {
   private readonly cache = new Map<string, number>();
   scored = 0;
-  constructor(private readonly teacher: Teacher) {}
+  constructor(
+    private readonly teacher: Teacher,
+    private readonly collection: Collection,
+  ) {}
 
-  async scores(
-    query: TrainingQuery,
-    docIds: readonly string[],
-    collection: Collection,
-  ): Promise<Map<string, number>> {
-    const key = (docId: string): string => `${query.id}\u0000${docId}`;
-    const missing = [...new Set(docIds)].filter((d) => !this.cache.has(key(d)));
-    if (missing.length) {
-      const pairs: TeacherPair[] = missing.map((docId) => ({
-        queryId: query.id,
-        query: query.text,
-        docId,
-        passage: documentText(collection.docs.get(docId)!),
-      }));
-      const scores = await this.teacher.score(pairs);
-      missing.forEach((d, i) => this.cache.set(key(d), scores[i]!));
-      this.scored += missing.length;
+  private static key(queryId: string, docId: string): string {
+    return `${queryId}\u0000${docId}`;
+  }
+
+  async prefetch(wanted: Iterable<{ query: TrainingQuery; docIds: readonly string[] }>): Promise<void> {
+    const pairs: TeacherPair[] = [];
+    const queued = new Set<string>();
+    for (const { query, docIds } of wanted) {
+      for (const docId of docIds) {
+        const key = CachedTeacher.key(query.id, docId);
+        if (this.cache.has(key) || queued.has(key)) continue;
+        queued.add(key);
+        const doc = this.collection.docs.get(docId)!;
+        pairs.push({ queryId: query.id, query: query.text, docId, passage: documentText(doc) });
+      }
     }
-    return new Map(docIds.map((d) => [d, this.cache.get(key(d))!]));
+    for (let i = 0; i < pairs.length; i += TEACHER_CHUNK) {
+      const chunk = pairs.slice(i, i + TEACHER_CHUNK);
+      const scores = await this.teacher.score(chunk);
+      chunk.forEach((p, j) => this.cache.set(CachedTeacher.key(p.queryId, p.docId), scores[j]!));
+    }
+    this.scored += pairs.length;
+  }
+
+  /** Scores of prefetched pairs. */
+  scores(query: TrainingQuery, docIds: readonly string[]): Map<string, number> {
+    return new Map(docIds.map((d) => [d, this.cache.get(CachedTeacher.key(query.id, d))!]));
   }
 }
 
-async function buildRecord(
-  staged: StagedQuery,
+const TEACHER_CHUNK = 2048;
+
+interface Mined {
+  staged: StagedQuery;
+  excluded: Set<string>;
+  windows: { source: NegativeSource; spec: RetrieverNegativesSpec; candidates: NegativeCandidate[] }[];
+  negatives: NegativeCandidate[];
+}
+
+/**
+ * Three passes so the teacher scores in bulk: mine each query's windows; score positives and
+ * candidates (when a filter needs it), filter, pick and add random negatives; score what distillation
+ * still lacks and write the records.
+ */
+async function buildRecords(
+  stagedQueries: readonly StagedQuery[],
   spec: JobSpec,
   collection: Collection,
   runs: Runs,
   excludedByQuery: Map<string, Set<string>>,
   teacher: CachedTeacher | undefined,
   counts: AssemblyCounts,
-): Promise<TrainingRecord> {
-  const { query } = staged;
-  const excluded = excludedByQuery.get(query.id) ?? new Set<string>();
-  const filterNeedsTeacher = needsTeacherScores(spec.falseNegatives);
-  const positiveIds = staged.positives.map((p) => p.id);
-  const lists: NegativeCandidate[][] = [];
-  for (const [source, { run, spec: rs }] of runs) {
-    const windowed = candidatesInWindow(source, run.get(query.id), rs.window, excluded);
-    counts.positivesRemovedFromWindows += windowed.positivesRemoved;
-    let teacherInput: { scores: Map<string, number>; positiveScores: number[] } | undefined;
-    if (teacher && filterNeedsTeacher) {
-      const scores = await teacher.scores(
-        query,
-        [...positiveIds, ...windowed.candidates.map((c) => c.id)],
-        collection,
+): Promise<TrainingRecord[]> {
+  const mined: Mined[] = stagedQueries.map((staged) => {
+    const excluded = excludedByQuery.get(staged.query.id) ?? new Set<string>();
+    const windows = [...runs].map(([source, { run, spec: rs }]) => {
+      const windowed = candidatesInWindow(source, run.get(staged.query.id), rs.window, excluded);
+      counts.positivesRemovedFromWindows += windowed.positivesRemoved;
+      return { source, spec: rs, candidates: windowed.candidates };
+    });
+    return { staged, excluded, windows, negatives: [] };
+  });
+  const positiveIds = (m: Mined): string[] => m.staged.positives.map((p) => p.id);
+
+  const filterNeedsTeacher = teacher !== undefined && needsTeacherScores(spec.falseNegatives);
+  if (filterNeedsTeacher)
+    await teacher.prefetch(
+      mined.map((m) => ({
+        query: m.staged.query,
+        docIds: [...positiveIds(m), ...m.windows.flatMap((w) => w.candidates.map((c) => c.id))],
+      })),
+    );
+  for (const m of mined) {
+    const { query, stage } = m.staged;
+    const lists: NegativeCandidate[][] = [];
+    for (const w of m.windows) {
+      let teacherInput: { scores: Map<string, number>; positiveScores: number[] } | undefined;
+      if (filterNeedsTeacher) {
+        const scores = teacher.scores(query, [...positiveIds(m), ...w.candidates.map((c) => c.id)]);
+        teacherInput = { scores, positiveScores: positiveIds(m).map((id) => scores.get(id)!) };
+      }
+      const filtered = filterFalseNegatives(w.candidates, spec.falseNegatives, teacherInput);
+      for (const d of filtered.dropped) counts.falseNegatives[d.reason as FilterReason]++;
+      const random = seededRandom(spec.seed, "pick", w.source, stage, query.id);
+      lists.push(
+        w.spec.pick === "top"
+          ? filtered.kept.slice(0, w.spec.count)
+          : sample(filtered.kept, w.spec.count, random),
       );
-      teacherInput = { scores, positiveScores: positiveIds.map((id) => scores.get(id)!) };
     }
-    const filtered = filterFalseNegatives(windowed.candidates, spec.falseNegatives, teacherInput);
-    for (const d of filtered.dropped) counts.falseNegatives[d.reason as FilterReason]++;
-    const random = seededRandom(spec.seed, "pick", source, staged.stage, query.id);
-    lists.push(
-      rs.pick === "top" ? filtered.kept.slice(0, rs.count) : sample(filtered.kept, rs.count, random),
-    );
+    m.negatives = mergeCandidates(lists);
+    if (spec.negatives.random) {
+      const avoid = new Set([...m.excluded, ...positiveIds(m), ...m.negatives.map((n) => n.id)]);
+      m.negatives.push(
+        ...randomNegatives(
+          collection.docIds,
+          spec.negatives.random.count,
+          avoid,
+          spec.seed,
+          `${stage}:${query.id}`,
+        ),
+      );
+    }
   }
-  const negatives = mergeCandidates(lists);
-  if (spec.negatives.random) {
-    const avoid = new Set([...excluded, ...positiveIds, ...negatives.map((n) => n.id)]);
-    negatives.push(
-      ...randomNegatives(
-        collection.docIds,
-        spec.negatives.random.count,
-        avoid,
-        spec.seed,
-        `${staged.stage}:${query.id}`,
-      ),
+
+  const distill = spec.distill && teacher !== undefined;
+  if (distill)
+    await teacher.prefetch(
+      mined.map((m) => ({
+        query: m.staged.query,
+        docIds: [...positiveIds(m), ...m.negatives.map((n) => n.id)],
+      })),
     );
-  }
-  const distilled =
-    spec.distill && teacher
-      ? await teacher.scores(query, [...positiveIds, ...negatives.map((n) => n.id)], collection)
-      : undefined;
   const text = (id: string): string => documentText(collection.docs.get(id)!);
-  return {
-    qid: query.id,
-    stage: staged.stage,
-    query: query.text,
-    positives: staged.positives.map((p) => ({
-      id: p.id,
-      text: text(p.id),
-      grade: p.grade,
-      sources: p.sources,
-      ...(distilled ? { teacher: distilled.get(p.id)! } : {}),
-    })),
-    negatives: negatives.map((n) => ({
-      id: n.id,
-      text: text(n.id),
-      source: n.source,
-      rank: n.rank,
-      score: n.score,
-      ...(distilled ? { teacher: distilled.get(n.id)! } : {}),
-    })),
-  };
+  return mined.map((m) => {
+    const { query, stage, positives } = m.staged;
+    const scores = distill
+      ? teacher.scores(query, [...positiveIds(m), ...m.negatives.map((n) => n.id)])
+      : undefined;
+    return {
+      qid: query.id,
+      stage,
+      query: query.text,
+      positives: positives.map((p) => ({
+        id: p.id,
+        text: text(p.id),
+        grade: p.grade,
+        sources: p.sources,
+        ...(scores ? { teacher: scores.get(p.id)! } : {}),
+      })),
+      negatives: m.negatives.map((n) => ({
+        id: n.id,
+        text: text(n.id),
+        source: n.source,
+        rank: n.rank,
+        score: n.score,
+        ...(scores ? { teacher: scores.get(n.id)! } : {}),
+      })),
+    };
+  });
 }

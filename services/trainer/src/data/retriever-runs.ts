@@ -8,24 +8,19 @@ import { readTrecRun, type Run } from "@ferret/datasets";
 import { ExactIndex, denseSearch, indexDocuments } from "@ferret/encoder";
 import { InputError } from "@ferret/errors";
 import { BiEncoder } from "@ferret/inference";
-import { EmbeddedBm25 } from "@ferret/retrieval";
+import type { EmbeddedBm25 } from "@ferret/retrieval";
 import type { Collection } from "./collection.js";
 import type { TrainingQuery } from "./training-queries.js";
 
 export async function bm25Run(
-  collection: Collection,
+  bm25: EmbeddedBm25,
   queries: readonly TrainingQuery[],
-  options: { k: number; k1: number; b: number },
+  k: number,
 ): Promise<Run> {
-  const bm25 = await EmbeddedBm25.build(collection.docs.values(), { bm25: { k1: options.k1, b: options.b } });
-  try {
-    return await bm25.searchBatch(
-      queries.map((q) => ({ id: q.id, text: q.text })),
-      { k: options.k },
-    );
-  } finally {
-    await bm25.close();
-  }
+  return bm25.searchBatch(
+    queries.map((q) => ({ id: q.id, text: q.text })),
+    { k },
+  );
 }
 
 export async function denseRunFromModel(

@@ -4,11 +4,10 @@
  * BM25 and/or dense runs in their rank windows, filters false negatives, adds STAR random negatives and
  * teacher scores, plans TAS-Balanced batches, and writes the artifact with its statistics atomically.
  */
-import { documentText } from "@ferret/encoder";
 import type { Run } from "@ferret/datasets";
 import type { Logger } from "@ferret/logging";
 import { EmptyTrainingSetError } from "../errors.js";
-import { readCheckedQrels, type Collection } from "./collection.js";
+import { documentText, readCheckedQrels, type Collection } from "./collection.js";
 import { CorpusCache } from "./corpus-cache.js";
 import { filterFalseNegatives, needsTeacherScores, type FilterReason } from "./false-negative-filter.js";
 import {
@@ -22,7 +21,7 @@ import type { LoadedJobSpec } from "./load-spec.js";
 import { assemblePositives, type StagedQuery } from "./positives.js";
 import { randomNegatives } from "./random-negatives.js";
 import { sample, seededRandom } from "./random.js";
-import { bm25Run, denseRunFromFile, denseRunFromModel } from "./retriever-runs.js";
+import { bm25Run, denseRunFromFile } from "./retriever-runs.js";
 import type { JobSpec, RetrieverNegativesSpec } from "./spec.js";
 import { clusterQueries, planTasBalancedBatches, type QueryClusters } from "./tas-balanced.js";
 import { openTeacher, type Teacher, type TeacherPair } from "./teacher.js";
@@ -176,11 +175,7 @@ async function retrieverRuns(
       spec: bm25,
     });
   if (dense) {
-    const run =
-      dense.run !== undefined
-        ? await denseRunFromFile(dense.run, collection)
-        : await denseRunFromModel(collection, queries, { model: dense.model!, k: dense.window[1] });
-    runs.set("dense", { run, spec: dense });
+    runs.set("dense", { run: await denseRunFromFile(dense.run, collection), spec: dense });
   }
   return runs;
 }

@@ -24,6 +24,14 @@ export interface Collection {
   queries: Map<string, QueryRecord>;
 }
 
+/**
+ * The text a document is trained and scored on: title and text, the way the encoder indexes it (so a
+ * model is trained on what it will be asked to embed).
+ */
+export function documentText(doc: DocumentRecord): string {
+  return `${doc.title} ${doc.text}`.trim();
+}
+
 export async function loadCollection(dir: string): Promise<Collection> {
   const beir = await loadBeirDir(dir);
   const docs = new Map<string, DocumentRecord>();

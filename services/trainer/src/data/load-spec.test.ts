@@ -99,7 +99,7 @@ describe("job spec", () => {
     expect(err.message).toContain("falseNegatives.relativeMargin: relativeMargin needs a teacher");
   });
 
-  it("requires a query source, exactly one dense source and human positives with the curriculum", () => {
+  it("requires a query source, a dense run and human positives with the curriculum", () => {
     expect(
       fails("corpus: c\nqueries: {}\npositives: { human: {} }\nnegatives: { random: { count: 1 } }").field,
     ).toBe("queries");
@@ -107,7 +107,7 @@ describe("job spec", () => {
       fails(
         "corpus: c\nqueries: { split: train }\npositives: { human: {} }\nnegatives: { dense: { window: [1, 5] } }",
       ).field,
-    ).toBe("negatives.dense");
+    ).toBe("negatives.dense.run");
     const err = fails(
       "corpus: c\nqueries: { split: train }\npositives: { llm: { labels: l, mode: graded }, combine: curriculum }\nnegatives: { random: { count: 1 } }",
     );

@@ -108,11 +108,7 @@ function resolvePaths(spec: JobSpec, baseDir: string): JobSpec {
     },
     negatives: {
       ...negatives,
-      dense: negatives.dense && {
-        ...negatives.dense,
-        model: opt(negatives.dense.model),
-        run: opt(negatives.dense.run),
-      },
+      dense: negatives.dense && { ...negatives.dense, run: at(negatives.dense.run) },
     },
     teacher: spec.teacher && { ...spec.teacher, model: at(spec.teacher.model) },
     batching: spec.batching && { ...spec.batching, encoder: at(spec.batching.encoder) },

@@ -1,13 +1,11 @@
 /**
  * The retriever runs hard negatives are mined from: BM25 over the corpus with @ferret/retrieval's
- * embedded engine, and dense top-k either searched exactly in-process with a bi-encoder model dir (the
- * encoder's own indexDocuments/denseSearch) or read from a TREC run file (e.g. written from the
- * encoder's Search). Each run maps query id -> document id -> score.
+ * embedded engine, and dense top-k read from a TREC run file (the encoder's Search over the training
+ * queries, saved; services do not import each other, so the trainer does not embed the corpus itself).
+ * Each run maps query id -> document id -> score.
  */
 import { readTrecRun, type Run } from "@ferret/datasets";
-import { ExactIndex, denseSearch, indexDocuments } from "@ferret/encoder";
 import { InputError } from "@ferret/errors";
-import { BiEncoder } from "@ferret/inference";
 import type { EmbeddedBm25 } from "@ferret/retrieval";
 import type { Collection } from "./collection.js";
 import type { TrainingQuery } from "./training-queries.js";
@@ -21,26 +19,6 @@ export async function bm25Run(
     queries.map((q) => ({ id: q.id, text: q.text })),
     { k },
   );
-}
-
-export async function denseRunFromModel(
-  collection: Collection,
-  queries: readonly TrainingQuery[],
-  options: { model: string; k: number },
-): Promise<Run> {
-  const encoder = await BiEncoder.load(options.model);
-  try {
-    const index = new ExactIndex(encoder.config.dimension);
-    await indexDocuments(encoder, index, collection.docs.values());
-    return await denseSearch(
-      encoder,
-      index,
-      queries.map((q) => ({ id: q.id, text: q.text })),
-      options.k,
-    );
-  } finally {
-    await encoder.close();
-  }
 }
 
 /** A dense run from a file; its documents must exist in the corpus. */

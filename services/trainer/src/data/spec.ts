@@ -29,17 +29,11 @@ const bm25Negatives = z.strictObject({
   b: z.number().min(0).max(1).default(0.4),
 });
 
-const denseNegatives = z
-  .strictObject({
-    ...retrieverNegatives,
-    /** A bi-encoder model dir: the corpus is embedded and searched exactly in-process. */
-    model: path.optional(),
-    /** Or a TREC run of a dense retriever (e.g. the encoder's Search) over the training queries. */
-    run: path.optional(),
-  })
-  .refine((d) => (d.model === undefined) !== (d.run === undefined), {
-    message: "give exactly one of model or run",
-  });
+const denseNegatives = z.strictObject({
+  ...retrieverNegatives,
+  /** A TREC run of a dense retriever over the training queries (e.g. the encoder's Search, saved). */
+  run: path,
+});
 
 const humanPositives = z.strictObject({
   /** Qrels file (BEIR .tsv or TREC); default: the corpus' qrels/<queries.split>.tsv. */

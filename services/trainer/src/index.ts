@@ -15,17 +15,23 @@ export type { AssembleOptions, AssembleResult } from "./data/assemble.js";
 export {
   BATCHES_FILE,
   MANIFEST_FILE,
+  PROVENANCE_FILE,
   STATS_FILE,
   TRAINING_SET_FILE,
   TRAINING_SET_FORMAT,
   TRAINING_SET_VERSION,
+  engineExample,
+  provenanceOf,
+  stageFile,
   writeTrainingSet,
 } from "./data/training-set-format.js";
 export type {
   BatchItem,
   BatchRecord,
+  EngineExample,
   NegativeRecord,
   PositiveRecord,
+  ProvenanceRecord,
   TrainingRecord,
   TrainingSetManifest,
 } from "./data/training-set-format.js";

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmptyTrainingSetError } from "../errors.js";
 import { assembleTrainingSet } from "./assemble.js";
 import { CorpusCache } from "./corpus-cache.js";
-import { TRAINING_SET_FILE } from "./training-set-format.js";
+import { TRAINING_SET_FILE, stageFile } from "./training-set-format.js";
 import { SCIFACT_DIR, scifactTrainRows, tempDir } from "../test-support/scifact.js";
 import { specIn } from "../test-support/specs.js";
 
@@ -75,7 +75,14 @@ describe("LLM labels, synthetic queries and the curriculum", () => {
     const human = new Map<string, string[]>();
     for (const [q, d] of rows) human.set(q, [...(human.get(q) ?? []), d]);
     for (const r of stage2) expect(r.positives.map((p) => p.id).sort()).toEqual(human.get(r.qid)!.sort());
-    // Stage 1 comes first in the file.
+    // One engine file per stage, stage 1 first.
+    const qidsIn = async (file: string) =>
+      (await readFile(join(work, "curriculum", file), "utf8"))
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l).qid);
+    expect(await qidsIn(TRAINING_SET_FILE)).toEqual(stage1.map((r) => r.qid));
+    expect(await qidsIn(stageFile(2))).toEqual(stage2.map((r) => r.qid));
     expect(result.records.findIndex((r) => r.stage === 2)).toBe(stage1.length);
     expect(result.stats.queries.byStage).toEqual({ "1": new Set(labelled.map(([q]) => q)).size, "2": 162 });
     expect(result.stats.labels).toEqual({

@@ -8,7 +8,14 @@ import { rankByTrecOrder, readBeirCorpus, readBeirQueries, type Run } from "@fer
 import { EmbeddedBm25 } from "@ferret/retrieval";
 import { beforeAll, describe, expect, it } from "vitest";
 import { assembleTrainingSet, type AssembleResult } from "./assemble.js";
-import { MANIFEST_FILE, STATS_FILE, TRAINING_SET_FILE, type TrainingRecord } from "./training-set-format.js";
+import {
+  MANIFEST_FILE,
+  PROVENANCE_FILE,
+  STATS_FILE,
+  TRAINING_SET_FILE,
+  engineExample,
+  provenanceOf,
+} from "./training-set-format.js";
 import { SCIFACT_DIR, scifactTrainRows, tempDir } from "../test-support/scifact.js";
 import { specIn } from "../test-support/specs.js";
 
@@ -114,14 +121,22 @@ describe("training set from SciFact train with BM25 negatives", () => {
   });
 
   it("writes the same records, the stats and a manifest to disk", async () => {
-    const lines = (await readFile(join(out, TRAINING_SET_FILE), "utf8")).trimEnd().split("\n");
-    expect(lines.map((l) => JSON.parse(l) as TrainingRecord)).toEqual(result.records);
+    const read = async (file: string) =>
+      (await readFile(join(out, file), "utf8"))
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l) as unknown);
+    const examples = await read(TRAINING_SET_FILE);
+    expect(examples).toEqual(result.records.map(engineExample));
+    // The engine's fields only (its parser rejects others); positives carry their grade.
+    expect(Object.keys(examples[0] as object).sort()).toEqual(["negatives", "positives", "qid", "query"]);
+    expect(await read(PROVENANCE_FILE)).toEqual(result.records.map(provenanceOf));
     expect(JSON.parse(await readFile(join(out, STATS_FILE), "utf8"))).toEqual(result.stats);
     const manifest = JSON.parse(await readFile(join(out, MANIFEST_FILE), "utf8"));
     expect(manifest).toMatchObject({
       format: "ferret-training-set",
       version: 1,
-      files: { trainingSet: TRAINING_SET_FILE },
+      files: { stages: [{ stage: 1, file: TRAINING_SET_FILE, records: 809 }], provenance: PROVENANCE_FILE },
     });
   });
 });

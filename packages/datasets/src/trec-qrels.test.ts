@@ -31,6 +31,16 @@ describe("readTrecQrels", () => {
     );
   });
 
+  it("skips comment lines (first non-blank character '#'), also two in a row", () => {
+    const text = "# judged 2026\n# by assessors\nq1 0 d1 2\n  # q1 0 d9 1\nq1 0 d2 0\n";
+    const { qrels, stats } = parseTrecQrels(text, { file: "c.qrels" });
+    expect([...(qrels.get("q1")?.entries() ?? [])]).toEqual([
+      ["d1", 2],
+      ["d2", 0],
+    ]);
+    expect(stats.records).toBe(2);
+  });
+
   it("rejects bad lines with file, line and field", async () => {
     const cases: [string, number, string | undefined, RegExp][] = [
       ["1 0 d1 1\n1 0 d2\n", 2, undefined, /expected 4 columns/],

@@ -28,7 +28,9 @@ class TrecQrelsBuilder {
     this.stats.lines++;
     const cols = this.cols;
     const count = splitColumnsInto(line, cols);
-    if (count === 0) return;
+    // Blank lines and comment lines (first non-blank character '#', read by trec_eval since 10.0) are
+    // skipped. (trec_eval 10.0 itself fails on two comment lines in a row; we don't copy that.)
+    if (count === 0 || (cols[0] as string).charCodeAt(0) === 0x23) return;
     if (count !== 4) {
       const found = count > 4 ? "more than 4" : String(count);
       this.issues.reject(

@@ -27,6 +27,13 @@ describe("readTrecRun", () => {
     expect(run.get("q2")?.get("d1")).toBe(7);
   });
 
+  it("skips comment lines (first non-blank character '#'), as trec_eval 10.0 does", () => {
+    const text = "# run of 2026\nq1 Q0 d1 1 2 t\n  # q1 Q0 d9 2 1 t\n#x\nq1 Q0 d2 2 1 t\n# end";
+    const { run, stats } = parseTrecRun(text, { file: "c.run" });
+    expect([...(run.get("q1")?.keys() ?? [])]).toEqual(["d1", "d2"]);
+    expect(stats).toEqual({ lines: 6, records: 2, skipped: 0 });
+  });
+
   it("names file, line and field for each kind of bad line", async () => {
     const cases: [string, string, number, string | undefined, RegExp][] = [
       ["cols.run", "q1 Q0 d1 1 1.0 t\nq1 Q0 d2 2 1.0\n", 2, undefined, /expected 6 columns/],

@@ -15,6 +15,7 @@ export interface TrecRunResult {
   name?: string;
 }
 
+const HASH = 0x23;
 const RUN_COLUMNS = ["qid", "Q0", "docid", "rank", "score", "tag"] as const;
 
 class TrecRunBuilder {
@@ -33,7 +34,8 @@ class TrecRunBuilder {
     this.stats.lines++;
     const cols = this.cols;
     const count = splitColumnsInto(line, cols);
-    if (count === 0) return;
+    // Blank lines and, since trec_eval 10.0, comment lines (first non-blank character '#') are skipped.
+    if (count === 0 || (cols[0] as string).charCodeAt(0) === HASH) return;
     if (count !== RUN_COLUMNS.length) {
       const found = count > RUN_COLUMNS.length ? `more than ${RUN_COLUMNS.length}` : String(count);
       this.issues.reject(

@@ -1,6 +1,6 @@
 /**
  * `ferret eval` and `ferret fuse`, run as the BUILT cli (dist/main.js) in a child process. Expected output
- * comes from the references: the real trec_eval binary's lines and pytrec_eval's values
+ * comes from the references: the real trec_eval 10.0 binary's lines and pytrec_eval's values
  * (services/evaluator/fixtures/trec_eval), ranx.compare p-values (services/evaluator/fixtures/service) and
  * ranx.fuse runs (packages/fusion/fixtures).
  */
@@ -11,7 +11,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+// Each test starts the CLI once or twice (node start-up, reading a run); on a shared, loaded machine that
+// can take longer than vitest's default 5 s.
+vi.setConfig({ testTimeout: 60_000 });
 
 const CLI_DIR = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
 const MAIN = join(CLI_DIR, "dist", "main.js");
@@ -39,20 +43,50 @@ function fixtureText(relative: string): string {
   return (relative.endsWith(".br") ? brotliDecompressSync(bytes) : bytes).toString("utf8");
 }
 
-function expectedOf(config: string) {
-  return JSON.parse(fixtureText(`expected/${config}.json.br`)) as {
+/** Full-precision values (pytrec_eval, trec_eval 9.0.8's measure code) for JSON output checks. */
+function pytrecValues(config: string) {
+  return JSON.parse(fixtureText(`pytrec/${config}.json.br`)) as {
     mean: Record<string, number>;
     perQuery: Record<string, Record<string, number>>;
-    meanFormatted: Record<string, string>;
   };
 }
 
-/** The real trec_eval's output lines for the given measures. */
-function binaryLines(config: string, measures: string[]): string[] {
-  const wanted = new Set(measures);
-  return fixtureText(`binary/${config}.txt.br`)
+interface FixtureConfig {
+  config: string;
+  qrels: string;
+  run: string;
+  options: string[];
+  measures: string[];
+  expected: string;
+}
+
+function fixtureConfig(config: string): FixtureConfig {
+  const manifest = JSON.parse(fixtureText("manifest.json")) as { configs: FixtureConfig[] };
+  const found = manifest.configs.find((c) => c.config === config);
+  if (found === undefined) throw new Error(`no fixture config ${config}`);
+  return found;
+}
+
+/** trec_eval 10.0's output lines (trec_eval -q <options>) for the given measures (all but num_q if none). */
+function trecEvalLines(config: string, measures?: string[]): string[] {
+  const wanted = measures === undefined ? undefined : new Set(measures);
+  return fixtureText(fixtureConfig(config).expected)
+    .trimEnd()
     .split("\n")
-    .filter((line) => wanted.has(line.split(/\s+/)[0] as string));
+    .filter((line) => {
+      const name = line.split(/\s+/)[0] as string;
+      return wanted === undefined ? name !== "num_q" : wanted.has(name);
+    });
+}
+
+/** trec_eval's printed mean of a measure ("all" line). */
+function trecEvalMean(config: string, measure: string): string | undefined {
+  const line = trecEvalLines(config, [measure]).find((l) => l.split("\t")[1] === "all");
+  return line?.split("\t")[2]?.trim();
+}
+
+function trecEvalNumQ(config: string): string | undefined {
+  return trecEvalLines(config, ["num_q"])[0]?.split("\t")[2];
 }
 
 function trecRunText(dict: RunDict, tag: string): string {
@@ -93,7 +127,27 @@ describe("ferret eval --trec", () => {
     ]);
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    expect(stdout.trimEnd().split("\n")).toEqual(binaryLines("scifact-missing.l1", measures));
+    // trec_eval 10.0 prints a line per measure for each qrels query the run lacks (zeros under -c).
+    expect(stdout.trimEnd().split("\n")).toEqual(trecEvalLines("scifact-missing.c", measures));
+    const printed = new Set(trecEvalLines("scifact-missing.c", ["map"]).map((l) => l.split("\t")[1]));
+    expect(printed.size).toBe(Number(trecEvalNumQ("scifact-missing.c")) + 1); // every qrels query and "all"
+  });
+
+  it("prints trec_eval -q -c -l 2 -J -M 7's lines for every measure on the edge-case run", async () => {
+    const c = fixtureConfig("edge-ties.c.l2.J.M7");
+    const { code, stdout, stderr } = await ferret([
+      "eval",
+      "--qrels",
+      join(TREC_EVAL, c.qrels),
+      join(TREC_EVAL, c.run),
+      "--trec",
+      "-q",
+      ...c.options,
+      ...c.measures.flatMap((m) => ["-m", m]),
+    ]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout.trimEnd().split("\n")).toEqual(trecEvalLines(c.config));
   });
 
   it("prints trec_eval -q -l 2's lines on graded qrels", async () => {
@@ -123,7 +177,8 @@ describe("ferret eval --trec", () => {
       "ndcg_cut.10",
     ]);
     expect(code).toBe(0);
-    expect(stdout.trimEnd().split("\n")).toEqual(binaryLines("cranfield-tfidf.l2", measures));
+    // The run answers every qrels query, so trec_eval's -c lines are its lines without -c too.
+    expect(stdout.trimEnd().split("\n")).toEqual(trecEvalLines("cranfield-tfidf.c.l2", measures));
   });
 });
 
@@ -146,22 +201,20 @@ describe("ferret eval", () => {
     const fromBeir = await ferret(["eval", "--qrels", file("test.tsv"), ...args]);
     expect(trec.code).toBe(0);
     expect(fromBeir.stdout).toBe(trec.stdout);
-    const short = expectedOf("scifact-short.l1");
-    const random = expectedOf("scifact-random.l1");
     const lines = trec.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^run\s+queries\s+ndcg_cut_10\s+map$/);
-    expect(lines[1]?.split(/\s+/)).toEqual([
-      "scifact-short",
-      String(Object.keys(short.perQuery).length),
-      short.meanFormatted["ndcg_cut_10"]?.trim(),
-      short.meanFormatted["map"]?.trim(),
-    ]);
-    expect(lines[2]?.split(/\s+/)).toEqual([
-      "scifact-random",
-      String(Object.keys(random.perQuery).length),
-      random.meanFormatted["ndcg_cut_10"]?.trim(),
-      random.meanFormatted["map"]?.trim(),
-    ]);
+    for (const [i, name] of [
+      [1, "scifact-short"],
+      [2, "scifact-random"],
+    ] as const) {
+      const config = `${name}.c`; // both runs answer every qrels query: -c changes nothing
+      expect(lines[i]?.split(/\s+/)).toEqual([
+        name,
+        trecEvalNumQ(config),
+        trecEvalMean(config, "ndcg_cut_10"),
+        trecEvalMean(config, "map"),
+      ]);
+    }
   });
 
   it("prints JSON with the exact means and, with --per-query, per-query values", async () => {
@@ -185,7 +238,7 @@ describe("ferret eval", () => {
         perQuery: Record<string, Record<string, number>>;
       }[];
     };
-    const expected = expectedOf("cranfield-tfidf.l1");
+    const expected = pytrecValues("cranfield-tfidf.l1");
     expect(json.runs.map((r) => r.name)).toEqual(["cranfield-tfidf"]);
     for (const m of ["ndcg_cut_10", "recall_100"]) {
       expect(json.runs[0]?.mean[m]).toBeCloseTo(expected.mean[m] as number, 9);

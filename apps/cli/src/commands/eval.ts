@@ -111,16 +111,6 @@ function table(runs: LoadedRun[], evaluations: Evaluation[], formatTrecValue: (v
   return renderTable(["run", "queries", ...measures], rows);
 }
 
-/**
- * trec_eval -q -c prints per-query lines only for the queries the run answers (the missing ones count as 0
- * in the averages alone), while the evaluation holds a zero row for each missing query: leave those out.
- */
-function answeredOnly(evaluation: Evaluation, run: Run): Evaluation {
-  if (!evaluation.options.completeQueries) return evaluation;
-  const perQuery = new Map([...evaluation.perQuery].filter(([qid]) => (run.get(qid)?.size ?? 0) > 0));
-  return { ...evaluation, perQuery };
-}
-
 function trecLines(
   runs: LoadedRun[],
   evaluations: Evaluation[],
@@ -129,7 +119,7 @@ function trecLines(
 ): string {
   return runs
     .map((run, i) => {
-      const lines = formatTrecEval(answeredOnly(evaluations[i] as Evaluation, run.run), { perQuery });
+      const lines = formatTrecEval(evaluations[i] as Evaluation, { perQuery });
       // One run: exactly trec_eval's output. Several: each block starts with trec_eval's runid line.
       return runs.length === 1 ? lines : `${"runid".padEnd(22)}\tall\t${run.name}\n${lines}`;
     })

@@ -2,10 +2,12 @@
  * Evaluates a run against qrels with trec_eval 10.0's semantics for every requested measure.
  *
  * - Queries: those in the qrels (with at least one judgment) that the run answers; queries only in the run
- *   are ignored. With `completeQueries` (trec_eval -c) every qrels query is evaluated, a query the run
- *   lacks as an empty ranking (all measures 0, as trec_eval 10.0's placeholder ranking gives), and the mean
- *   divides by the number of qrels queries. Queries in the qrels without a relevant document are evaluated
- *   and averaged like any other (most measures give them 0): trec_eval only skips queries with no qrels.
+ *   are ignored. With `completeQueries` (trec_eval -c) every qrels query is evaluated and printed, a query
+ *   the run lacks as trec_eval 10.0 does: on its placeholder ranking, one unjudged document with score 1
+ *   (every measure 0, unless -l is 0 or less, when that document counts as relevant); the mean divides by
+ *   the number of qrels queries. Placeholder rankings add nothing to the pooled AUC. Without -c, trec_eval
+ *   10.0 exits when a qrels query is missing from the run; we evaluate the answered queries, as trec_eval 9
+ *   did. Queries in the qrels without a relevant document are evaluated and averaged like any other.
  * - Means: per-query values summed in qid order (strcmp), divided by the number of queries; auc measures
  *   average over the queries where they are defined (meanCount says how many).
  * - Every query's ranking is prepared once (sorted, labelled) and all measures read the prepared arrays.
@@ -16,6 +18,9 @@ import { InvalidArgumentError } from "@ferret/errors";
 import { AucPool } from "./auc.js";
 import { RankingPreparer, type PrepareOptions, type PreparedQuery } from "./ranking.js";
 import { measureFunction, parseMeasures, type MeasureSpec } from "./registry.js";
+
+/** trec_eval 10.0's ranking for a qrels query the run lacks, under -c (trec_eval.c: bogus_result). */
+const PLACEHOLDER: ReadonlyMap<string, number> = new Map([["ceci_nest_pas_un_docno", 1]]);
 
 export interface EvaluateOptions extends PrepareOptions {
   /** trec_eval -c: average over every qrels query; a query missing from the run scores 0. */
@@ -68,7 +73,7 @@ export function evaluate(
     const docs = run.get(qid);
     const answered = docs !== undefined && docs.size > 0;
     if (!answered && !complete) continue;
-    const q = preparer.prepare(qid, docs, qrels.get(qid) as Map<string, number>);
+    const q = preparer.prepare(qid, answered ? docs : PLACEHOLDER, qrels.get(qid) as Map<string, number>);
     const values: Record<string, number> = {};
     for (let m = 0; m < specs.length; m++) {
       const v = (fns[m] as (prepared: PreparedQuery) => number)(q);
@@ -77,7 +82,7 @@ export function evaluate(
       sums[m] = (sums[m] as number) + v;
       counts[m] = (counts[m] as number) + 1;
     }
-    for (const pool of pools) pool?.add(q);
+    if (answered) for (const pool of pools) pool?.add(q);
     perQuery.set(qid, values);
   }
 

@@ -31,19 +31,19 @@ describe("RankingPreparer", () => {
     ]);
   });
 
-  it("compares scores as C floats, as trec_eval stores them, so float32-equal scores tie", () => {
-    // 30.453164 and 30.453163 round to the same float32 (30.45316314697265625); trec_eval then puts
-    // docid "b" first (descending strcmp), so the relevant "a" is at rank 2, not rank 1.
+  it("compares scores as doubles, as trec_eval 10.0 stores them: float32-equal scores do not tie", () => {
+    // 30.453164 and 30.453163 round to the same float32; trec_eval 9.0.4 (floats) tied them and put docid
+    // "b" first, 10.0 (doubles) ranks the relevant "a" first (fixture edge-ties, query f32).
     expect(Math.fround(30.453164)).toBe(Math.fround(30.453163));
     const q = new RankingPreparer().prepare(
       "q",
       docs([
-        ["a", 30.453164],
         ["b", 30.453163],
+        ["a", 30.453164],
       ]),
       new Map([["a", 1]]),
     );
-    expect([...q.rels.subarray(0, q.numRet)]).toEqual([RELVALUE_NONPOOL, 1]);
+    expect([...q.rels.subarray(0, q.numRet)]).toEqual([1, RELVALUE_NONPOOL]);
   });
 
   it("orders by code point (UTF-8 bytes), not UTF-16 units, on ties", () => {

@@ -3,6 +3,7 @@
  * sorted the way trec_eval ranks them and the relevance label of each ranked document.
  *
  * trec_eval 10.0 semantics (form_res_rels.c, get_qrels.c, trec_eval.c):
+ * - scores are doubles (as parsed from the run);
  * - order: score descending, ties broken by `strcmp(docno2, docno1)`, i.e. document ids in DESCENDING byte
  *   order (UTF-8 byte order = code point order, see compareCodePoints);
  * - `-M n` keeps the first n documents of that order; `-J` then drops every document that is not judged
@@ -10,8 +11,9 @@
  * - a ranked document's label is its qrels label truncated to an integer (trec_eval reads labels with
  *   atol), NONPOOL (-1) when the qrels lack it, UNJUDGED (-2) when its label is negative ("in the pool but
  *   unjudged": trec_eval counts negative labels neither as relevant nor as judged non-relevant);
- * - relevant means label >= the relevance threshold (`-l`, default 1); numRel counts the query's qrels
- *   documents at or above it, retrieved or not.
+ * - relevant means label >= the relevance threshold (`-l`, default 1; with -l 0 or less an unjudged
+ *   document's -1 or -2 can pass it, as in trec_eval); numRel counts the query's qrels documents with a
+ *   label >= 0 at or above it, retrieved or not.
  *
  * The preparer reuses its buffers across queries (no per-document allocation in the hot loop); a
  * PreparedQuery is a view that the next prepare() call overwrites.
@@ -119,9 +121,9 @@ export class RankingPreparer {
     run.forEach((score, docid) => {
       if (Number.isNaN(score)) bad ??= docid;
       ids[i] = docid;
-      // trec_eval stores run scores as C floats (TEXT_RESULTS.sim), so scores equal in float32 tie
-      // and fall to the docid rule; rounding here is what makes those ties match.
-      inScores[i] = Math.fround(score);
+      // trec_eval 10.0 (and 9.0.5 on) keeps run scores as doubles; 9.0.4 stored C floats and tied scores
+      // that are equal only in float32.
+      inScores[i] = score;
       const label = judgments.get(docid);
       if (label === undefined) inRels[i] = RELVALUE_NONPOOL;
       else {
@@ -158,8 +160,10 @@ export class RankingPreparer {
     const threshold = this.threshold;
     judgments.forEach((label) => {
       const t = Math.trunc(label);
+      // trec_eval counts only labels >= 0 (its rel_levels), also when -l is 0 or negative.
+      if (t < 0) return;
       if (t >= threshold) numRel++;
-      else if (t >= 0) numNonrel++;
+      else numNonrel++;
       if (t > 0) gains[numGains++] = t;
     });
     const ideal = gains.subarray(0, numGains).sort().reverse();

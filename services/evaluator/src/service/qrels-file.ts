@@ -1,7 +1,8 @@
 /**
  * Qrels files in either format Ferret meets: TREC qrels (`qid iteration docid relevance`, trec_eval's) or
  * BEIR qrels/<split>.tsv (`query-id corpus-id score`, usually under that header). The format is told by the
- * first non-blank line: the BEIR header or three columns mean BEIR, four mean TREC.
+ * first non-blank line that is not a comment ('#', which trec_eval 10.0 skips): the BEIR header or three
+ * columns mean BEIR, four mean TREC.
  */
 import { open } from "node:fs/promises";
 import {
@@ -46,7 +47,8 @@ export async function detectQrelsFormat(path: string): Promise<QrelsFormat> {
   const lines = head.replace(/^\ufeff/, "").split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] as string).replace(/\r$/, "");
-    if (line.trim() === "") continue;
+    const trimmed = line.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) continue;
     const format = qrelsFormatOfLine(line);
     if (format === undefined) {
       throw new InputError(

@@ -1,28 +1,38 @@
-/** Loads the committed trec_eval parity fixtures (see scripts/make-trec-eval-fixtures.py). */
+/** Loads the committed trec_eval 10.0 parity fixtures (see scripts/make-trec-eval-fixtures.py). */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { brotliDecompressSync } from "node:zlib";
 import { parseTrecQrels, parseTrecRun, type Qrels, type Run } from "@ferret/datasets";
+import type { EvaluateOptions } from "../evaluate.js";
 
 export const FIXTURE_DIR = fileURLToPath(new URL("../../../fixtures/trec_eval/", import.meta.url));
 
-export interface ExpectedFixture {
+export interface FixtureConfig {
   config: string;
   qrels: string;
   run: string;
-  relevanceLevel: number;
-  judgedOnly: boolean;
+  /** trec_eval's options besides -q: -c, -l n, -J, -M n. */
+  options: string[];
+  /** The trec_eval measures asked for (trec_eval -m syntax); num_q was asked for too. */
   measures: string[];
-  qrelsQueries: string[];
-  perQuery: Record<string, Record<string, number>>;
-  perQueryFormatted: Record<string, Record<string, string>>;
-  mean: Record<string, number | null>;
-  meanFormatted: Record<string, string | null>;
-  meanComplete: Record<string, number | null>;
-  meanCompleteFormatted: Record<string, string | null>;
-  meanCount: Record<string, number>;
+  /** trec_eval 10.0's stdout. */
+  expected: string;
+  /** mrr_cut lines: trec_eval's recip_rank with -M k, renamed. */
+  mrrCut: { measures: string[]; expected: string };
+  /** judged and auc lines from the generator's own Python (trec_eval lacks them). */
+  own: string;
+}
+
+export interface Manifest {
+  trecEval: { version: string; tag: string; commit: string | null; args: string };
+  configs: FixtureConfig[];
+}
+
+export interface OwnMeasuresFixture {
+  measures: string[];
+  lines: string;
+  mean: Record<string, number>;
   globalAuc: Record<string, number | null>;
-  binary?: { file: string; version: string; args: string };
 }
 
 export function readFixtureText(relative: string): string {
@@ -30,12 +40,25 @@ export function readFixtureText(relative: string): string {
   return (relative.endsWith(".br") ? brotliDecompressSync(bytes) : bytes).toString("utf8");
 }
 
-export function fixtureConfigs(): string[] {
-  return (JSON.parse(readFixtureText("manifest.json")) as { configs: string[] }).configs;
+export function manifest(): Manifest {
+  return JSON.parse(readFixtureText("manifest.json")) as Manifest;
 }
 
-export function loadExpected(config: string): ExpectedFixture {
-  return JSON.parse(readFixtureText(`expected/${config}.json.br`)) as ExpectedFixture;
+/** trec_eval's command-line options as evaluate() options. */
+export function evaluateOptions(options: readonly string[]): EvaluateOptions {
+  const out: EvaluateOptions = {
+    completeQueries: options.includes("-c"),
+    judgedOnly: options.includes("-J"),
+  };
+  const value = (flag: string): number | undefined => {
+    const i = options.indexOf(flag);
+    return i < 0 ? undefined : Number(options[i + 1]);
+  };
+  const level = value("-l");
+  const maxDocs = value("-M");
+  if (level !== undefined) out.relevanceThreshold = level;
+  if (maxDocs !== undefined) out.maxDocsPerQuery = maxDocs;
+  return out;
 }
 
 const runs = new Map<string, Run>();
@@ -57,4 +80,21 @@ export function loadQrels(relative: string): Qrels {
     qrelsCache.set(relative, qrels);
   }
   return qrels;
+}
+
+/**
+ * The lines that differ between ours and the reference, as "line N: ours | reference" (at most `limit`),
+ * and how many differ in all.
+ */
+export function lineDiff(ours: string, reference: string, limit = 20): { count: number; first: string[] } {
+  const a = ours.split("\n");
+  const b = reference.split("\n");
+  const first: string[] = [];
+  let count = 0;
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] === b[i]) continue;
+    count++;
+    if (first.length < limit) first.push(`line ${i + 1}: ${JSON.stringify(a[i])} | ${JSON.stringify(b[i])}`);
+  }
+  return { count, first };
 }

@@ -1,6 +1,7 @@
 /**
  * Reference fixtures for the service tests, read straight from the committed files:
- *   - fixtures/trec_eval/: runs, qrels and pytrec_eval/trec_eval expected values (scripts/make-trec-eval-fixtures.py);
+ *   - fixtures/trec_eval/: runs, qrels and full-precision pytrec_eval values (pytrec/, trec_eval 9.0.8's measure
+ *     code; scripts/make-trec-eval-fixtures.py, which also records trec_eval 10.0's own output lines);
  *   - fixtures/service/compare-ranx.json.gz: ranx.compare p-values (scripts/make-service-fixtures.py);
  *   - packages/fusion/fixtures/ranx-fusion.json.gz: ranx.fuse outputs (scripts/make-ranx-fixtures.py).
  */
@@ -31,11 +32,10 @@ export interface TrecEvalExpected {
   perQuery: Record<string, Record<string, number>>;
   mean: Record<string, number | null>;
   meanComplete: Record<string, number | null>;
-  binary?: { file: string; version: string; args: string };
 }
 
 export function trecEvalExpected(config: string): TrecEvalExpected {
-  return JSON.parse(trecEvalFixtureText(`expected/${config}.json.br`)) as TrecEvalExpected;
+  return JSON.parse(trecEvalFixtureText(`pytrec/${config}.json.br`)) as TrecEvalExpected;
 }
 
 export interface CompareRanxFixture {

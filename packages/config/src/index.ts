@@ -1,3 +1,11 @@
 export { loadConfig } from "./load-config.js";
 export type { LoadConfigOptions } from "./load-config.js";
 export { countField, flagField, grpcServerSchema, listField, portField } from "./schema-fields.js";
+export {
+  artifactsSchema,
+  metricsServerSchema,
+  natsSchema,
+  serviceConfig,
+  serviceConfigBlocks,
+} from "./service-blocks.js";
+export type { ServiceBlockDefaults, ServiceBlocksConfig } from "./service-blocks.js";

@@ -31,5 +31,3 @@ export {
 } from "./error-status.js";
 export { descriptorSetOf, idempotentMethods, serviceNameOf, splitDescriptorSet } from "./descriptors.js";
 export type { RequestOf, ResponseOf } from "./method-types.js";
-export { runServiceProcess } from "./run-service-process.js";
-export type { StoppableService } from "./run-service-process.js";

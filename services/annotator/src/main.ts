@@ -5,7 +5,7 @@
  * (see config.ts). SIGTERM or SIGINT shuts down gracefully
  * (a second one exits at once).
  */
-import { runServiceProcess } from "@ferret/grpc";
+import { runServiceProcess } from "@ferret/service";
 import { loadAnnotatorConfig } from "./config.js";
 import { startAnnotator } from "./start-annotator.js";
 

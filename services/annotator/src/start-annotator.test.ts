@@ -14,14 +14,13 @@
  *   the garbage item 2 -> 6 answered; items 4 ok, 1 failed; 3 batches labelled.
  * Totals: 10 answered requests -> 1000 prompt and 100 completion tokens.
  */
-import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@ferret/grpc";
 import { createRegistry, startMetricsServer } from "@ferret/metrics";
 import { AnnotatorService, JobState, JudgeTask } from "@ferret/proto";
+import { freePort } from "@ferret/service/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { annotatorConfigSchema } from "./config.js";
 import { startAnnotator, type RunningAnnotator } from "./start-annotator.js";
@@ -142,16 +141,6 @@ describe("startAnnotator", () => {
     expect(llm.requests).toHaveLength(12);
   });
 });
-
-/** A port that was free a moment ago (bound on 0, then released). */
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const { port } = probe.address() as { port: number };
-  probe.close();
-  await once(probe, "close");
-  return port;
-}
 
 describe("startAnnotator start-up failure", () => {
   it("closes what it had opened (here the /metrics listener) when a later step fails (gRPC port in use)", async () => {

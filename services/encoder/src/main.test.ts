@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@ferret/grpc";
-import { spawnServiceProcess } from "@ferret/grpc/testing";
+import { spawnServiceProcess } from "@ferret/service/testing";
 import { EmbedRole, EncoderService, JobState } from "@ferret/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeModelsRoot, referenceCorpus } from "./test-support/fixtures.js";

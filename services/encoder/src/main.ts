@@ -5,7 +5,7 @@
  * FERRET_ENCODER_* (see config.ts). SIGTERM or SIGINT shuts down gracefully
  * (a second one exits at once).
  */
-import { runServiceProcess } from "@ferret/grpc";
+import { runServiceProcess } from "@ferret/service";
 import { loadEncoderConfig } from "./config.js";
 import { startEncoder } from "./service/start-encoder.js";
 

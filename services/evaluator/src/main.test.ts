@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@ferret/grpc";
-import { spawnServiceProcess } from "@ferret/grpc/testing";
+import { spawnServiceProcess } from "@ferret/service/testing";
 import { EvaluatorService } from "@ferret/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 

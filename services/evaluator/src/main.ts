@@ -4,7 +4,7 @@
  * configured by FERRET_EVALUATOR_* (see config.ts). SIGTERM or SIGINT shuts down gracefully
  * (a second one exits at once).
  */
-import { runServiceProcess } from "@ferret/grpc";
+import { runServiceProcess } from "@ferret/service";
 import { loadEvaluatorConfig } from "./config.js";
 import { startEvaluator } from "./service/start-evaluator.js";
 

@@ -5,63 +5,45 @@
  *
  * Without a NATS URL the ranker runs embedded: the in-process bus, artifacts on disk under artifacts.dir.
  */
-import {
-  countField,
-  flagField,
-  grpcServerSchema,
-  loadConfig,
-  portField,
-  type LoadConfigOptions,
-} from "@ferret/config";
+import { countField, flagField, serviceConfig } from "@ferret/config";
 import { z } from "zod";
 
-export const rankerConfigSchema = z.object({
-  grpc: grpcServerSchema(50056),
-  /** Prometheus GET /metrics (and /healthz). */
-  metrics: z
-    .object({
-      enabled: flagField(true),
-      host: z.string().min(1).default("0.0.0.0"),
-      port: portField(9466),
-    })
-    .prefault({}),
-  models: z
-    .object({
-      /** One cross-encoder model directory per name (ferret.json kind "cross-encoder"). */
-      dir: z.string().min(1).default("models"),
-      /** Used when a request names no model. */
-      default: z.string().min(1).optional(),
-      /** ONNX Runtime intra-op threads per model; 0 = one per core. */
-      threads: countField(0, 0),
-      maxBatchSize: countField(32),
-      maxBatchTokens: countField(16384),
-    })
-    .prefault({}),
-  corpora: z
-    .object({
-      /** Root of the BEIR directories Rerank requests may name; unset: inline texts only. */
-      dir: z.string().min(1).optional(),
-    })
-    .prefault({}),
-  nats: z.object({ url: z.string().min(1).optional() }).prefault({}),
-  artifacts: z.object({ dir: z.string().min(1).default(".ferret/artifacts") }).prefault({}),
-  jobs: z
-    .object({
-      enabled: flagField(true),
-      queue: z.string().min(1).default("ranker-score"),
-      jobsBucket: z.string().min(1).default("ranker-jobs"),
-      batchesBucket: z.string().min(1).default("ranker-batches"),
-      resultsBucket: z.string().min(1).default("ranker-results"),
-      concurrency: countField(1),
-      /** A batch not acked (or extended) within this time is handed to another worker. */
-      ackWaitMs: countField(60_000, 1000),
-      maxDeliveries: countField(5),
-    })
-    .prefault({}),
-});
+export const { schema: rankerConfigSchema, load: loadRankerConfig } = serviceConfig(
+  "FERRET_RANKER_",
+  { grpcPort: 50056, metricsPort: 9466 },
+  {
+    models: z
+      .object({
+        /** One cross-encoder model directory per name (ferret.json kind "cross-encoder"). */
+        dir: z.string().min(1).default("models"),
+        /** Used when a request names no model. */
+        default: z.string().min(1).optional(),
+        /** ONNX Runtime intra-op threads per model; 0 = one per core. */
+        threads: countField(0, 0),
+        maxBatchSize: countField(32),
+        maxBatchTokens: countField(16384),
+      })
+      .prefault({}),
+    corpora: z
+      .object({
+        /** Root of the BEIR directories Rerank requests may name; unset: inline texts only. */
+        dir: z.string().min(1).optional(),
+      })
+      .prefault({}),
+    jobs: z
+      .object({
+        enabled: flagField(true),
+        queue: z.string().min(1).default("ranker-score"),
+        jobsBucket: z.string().min(1).default("ranker-jobs"),
+        batchesBucket: z.string().min(1).default("ranker-batches"),
+        resultsBucket: z.string().min(1).default("ranker-results"),
+        concurrency: countField(1),
+        /** A batch not acked (or extended) within this time is handed to another worker. */
+        ackWaitMs: countField(60_000, 1000),
+        maxDeliveries: countField(5),
+      })
+      .prefault({}),
+  },
+);
 
 export type RankerConfig = z.infer<typeof rankerConfigSchema>;
-
-export function loadRankerConfig(options: Omit<LoadConfigOptions, "prefix"> = {}): RankerConfig {
-  return loadConfig(rankerConfigSchema, { ...options, prefix: "FERRET_RANKER_" });
-}

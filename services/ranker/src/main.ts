@@ -4,7 +4,7 @@
  * (Prometheus, port 9466 by default) and the scoring job worker, configured by FERRET_RANKER_* (see config.ts). SIGTERM or SIGINT shuts down gracefully
  * (a second one exits at once).
  */
-import { runServiceProcess } from "@ferret/grpc";
+import { runServiceProcess } from "@ferret/service";
 import { loadRankerConfig } from "./config.js";
 import { startRanker } from "./service/start-ranker.js";
 

@@ -5,7 +5,6 @@
  * index), dense top-k from the encoder's Search when an encoder is configured, merged with the human
  * positives by candidatePools. The result is each query with its pooled passages, in pool order.
  */
-import { isAbsolute, join, normalize, sep } from "node:path";
 import {
   loadBeirDir,
   readBeirCorpus,
@@ -19,6 +18,7 @@ import {
 import { InputError, InvalidArgumentError } from "@ferret/errors";
 import type { CandidatePools } from "@ferret/proto";
 import { EmbeddedBm25, OpenSearchBm25, type LexicalBackend } from "@ferret/retrieval";
+import { pathUnderRoot } from "@ferret/service";
 import { candidatePools } from "../candidates.js";
 import { encoderDenseRun, type EncoderClient } from "../dense-candidates.js";
 import type { PassageText } from "../tasks/passage-format.js";
@@ -49,11 +49,11 @@ function underRoot(root: string | undefined, relative: string): string {
   const field = "pools.beir_dir";
   if (root === undefined)
     throw new InputError({ file: "<request>", field }, "this annotator has no corpora root");
-  const clean = normalize(relative);
-  if (isAbsolute(clean) || clean === ".." || clean.startsWith(`..${sep}`)) {
+  const dir = pathUnderRoot(root, relative);
+  if (dir === undefined) {
     throw new InputError({ file: "<request>", field }, `"${relative}" is not a path under the corpora root`);
   }
-  return join(root, clean);
+  return dir;
 }
 
 async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {

@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
-import { isAbsolute, join, normalize, sep } from "node:path";
+import { join } from "node:path";
 import type { Bus, QueueOptions } from "@ferret/bus";
 import { readBeirCorpus, type DocumentRecord } from "@ferret/datasets";
 import { CancelledError, InputError, NotFoundError, UnavailableError, isFerretError } from "@ferret/errors";
@@ -24,6 +24,7 @@ import {
   type IndexCorpusUpdate,
 } from "@ferret/proto";
 import { EmbeddedBm25, type LexicalBackend } from "@ferret/retrieval";
+import { pathUnderRoot } from "@ferret/service";
 import type { IndexKind } from "../vector-index/create-index.js";
 import { listModels, type BiEncoderCache } from "../model-registry.js";
 import { retrieve } from "../search/retrieve.js";
@@ -62,11 +63,11 @@ const sha256 = (text: string): string => createHash("sha256").update(text).diges
 function underRoot(root: string | undefined, relative: string, field: string): string {
   if (root === undefined)
     throw new InputError({ file: "<request>", field }, "this encoder has no root for it");
-  const clean = normalize(relative);
-  if (relative === "" || isAbsolute(clean) || clean === ".." || clean.startsWith(`..${sep}`)) {
+  const path = pathUnderRoot(root, relative);
+  if (path === undefined) {
     throw new InputError({ file: "<request>", field }, `"${relative}" is not a path under the root`);
   }
-  return join(root, clean);
+  return path;
 }
 
 export function encoderHandlers(

@@ -8,7 +8,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve, sep } from "node:path";
+import { join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Bus } from "@ferret/bus";
 import {
@@ -19,6 +19,7 @@ import {
   isFerretError,
 } from "@ferret/errors";
 import type { ArtifactRef } from "@ferret/proto";
+import { pathUnderRoot } from "@ferret/service";
 
 export interface LocalArtifact {
   /** A readable local file holding the artifact's bytes. */
@@ -83,10 +84,8 @@ export function directoryArtifacts(root: string): ArtifactFetcher {
     async fetch(ref, signal) {
       checkRef(ref);
       const label = artifactLabel(ref);
-      const path = resolve(base, ref.bucket, ref.name);
-      if (!path.startsWith(base + sep)) {
-        throw new InvalidArgumentError(`${label}: outside the artifact directory`);
-      }
+      const path = pathUnderRoot(base, ref.bucket, ref.name);
+      if (path === undefined) throw new InvalidArgumentError(`${label}: outside the artifact directory`);
       try {
         if (!(await stat(path)).isFile()) throw new NotFoundError(`${label} not found`);
       } catch (err) {

@@ -5,11 +5,11 @@
  * Bad input is an InputError (INVALID_ARGUMENT naming the field); Rerank's BEIR directories are resolved
  * under a configured corpora root and may not leave it. Every RPC is timed and counted (service-metrics.ts).
  */
-import { isAbsolute, join, normalize, sep } from "node:path";
 import type { Bus } from "@ferret/bus";
 import { CancelledError, ConflictError, InputError, UnsupportedError } from "@ferret/errors";
 import { defineService, type ServiceImplementation, type ServiceRegistration } from "@ferret/grpc";
 import { RankerService, type RerankCorpus } from "@ferret/proto";
+import { pathUnderRoot } from "@ferret/service";
 import { submitScoreJob } from "../jobs/submit-score-job.js";
 import { readScoreJob, readScoreJobResult, watchScoreJob } from "../jobs/score-job-results.js";
 import type { ScoreJobNames, ScorePairTuple } from "../jobs/score-job-record.js";
@@ -33,14 +33,14 @@ function corpusDir(root: string | undefined, relative: string): string {
   if (root === undefined) {
     throw new InputError({ file: "<request>", field: "corpus.beir_dir" }, "this ranker has no corpora root");
   }
-  const clean = normalize(relative);
-  if (isAbsolute(clean) || clean === ".." || clean.startsWith(`..${sep}`)) {
+  const dir = pathUnderRoot(root, relative);
+  if (dir === undefined) {
     throw new InputError(
       { file: "<request>", field: "corpus.beir_dir" },
       `"${relative}" leaves the corpora root`,
     );
   }
-  return join(root, clean);
+  return dir;
 }
 
 async function textsFor(

@@ -1,0 +1,47 @@
+import { ConfigError } from "@ferret/errors";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { artifactsSchema, loadConfig, serviceConfigBlocks } from "./index.js";
+
+const schema = z.object({
+  ...serviceConfigBlocks({ grpcPort: 50099, metricsPort: 9499 }),
+  artifacts: artifactsSchema(".ferret/x", { source: z.enum(["objects", "files"]).default("objects") }),
+});
+
+describe("serviceConfigBlocks", () => {
+  it("defaults to embedded mode on one machine, with the service's own ports", () => {
+    const config = loadConfig(schema, { prefix: "FERRET_X_", env: {} });
+    expect(config.grpc).toEqual({
+      host: "0.0.0.0",
+      port: 50099,
+      maxMessageBytes: 256 * 1024 * 1024,
+      shutdownTimeoutMs: 10_000,
+    });
+    expect(config.metrics).toEqual({ enabled: true, host: "0.0.0.0", port: 9499 });
+    expect(config.nats).toEqual({});
+    expect(config.artifacts).toEqual({ dir: ".ferret/x", source: "objects" });
+  });
+
+  it("reads every block from env, and names a bad key", () => {
+    const config = loadConfig(schema, {
+      prefix: "FERRET_X_",
+      env: {
+        FERRET_X_GRPC__PORT: "6000",
+        FERRET_X_METRICS__ENABLED: "false",
+        FERRET_X_NATS__URL: "nats://nats:4222",
+        FERRET_X_NATS__EVENTS_PREFIX: "test.events",
+        FERRET_X_ARTIFACTS__SOURCE: "files",
+      },
+    });
+    expect(config.grpc.port).toBe(6000);
+    expect(config.metrics.enabled).toBe(false);
+    expect(config.nats).toEqual({ url: "nats://nats:4222", eventsPrefix: "test.events" });
+    expect(config.artifacts.source).toBe("files");
+    expect(() => loadConfig(schema, { prefix: "FERRET_X_", env: { FERRET_X_METRICS__PORT: "x" } })).toThrow(
+      ConfigError,
+    );
+    expect(() => loadConfig(schema, { prefix: "FERRET_X_", env: { FERRET_X_METRICS__PORT: "x" } })).toThrow(
+      /metrics\.port/,
+    );
+  });
+});

@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { loadConfig, type LoadConfigOptions } from "./load-config.js";
+import { flagField, grpcServerSchema, portField } from "./schema-fields.js";
+
+/** The `metrics` block: Prometheus GET /metrics (and /healthz) on a port of its own. */
+export const metricsServerSchema = (defaultPort: number) =>
+  z
+    .object({
+      enabled: flagField(true),
+      host: z.string().min(1).default("0.0.0.0"),
+      port: portField(defaultPort),
+    })
+    .prefault({});
+
+/** The `nats` block: with a URL the service joins the cluster's JetStream; without one it runs embedded. */
+export const natsSchema = z
+  .object({
+    /** e.g. nats://nats:4222; unset: embedded mode (the in-process bus). */
+    url: z.string().min(1).optional(),
+    /** Events stream and subject prefix (defaults: the bus's FERRET_EVENTS and ferret.events). */
+    eventsStream: z.string().min(1).optional(),
+    eventsPrefix: z.string().min(1).optional(),
+  })
+  .prefault({});
+
+/**
+ * The `artifacts` block: in embedded mode the directory of the in-process bus's object store. A service adds
+ * fields of its own with `extra` (the evaluator's `source`); each needs a default, as the block may be absent.
+ */
+export const artifactsSchema = <Extra extends z.ZodRawShape = Record<never, never>>(
+  defaultDir: string,
+  extra?: Extra,
+) =>
+  z
+    .object({ dir: z.string().min(1).default(defaultDir), ...(extra ?? ({} as Extra)) })
+    // zod cannot see that a generic `extra` has defaults, so the empty input is asserted
+    .prefault({} as never);
+
+export interface ServiceBlockDefaults {
+  readonly grpcPort: number;
+  readonly metricsPort: number;
+  /** Default ".ferret/artifacts". */
+  readonly artifactsDir?: string;
+}
+
+/**
+ * The blocks every service's config has (grpc, metrics, nats, artifacts), with the service's own ports;
+ * spread into its schema: `z.object({ ...serviceConfigBlocks({ grpcPort: 50056, metricsPort: 9466 }), ... })`.
+ */
+export const serviceConfigBlocks = (defaults: ServiceBlockDefaults) => ({
+  grpc: grpcServerSchema(defaults.grpcPort),
+  metrics: metricsServerSchema(defaults.metricsPort),
+  nats: natsSchema,
+  artifacts: artifactsSchema(defaults.artifactsDir ?? ".ferret/artifacts"),
+});
+
+/** What the service runtime reads of a service's config (its own blocks may add fields). */
+export interface ServiceBlocksConfig {
+  readonly grpc: z.output<ReturnType<typeof grpcServerSchema>>;
+  readonly metrics: z.output<ReturnType<typeof metricsServerSchema>>;
+  readonly nats: z.output<typeof natsSchema>;
+  readonly artifacts: { readonly dir: string };
+}
+
+/**
+ * A service's config: the shared blocks with its ports, plus its own blocks (which may replace a shared one,
+ * as the evaluator's `artifacts` does), read by `load` from `${prefix}*` variables and the YAML file named
+ * by `${prefix}CONFIG`.
+ */
+export function serviceConfig<Own extends z.ZodRawShape>(
+  prefix: string,
+  defaults: ServiceBlockDefaults,
+  own: Own,
+) {
+  const schema = z.object({ ...serviceConfigBlocks(defaults), ...own });
+  const load = (options: Omit<LoadConfigOptions, "prefix"> = {}): z.output<typeof schema> =>
+    loadConfig(schema, { ...options, prefix });
+  return { schema, load };
+}

@@ -1,0 +1,155 @@
+/**
+ * The service runtime: what every service's start file shares. `startService` opens the /metrics listener
+ * and the bus, hands them to the service's own wiring, starts the gRPC server when the wiring asks
+ * (`listen`), logs "<name> started", and returns a handle whose `stop()` shuts down in the order a rolling
+ * update needs: the gRPC server and the work takers (`stopFirst`: job workers, subscriptions) stop together,
+ * in-flight calls and jobs getting the shutdown timeout; then everything opened is closed in reverse order
+ * (the service's own resources, then the bus, then /metrics, which outlives the rest for scrapes). A failed
+ * start closes what it had opened the same way, then rethrows.
+ */
+import type { Bus } from "@ferret/bus";
+import type { ServiceBlocksConfig } from "@ferret/config";
+import { InternalError } from "@ferret/errors";
+import { startGrpcServer, type GrpcServer, type ServiceRegistration } from "@ferret/grpc";
+import { silentLogger, type Logger } from "@ferret/logging";
+import { createRegistry, startMetricsServer, type Registry } from "@ferret/metrics";
+import { Closers, type Close } from "./closers.js";
+import { openBus } from "./open-bus.js";
+
+/** A job worker: it stops taking jobs, and lets the running ones finish within `graceMs`. */
+export interface Worker {
+  stop(options?: { graceMs?: number }): Promise<void>;
+}
+
+/** What a service's wiring gets from the runtime. */
+export interface ServiceRuntime {
+  readonly bus: Bus;
+  /** The registry /metrics serves; the service registers its own metrics in it. */
+  readonly registry: Registry;
+  readonly logger: Logger;
+  /** How long in-flight calls and jobs get to finish on stop (config.grpc.shutdownTimeoutMs). */
+  readonly graceMs: number;
+  /** Closed on stop, after the intake has stopped, or on a failed start: the last registered first. */
+  onClose(close: Close): void;
+  /** Stopped first on stop, together with the gRPC server: what takes new work (job workers, subscriptions). */
+  stopFirst(stop: () => Promise<void>): void;
+  /**
+   * Starts a job worker when `enabled` (else resolves undefined) and stops it first on stop, its in-flight
+   * jobs getting `graceMs`. Call it after `listen`.
+   */
+  startWorker<W extends Worker>(enabled: boolean, start: () => Promise<W> | W): Promise<W | undefined>;
+  /**
+   * Starts the gRPC server on config.grpc's host and port, with health, reflection, the message size limit
+   * both ways and the shutdown timeout. Call it once, after what the services need is open and before the
+   * work takers start, so a failed start (a port in use) never leaves a worker pulling jobs.
+   */
+  listen(services: readonly ServiceRegistration[]): Promise<GrpcServer>;
+  /** Adds fields to the "<name> started" log line (which always has grpcPort, metricsPort and bus). */
+  describe(fields: Record<string, unknown>): void;
+}
+
+export interface RunningService {
+  readonly bus: Bus;
+  readonly grpc: GrpcServer;
+  readonly registry: Registry;
+  /** Undefined when metrics.enabled is false. */
+  readonly metricsPort: number | undefined;
+  /** Idempotent: every call returns the same promise. */
+  stop(): Promise<void>;
+}
+
+export interface StartServiceOptions {
+  /** The service's name: the NATS connection's name and the "<name> started" log line. */
+  readonly name: string;
+  readonly logger?: Logger;
+}
+
+/**
+ * Starts a service: /metrics, the bus, then `wire` (the service's own part, which calls `listen` once), and
+ * returns the running service with what `wire` returned.
+ */
+export async function startService<Own extends object>(
+  config: ServiceBlocksConfig,
+  options: StartServiceOptions,
+  wire: (runtime: ServiceRuntime) => Promise<Own>,
+): Promise<RunningService & Own> {
+  const { name } = options;
+  const logger = options.logger ?? silentLogger();
+  const graceMs = config.grpc.shutdownTimeoutMs;
+  const registry = createRegistry();
+  const closers = new Closers();
+  const intake: (() => Promise<void>)[] = [];
+  const described: Record<string, unknown> = {};
+  let grpc: GrpcServer | undefined;
+  try {
+    let metricsPort: number | undefined;
+    if (config.metrics.enabled) {
+      const metrics = await startMetricsServer(registry, {
+        host: config.metrics.host,
+        port: config.metrics.port,
+      });
+      metricsPort = metrics.port;
+      closers.add(() => metrics.close());
+    }
+    const bus = await openBus(config, name, logger);
+    closers.add(() => bus.close({ graceMs }));
+    const own = await wire({
+      bus,
+      registry,
+      logger,
+      graceMs,
+      onClose: (close) => closers.add(close),
+      stopFirst: (stop) => void intake.push(stop),
+      async startWorker(enabled, start) {
+        if (!enabled) return undefined;
+        const worker = await start();
+        intake.push(() => worker.stop({ graceMs }));
+        return worker;
+      },
+      async listen(services) {
+        if (grpc !== undefined) throw new InternalError(`${name}: the gRPC server is already listening`);
+        grpc = await startGrpcServer({
+          services,
+          host: config.grpc.host,
+          port: config.grpc.port,
+          logger,
+          shutdownTimeoutMs: graceMs,
+          serverOptions: {
+            "grpc.max_receive_message_length": config.grpc.maxMessageBytes,
+            "grpc.max_send_message_length": config.grpc.maxMessageBytes,
+          },
+        });
+        intake.unshift(() => grpc!.shutdown());
+        return grpc;
+      },
+      describe: (fields) => void Object.assign(described, fields),
+    });
+    if (grpc === undefined) throw new InternalError(`${name}: the start never called listen()`);
+    const server = grpc;
+    logger.info({ grpcPort: server.port, metricsPort, bus: bus.kind, ...described }, `${name} started`);
+    let stopped: Promise<void> | undefined;
+    return {
+      ...own,
+      bus,
+      grpc: server,
+      registry,
+      metricsPort,
+      stop() {
+        stopped ??= (async () => {
+          logger.info(`${name} stopping`);
+          await Promise.all(intake.map((stop) => stop()));
+          const [failure] = await closers.closeAll();
+          if (failure !== undefined) throw failure;
+          logger.info(`${name} stopped`);
+        })();
+        return stopped;
+      },
+    };
+  } catch (err) {
+    await Promise.all(intake.map((stop) => stop().catch(() => undefined)));
+    for (const failure of await closers.closeAll()) {
+      logger.warn({ err: failure }, `${name}: closing after a failed start failed`);
+    }
+    throw err;
+  }
+}

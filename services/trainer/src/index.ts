@@ -39,3 +39,27 @@ export type { TrainingSetStats } from "./data/training-set-stats.js";
 export { kMeans } from "./data/kmeans.js";
 export { EmptyTrainingSetError } from "./errors.js";
 export { CorpusCache } from "./data/corpus-cache.js";
+export { parseEngineEvent } from "./engine/engine-events.js";
+export type { EngineEvent } from "./engine/engine-events.js";
+export { EngineFailedError, runEngine } from "./engine/engine-process.js";
+export type { EngineRunOptions, EngineRunResult } from "./engine/engine-process.js";
+export { engineJob, writeEngineJobFile } from "./engine/engine-job-file.js";
+export type { EngineJobFile } from "./engine/engine-job-file.js";
+export {
+  TRAINING_JOBS_BUCKET,
+  TRAINING_JOB_KIND,
+  TRAINING_PROGRESS_EVENT,
+  TRAINING_QUEUE,
+  openTrainingJobs,
+} from "./jobs/training-job.js";
+export type {
+  TrainingJobResult,
+  TrainingJobSpec,
+  TrainingQueueMessage,
+  TrainingStageResult,
+} from "./jobs/training-job.js";
+export { submitTrainingJob } from "./jobs/submit-training-job.js";
+export type { SubmitTrainingJobOptions } from "./jobs/submit-training-job.js";
+export { publishTrainingProgress, trainingProgressOf } from "./jobs/training-progress.js";
+export { startTrainingWorker } from "./jobs/training-worker.js";
+export type { TrainingWorker, TrainingWorkerOptions } from "./jobs/training-worker.js";

@@ -1,0 +1,185 @@
+/**
+ * The training worker on NATS JetStream at $NATS_URL (default nats://127.0.0.1:4222; it must be
+ * reachable: the suite fails, never skips, without it), with data assembled from 12 SciFact train
+ * queries and the engine test double (test-support/engine-double) in place of the PyTorch engine. Every
+ * queue, bucket and event stream has this run's id in its name and is deleted afterwards.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { createBus, type Bus, type BusEvent, type Subscription } from "@ferret/bus";
+import { TrainingProgress } from "@ferret/proto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ENGINE_DOUBLE_DIR, PYTHON } from "../test-support/engine-double.js";
+import { smallScifact, tempDir } from "../test-support/scifact.js";
+import { submitTrainingJob } from "./submit-training-job.js";
+import { TRAINING_PROGRESS_EVENT, openTrainingJobs } from "./training-job.js";
+import { startTrainingWorker, type TrainingWorker } from "./training-worker.js";
+
+const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+const natsUrl = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
+const queueOptions = { maxDeliveries: 3, backoff: { initialMs: 50, maxMs: 100 }, ackWaitMs: 5000 };
+
+describe("training jobs on NATS with the engine test double", () => {
+  let bus: Bus;
+  let corpus: string;
+  let work: string;
+  let subscription: Subscription;
+  const progress: BusEvent<unknown>[] = [];
+  let n = 0;
+
+  beforeAll(async () => {
+    bus = await createBus({
+      kind: "nats",
+      url: natsUrl,
+      name: "trainer-worker-test",
+      connectTimeoutMs: 5000,
+      events: { stream: `FERRET_TEST_EVENTS_${runId}`, prefix: `ferret.test.${runId}` },
+    });
+    corpus = (await smallScifact(12)).dir;
+    work = await tempDir();
+    subscription = await bus.events.subscribe(TRAINING_PROGRESS_EVENT, (e) => void progress.push(e));
+  });
+  afterAll(async () => {
+    await subscription?.stop();
+    await bus?.close({ graceMs: 0 });
+    const nc = await connect({ servers: natsUrl });
+    try {
+      await (await jetstreamManager(nc)).streams.delete(`FERRET_TEST_EVENTS_${runId}`);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  /** A worker on its own queue and bucket, and a submit function for them. */
+  async function worker(env: Record<string, string> = {}) {
+    const names = { queue: `trainer-test-${runId}-${++n}`, jobsBucket: `trainer-test-jobs-${runId}-${n}` };
+    const w: TrainingWorker = await startTrainingWorker({
+      bus,
+      python: PYTHON,
+      engineDir: ENGINE_DOUBLE_DIR,
+      dataRoot: work,
+      workDir: join(work, `jobs-${n}`),
+      queueOptions,
+      engineEnv: env,
+      heartbeatMs: 1000,
+      progressIntervalMs: 0,
+      ...names,
+    });
+    const jobs = await openTrainingJobs(bus, names.jobsBucket);
+    const submit = (jobId: string, training: Record<string, unknown>) =>
+      submitTrainingJob(
+        bus,
+        {
+          specName: "job.yaml",
+          spec: JSON.stringify({
+            corpus,
+            queries: { split: "small" },
+            positives: { human: {} },
+            negatives: { bm25: { window: [1, 10], count: 2 } },
+            model: "base-model",
+            training,
+          }),
+        },
+        { jobId, dataRoot: work, queueOptions, ...names },
+      );
+    const final = async (jobId: string) => {
+      let last;
+      for await (const r of jobs.watch(jobId)) last = r;
+      return last!;
+    };
+    const cleanup = async () => {
+      await w.stop({ graceMs: 1000 });
+      await (await bus.queue(names.queue)).destroy();
+      await (await bus.kv(names.jobsBucket)).destroy();
+    };
+    return { jobs, submit, final, cleanup, workDir: join(work, `jobs-${n}`) };
+  }
+
+  it("assembles, trains, republishes the engine's progress and records the model", async () => {
+    const w = await worker();
+    await w.submit("ok", { hyperparameters: { batchSize: 2 }, checkpointEvery: 2 });
+    const record = await w.final("ok");
+    await w.cleanup();
+    expect(record.state).toBe("succeeded");
+    // 12 queries in batches of 2: 6 steps.
+    expect(record.progress).toMatchObject({ done: 6, total: 6, unit: "steps" });
+    expect(record.result).toMatchObject({ records: 12, stages: [{ stage: 1, steps: 6 }] });
+    const model = JSON.parse(await readFile(join(record.result!.modelDir, "ferret.json"), "utf8"));
+    expect(model).toEqual({ trainedFrom: join(work, "base-model"), steps: 6 });
+    const steps = progress
+      .map((e) => TrainingProgress.fromJSON(e.data))
+      .filter((p) => p.job?.jobId === "ok" && p.phase === "train");
+    expect(steps.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(steps[0]).toMatchObject({ totalSteps: 6, loss: 1, attempt: 1, job: { kind: "train" } });
+  });
+
+  it("fails a crashed attempt and resumes from the checkpoint on the next delivery, each step once", async () => {
+    const w = await worker({ FERRET_ENGINE_DOUBLE_CRASH_AT: "5" });
+    await w.submit("crash", { hyperparameters: { batchSize: 2 }, checkpointEvery: 2 });
+    const record = await w.final("crash");
+    await w.cleanup();
+    expect(record.state).toBe("succeeded");
+    const ran = (await readFile(join(w.workDir, "crash", "stage-1", "steps-run.txt"), "utf8"))
+      .trim()
+      .split("\n");
+    // Steps 1-4 before the crash at 5 (checkpoint at 4); the second attempt runs 5 and 6.
+    expect(ran).toEqual(["1", "2", "3", "4", "5", "6"]);
+    const attempts = progress
+      .map((e) => TrainingProgress.fromJSON(e.data))
+      .filter((p) => p.job?.jobId === "crash")
+      .map((p) => [p.attempt, p.step]);
+    expect(attempts).toContainEqual([2, 5]);
+    expect(attempts).toContainEqual([1, 4]);
+  });
+
+  it("fails the job at once on the engine's typed error, naming the field", async () => {
+    const w = await worker();
+    await w.submit("bad", { bogus: true });
+    const record = await w.final("bad");
+    await w.cleanup();
+    expect(record.state).toBe("failed");
+    expect(record.error?.code).toBe("INVALID_ARGUMENT");
+    expect(record.error?.message).toContain('field "bogus"');
+    expect(record.error?.deliveries).toBe(1);
+  });
+
+  it("stops the engine of a cancelled job", async () => {
+    const w = await worker({ FERRET_ENGINE_DOUBLE_STEP_MS: "200" });
+    await w.submit("cancel", { hyperparameters: { batchSize: 2, maxSteps: 1000 } });
+    for await (const r of w.jobs.watch("cancel")) if (r.progress.done >= 2) break;
+    await w.jobs.cancel("cancel", "test");
+    const record = await w.final("cancel");
+    await new Promise((r) => setTimeout(r, 1500));
+    await w.cleanup();
+    expect(record.state).toBe("cancelled");
+    const ran = (await readFile(join(w.workDir, "cancel", "stage-1", "steps-run.txt"), "utf8"))
+      .trim()
+      .split("\n");
+    expect(ran.length).toBeLessThan(50);
+  });
+
+  it("refuses a spec without a model before queueing anything", async () => {
+    await expect(
+      submitTrainingJob(
+        bus,
+        {
+          specName: "job.yaml",
+          spec: JSON.stringify({
+            corpus,
+            queries: { split: "small" },
+            positives: { human: {} },
+            negatives: { random: { count: 1 } },
+          }),
+        },
+        {
+          jobId: "no-model",
+          dataRoot: work,
+          queue: `trainer-test-${runId}-x`,
+          jobsBucket: `trainer-test-jobs-${runId}-x`,
+        },
+      ),
+    ).rejects.toMatchObject({ code: "INVALID_INPUT", field: "model" });
+  });
+});

@@ -1,0 +1,277 @@
+/**
+ * The training job worker: one job at a time per replica, from the "trainer" work queue on the
+ * @ferret/jobs runtime. A delivery assembles the training set (or reuses the one a previous delivery
+ * completed), then runs the engine once per curriculum stage as a subprocess with a job file; the
+ * engine's JSON-line progress is republished as `training.progress` events and as the record's
+ * progress (optimiser steps), and every engine event (plus a timer) tells the bus the delivery is alive
+ * (working()). A crashed engine fails the attempt with its log tail; the next delivery resumes: the
+ * engine continues from its last checkpoint in the same output directory, and finished stages are
+ * skipped (their done marker). A cancelled job stops its engine.
+ */
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Bus, Job, QueueOptions } from "@ferret/bus";
+import { writeDataAtomically } from "@ferret/datasets";
+import { InputError } from "@ferret/errors";
+import { consumeJobs, type JobRecord, type JobStore } from "@ferret/jobs";
+import { silentLogger, type Logger } from "@ferret/logging";
+import { assembleTrainingSet } from "../data/assemble.js";
+import { CorpusCache } from "../data/corpus-cache.js";
+import { parseJobSpec, type LoadedJobSpec } from "../data/load-spec.js";
+import { MANIFEST_FILE, STATS_FILE, type TrainingSetManifest } from "../data/training-set-format.js";
+import type { TrainingSetStats } from "../data/training-set-stats.js";
+import { engineJob, exportedModelDir, writeEngineJobFile } from "../engine/engine-job-file.js";
+import { runEngine } from "../engine/engine-process.js";
+import { publishTrainingProgress } from "./training-progress.js";
+import {
+  TRAINING_JOBS_BUCKET,
+  TRAINING_QUEUE,
+  openTrainingJobs,
+  type TrainingJobResult,
+  type TrainingJobSpec,
+  type TrainingQueueMessage,
+  type TrainingStageResult,
+} from "./training-job.js";
+
+export interface TrainingWorkerOptions {
+  bus: Bus;
+  /** Python interpreter of the engine's virtualenv. */
+  python: string;
+  /** Directory holding the ferret_engine package. */
+  engineDir: string;
+  /** Relative spec paths resolve here. */
+  dataRoot: string;
+  /** Per-job working directories (training set, job files, engine output and checkpoints). */
+  workDir: string;
+  queue?: string;
+  jobsBucket?: string;
+  queueOptions?: QueueOptions;
+  /** How often the delivery is marked alive while the engine runs. Default 10 s. */
+  heartbeatMs?: number;
+  /** Minimum time between progress writes to the job record. Default 1 s. */
+  progressIntervalMs?: number;
+  logger?: Logger;
+  /** Extra environment for the engine (e.g. thread counts). */
+  engineEnv?: NodeJS.ProcessEnv;
+}
+
+export interface TrainingWorker {
+  stop(options?: { graceMs?: number }): Promise<void>;
+}
+
+interface StageDone {
+  stage: number;
+  modelDir: string;
+  steps: number;
+}
+
+export async function startTrainingWorker(options: TrainingWorkerOptions): Promise<TrainingWorker> {
+  const { bus } = options;
+  const logger = options.logger ?? silentLogger();
+  const jobs = await openTrainingJobs(bus, options.jobsBucket ?? TRAINING_JOBS_BUCKET);
+  const queue = await bus.queue<TrainingQueueMessage>(
+    options.queue ?? TRAINING_QUEUE,
+    options.queueOptions ?? {},
+  );
+  const cache = new CorpusCache();
+
+  const consumer = consumeJobs(queue, {
+    jobs,
+    jobIdOf: (m) => m.data.jobId,
+    concurrency: 1,
+    logger,
+    handle: (message, record) => trainJob(message, record, jobs, cache, options, logger),
+  });
+  return {
+    async stop(stopOptions) {
+      await consumer.stop(stopOptions);
+      await cache.close();
+    },
+  };
+}
+
+async function trainJob(
+  message: Job<TrainingQueueMessage>,
+  record: JobRecord<TrainingJobSpec, TrainingJobResult>,
+  jobs: JobStore<TrainingJobSpec, TrainingJobResult>,
+  cache: CorpusCache,
+  options: TrainingWorkerOptions,
+  logger: Logger,
+): Promise<void> {
+  const jobId = record.jobId;
+  const log = logger.child({ job: jobId, attempt: message.deliveryCount });
+  // The engine stops when the delivery is lost or the job is cancelled meanwhile.
+  const stop = new AbortController();
+  const onLost = (): void => stop.abort();
+  message.signal.addEventListener("abort", onLost, { once: true });
+  const watching = watchForCancel(jobs, jobId, stop);
+  const heartbeat = setInterval(() => message.working(), options.heartbeatMs ?? 10_000);
+  try {
+    await jobs.start(jobId, `attempt ${message.deliveryCount}`);
+    const loaded = parseJobSpec(record.spec.spec, { file: record.spec.specName, baseDir: options.dataRoot });
+    const model = loaded.spec.model;
+    if (model === undefined)
+      throw new InputError(
+        { file: record.spec.specName, field: "model" },
+        "a training job needs the model to train",
+      );
+    const jobDir = join(options.workDir, jobId);
+    const setDir = join(jobDir, "training-set");
+    const { manifest, stats } = await trainingSet(loaded, setDir, cache, log);
+    message.working();
+
+    const stages: TrainingStageResult[] = [];
+    let modelDir = model;
+    for (const { stage, file } of manifest.files.stages) {
+      const done = await runStage({
+        stage,
+        jobDir,
+        modelDir,
+        trainingSet: join(setDir, file),
+        training: loaded.spec.training,
+        message,
+        jobs,
+        jobId,
+        options,
+        signal: stop.signal,
+        log,
+      });
+      stages.push({ stage, trainingSet: join(setDir, file), modelDir: done.modelDir, steps: done.steps });
+      modelDir = done.modelDir;
+    }
+    const last = stages[stages.length - 1]!;
+    await jobs.succeed(
+      jobId,
+      {
+        modelDir: last.modelDir,
+        trainingSetDir: setDir,
+        stages,
+        records: stats.queries.records,
+        positives: stats.positives.total,
+        negatives: stats.negatives.total,
+        falseNegativesFiltered: stats.falseNegatives.filtered,
+        batches: stats.batches?.count ?? 0,
+      },
+      { done: last.steps, total: last.steps, message: "trained" },
+    );
+    log.info({ model: last.modelDir }, "training job succeeded");
+  } finally {
+    clearInterval(heartbeat);
+    message.signal.removeEventListener("abort", onLost);
+    stop.abort();
+    await watching;
+  }
+}
+
+/** The assembled training set: reused when a previous delivery completed it (its manifest exists). */
+async function trainingSet(
+  loaded: LoadedJobSpec,
+  dir: string,
+  cache: CorpusCache,
+  log: Logger,
+): Promise<{ manifest: TrainingSetManifest; stats: TrainingSetStats }> {
+  const read = async () => ({
+    manifest: JSON.parse(await readFile(join(dir, MANIFEST_FILE), "utf8")) as TrainingSetManifest,
+    stats: JSON.parse(await readFile(join(dir, STATS_FILE), "utf8")) as TrainingSetStats,
+  });
+  if (await exists(join(dir, MANIFEST_FILE))) {
+    log.info({ dir }, "training set already assembled; reusing it");
+    return read();
+  }
+  await assembleTrainingSet(loaded, { outputDir: dir, cache, log });
+  return read();
+}
+
+interface StageRun {
+  stage: number;
+  jobDir: string;
+  modelDir: string;
+  trainingSet: string;
+  training: Record<string, unknown> | undefined;
+  message: Job<TrainingQueueMessage>;
+  jobs: JobStore<TrainingJobSpec, TrainingJobResult>;
+  jobId: string;
+  options: TrainingWorkerOptions;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+async function runStage(run: StageRun): Promise<StageDone> {
+  const { stage, jobDir, jobs, jobId, message, options, log } = run;
+  const marker = join(jobDir, `stage-${stage}.done.json`);
+  if (await exists(marker)) {
+    log.info({ stage }, "stage already trained; skipping it");
+    return JSON.parse(await readFile(marker, "utf8")) as StageDone;
+  }
+  const outputDir = join(jobDir, `stage-${stage}`);
+  const jobFile = await writeEngineJobFile(
+    jobDir,
+    `engine-job.stage-${stage}.json`,
+    engineJob(run.training, { modelDir: run.modelDir, trainingSet: run.trainingSet, outputDir }),
+  );
+  let lastWrite = 0;
+  let steps = 0;
+  let pending: Promise<unknown> = Promise.resolve();
+  const context = { jobId, attempt: message.deliveryCount, stage };
+  const result = await runEngine({
+    python: options.python,
+    engineDir: options.engineDir,
+    jobFile,
+    signal: run.signal,
+    ...(options.engineEnv ? { env: options.engineEnv } : {}),
+    onEvent: (event) => {
+      message.working();
+      if (typeof event.step === "number") steps = Math.max(steps, event.step);
+      // Events are published in order, one after the other; a failed publish is logged, not fatal.
+      pending = pending
+        .then(async () => {
+          const progress = await publishTrainingProgress(options.bus, event, context);
+          const now = Date.now();
+          if (progress && now - lastWrite >= (options.progressIntervalMs ?? 1000)) {
+            lastWrite = now;
+            await jobs.setProgress(jobId, {
+              done: progress.step,
+              total: progress.totalSteps,
+              message: `stage ${stage}: step ${progress.step}/${progress.totalSteps}, loss ${progress.loss.toFixed(4)}`,
+            });
+          }
+        })
+        .catch((err: unknown) => log.warn({ err, event: event.event }, "progress not published"));
+      if (event.event !== "step") log.info({ stage, event }, "engine event");
+    },
+  });
+  await pending;
+  const modelDir = result.done?.model ?? exportedModelDir(outputDir);
+  const done: StageDone = {
+    stage,
+    modelDir,
+    steps: typeof result.done?.step === "number" ? result.done.step : steps,
+  };
+  await writeDataAtomically(marker, JSON.stringify(done) + "\n");
+  return done;
+}
+
+/** Aborts `stop` when the job is cancelled; resolves once `stop` aborts for any reason. */
+async function watchForCancel(
+  jobs: JobStore<TrainingJobSpec, TrainingJobResult>,
+  jobId: string,
+  stop: AbortController,
+): Promise<void> {
+  try {
+    for await (const record of jobs.watch(jobId, { signal: stop.signal })) {
+      if (record.state === "cancelled") {
+        stop.abort();
+        return;
+      }
+    }
+  } catch {
+    // The watch ends with the stop signal.
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}

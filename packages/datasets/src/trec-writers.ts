@@ -8,6 +8,11 @@ export interface WriteTrecRunOptions {
   tag: string;
   /** Keep only the top `depth` documents per query (after sorting). */
   depth?: number;
+  /**
+   * Write scores with this many decimals (as Anserini's `%f` writes 6) instead of the shortest form
+   * that reads back as the same number.
+   */
+  scoreDecimals?: number;
 }
 
 const NO_WHITESPACE = /^\S+$/;
@@ -22,13 +27,18 @@ function checkToken(value: string, what: string): void {
  * Writes a run as `qid Q0 docid rank score tag`, atomically. Each query's documents are sorted
  * as trec_eval ranks them (score descending, ties by docid descending) and numbered 1..n, so
  * tools that trust the rank column and trec_eval agree. Queries keep the Map's order. Scores are
- * written in shortest round-trip form, so reading the file back gives identical numbers.
+ * written in shortest round-trip form, so reading the file back gives identical numbers, unless
+ * `scoreDecimals` asks for fixed decimals.
  */
 export async function writeTrecRun(path: string, run: Run, opts: WriteTrecRunOptions): Promise<void> {
   checkToken(opts.tag, "run tag");
   const depth = opts.depth;
   if (depth !== undefined && (!Number.isInteger(depth) || depth < 1)) {
     throw new InvalidArgumentError(`depth must be a positive integer, got ${depth}`);
+  }
+  const decimals = opts.scoreDecimals;
+  if (decimals !== undefined && (!Number.isInteger(decimals) || decimals < 0 || decimals > 20)) {
+    throw new InvalidArgumentError(`scoreDecimals must be an integer from 0 to 20, got ${decimals}`);
   }
   await writeFileAtomically(path, async (sink) => {
     for (const [qid, docs] of run) {
@@ -40,7 +50,8 @@ export async function writeTrecRun(path: string, run: Run, opts: WriteTrecRunOpt
         checkToken(docid, "document id");
         if (!Number.isFinite(score))
           throw new InvalidArgumentError(`score of ${qid}/${docid} is not finite: ${score}`);
-        lines.push(`${qid} Q0 ${docid} ${i + 1} ${score} ${opts.tag}\n`);
+        const written = decimals === undefined ? String(score) : score.toFixed(decimals);
+        lines.push(`${qid} Q0 ${docid} ${i + 1} ${written} ${opts.tag}\n`);
       }
       await sink.write(lines.join(""));
     }

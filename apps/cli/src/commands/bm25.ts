@@ -2,17 +2,27 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Presets, SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { readBeirCorpus, readBeirQrels, readBeirQueries, writeTrecRun, type Run } from "@ferret/datasets";
+import {
+  readBeirCorpus,
+  readBeirQrels,
+  readBeirQueries,
+  writeTrecRun,
+  type Qrels,
+  type Run,
+} from "@ferret/datasets";
 import { InvalidArgumentError } from "@ferret/errors";
 import {
   ANSERINI_BM25,
   EmbeddedBm25,
   OpenSearchBm25,
   isAnalyzerName,
+  isTieRule,
+  TIE_RULES,
   type AnalysisMode,
   type AnalyzerName,
   type FieldLayout,
   type LexicalQuery,
+  type LexicalBackend,
   type Rm3Options,
 } from "@ferret/retrieval";
 import { formatBytes, withByteProgress } from "../progress.js";
@@ -53,6 +63,7 @@ interface SearchFlags extends CommonFlags {
   originalQueryWeight: string;
   threads?: string;
   tag: string;
+  ties: string;
   k1?: string;
   b?: string;
 }
@@ -149,20 +160,43 @@ async function runIndex(beirDir: string, flags: IndexFlags): Promise<void> {
   );
 }
 
-async function readQueries(beirDir: string, split: string | undefined): Promise<LexicalQuery[]> {
-  const wanted =
-    split === undefined ? undefined : await readBeirQrels(join(beirDir, "qrels", `${split}.tsv`));
+async function readQueries(
+  beirDir: string,
+  split: string | undefined,
+): Promise<{ queries: LexicalQuery[]; qrels: Qrels | undefined }> {
+  const qrels = split === undefined ? undefined : await readBeirQrels(join(beirDir, "qrels", `${split}.tsv`));
   const queries: LexicalQuery[] = [];
   for await (const q of readBeirQueries(join(beirDir, "queries.jsonl"))) {
-    if (!wanted || wanted.has(q.id)) queries.push({ id: q.id, text: q.text });
+    if (!qrels || qrels.has(q.id)) queries.push({ id: q.id, text: q.text });
   }
-  return queries;
+  return { queries, qrels };
+}
+
+/**
+ * --remove-query drops a query's own id from its hits. That is its purpose where queries are documents
+ * (ArguAna, Quora), but where both are merely numbered "1", "2", ... it silently drops an unrelated, maybe
+ * relevant, document: say how many query ids are document ids, and how many of those are judged relevant.
+ */
+async function warnOnIdOverlap(backend: LexicalBackend, queries: readonly LexicalQuery[], qrels?: Qrels) {
+  const shared = await backend.documentIds(queries.map((q) => q.id));
+  if (shared.length === 0) return;
+  const relevant = qrels ? shared.filter((id) => (qrels.get(id)?.get(id) ?? 0) > 0).length : undefined;
+  process.stderr.write(
+    `warning: ${formatInt(shared.length)} of ${formatInt(queries.length)} query ids are also document ids ` +
+      `(e.g. "${shared[0]}"); --remove-query drops each such document from its own query's hits` +
+      (relevant === undefined ? "" : ` (${formatInt(relevant)} of them judged relevant to that query)`) +
+      "\n",
+  );
 }
 
 async function runSearch(index: string, flags: SearchFlags): Promise<void> {
   const backend = backendOf(flags.backend);
   const k = number(flags.k, "-k", true);
-  const queries = await readQueries(flags.queries, flags.split);
+  if (!isTieRule(flags.ties)) {
+    throw new InvalidArgumentError(`--ties must be one of ${TIE_RULES.join(", ")}, got "${flags.ties}"`);
+  }
+  const ties = flags.ties;
+  const { queries, qrels } = await readQueries(flags.queries, flags.split);
   const rm3: Rm3Options | undefined = flags.rm3
     ? {
         fbTerms: number(flags.fbTerms, "--fb-terms", true),
@@ -177,41 +211,40 @@ async function runSearch(index: string, flags: SearchFlags): Promise<void> {
           b: flags.b === undefined ? ANSERINI_BM25.b : number(flags.b, "--b"),
         }
       : undefined;
+  const threads = flags.threads === undefined ? undefined : number(flags.threads, "--threads", true);
   const bar = countBar("searching", flags.progress);
   const options = {
     k,
+    ties,
     removeQuery: flags.removeQuery === true,
     ...(rm3 ? { rm3 } : {}),
     ...(bm25 ? { bm25 } : {}),
+    ...(threads ? { threads } : {}),
     onProgress: (done: number, total: number) => bar.update(done, total),
   };
-  const started = Date.now();
+  const searcher: LexicalBackend =
+    backend === "embedded"
+      ? await EmbeddedBm25.load(index)
+      : await OpenSearchBm25.open({
+          alias: index,
+          ...(flags.opensearchUrl ? { node: flags.opensearchUrl } : {}),
+        });
   let run: Run;
+  let ms: number;
   try {
-    if (backend === "embedded") {
-      const embedded = await EmbeddedBm25.load(index);
-      try {
-        const threads = flags.threads === undefined ? undefined : number(flags.threads, "--threads", true);
-        run = await embedded.searchBatch(queries, { ...options, ...(threads ? { threads } : {}) });
-      } finally {
-        await embedded.close();
-      }
-    } else {
-      const os = await OpenSearchBm25.open({
-        alias: index,
-        ...(flags.opensearchUrl ? { node: flags.opensearchUrl } : {}),
-      });
-      try {
-        run = await os.searchBatch(queries, options);
-      } finally {
-        await os.close();
-      }
-    }
+    if (options.removeQuery) await warnOnIdOverlap(searcher, queries, qrels);
+    const started = Date.now();
+    run = await searcher.searchBatch(queries, options);
+    ms = Date.now() - started;
   } finally {
     bar.stop();
+    await searcher.close();
   }
-  const ms = Date.now() - started;
-  await writeTrecRun(flags.out, run, { tag: flags.tag });
+  // Anserini writes its adjusted scores with %f; the same text makes the two runs comparable line by line.
+  await writeTrecRun(flags.out, run, {
+    tag: flags.tag,
+    ...(ties === "anserini" ? { scoreDecimals: 6 } : {}),
+  });
   process.stdout.write(
     `searched ${formatInt(queries.length)} queries in ${seconds(ms)} (${formatInt(Math.round((queries.length * 1000) / Math.max(ms, 1)))} q/s) -> ${flags.out}\n`,
   );
@@ -248,7 +281,16 @@ export function register(program: Command): void {
       .option("--split <name>", "only the queries judged in qrels/<name>.tsv")
       .option("-k, --hits <k>", "hits per query", "1000")
       .requiredOption("--out <run>", "TREC run file to write")
-      .option("--remove-query", "drop a query's own id from its hits (Anserini -removeQuery)")
+      .option(
+        "--remove-query",
+        "drop a query's own id from the k hits retrieved (Anserini -removeQuery); warns when query ids are document ids",
+      )
+      .option(
+        "--ties <rule>",
+        "anserini: ties by document id, scores rounded and written as Anserini does (its published figures); " +
+          "lucene: Lucene's tie order and exact float scores",
+        "anserini",
+      )
       .option("--rm3", "RM3 pseudo-relevance feedback (embedded only)")
       .option("--fb-terms <n>", "RM3 feedback terms", "10")
       .option("--fb-docs <n>", "RM3 feedback documents", "10")

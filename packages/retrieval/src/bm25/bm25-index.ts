@@ -1,3 +1,4 @@
+import { compareCodePoints } from "@ferret/datasets";
 import { InvalidArgumentError } from "@ferret/errors";
 import { createAnalyzer, type Analyzer, type AnalyzerName } from "../analysis/analyzer.js";
 import {
@@ -19,6 +20,13 @@ const f = Math.fround;
 
 export type TopKAlgorithm = "maxscore" | "exhaustive";
 
+/**
+ * How equal scores are ordered, also when choosing the top k: "index" is Lucene's TopScoreDocCollector
+ * (the earlier indexed document first); "docid" is Anserini's sort (score, then the id field as a
+ * string): document ids ascending in code point order (Lucene's BytesRef order on UTF-8).
+ */
+export type TieBreak = "index" | "docid";
+
 export interface Bm25SearchOptions {
   /** Number of hits (default 1000, as Anserini's -hits). */
   k?: number;
@@ -27,9 +35,11 @@ export interface Bm25SearchOptions {
   algorithm?: TopKAlgorithm;
   /** Multifield only: weight of each field's sub-query (Anserini's -fields contents=1.0 title=1.0). */
   fieldWeights?: Readonly<Record<string, number>>;
+  /** Order of equal scores (default "index"). */
+  tieBreak?: TieBreak;
 }
 
-/** Internal document numbers and float scores, best first (score descending, then index order). */
+/** Internal document numbers and float scores, best first (score descending, then the tie break). */
 export interface TopDocs {
   docs: Int32Array;
   scores: Float32Array;
@@ -53,6 +63,7 @@ export class Bm25Index {
   private readonly scoring = new Map<string, FieldScoring[]>();
   private exhaustive: ExhaustiveScorer | undefined;
   private docNumbers: Map<string, number> | undefined;
+  private idRanks: Int32Array | undefined;
 
   constructor(
     readonly analyzerName: AnalyzerName,
@@ -85,6 +96,24 @@ export class Bm25Index {
     return this.docNumbers.get(id);
   }
 
+  /** Per document, the rank of its id in code point order (the "docid" tie break's key); built once. */
+  get docIdRanks(): Int32Array {
+    this.idRanks ??= rankIds(this.docIds);
+    return this.idRanks;
+  }
+
+  /** The id ranks if already built (so worker threads can share them instead of sorting again). */
+  get docIdRanksIfBuilt(): Int32Array | undefined {
+    return this.idRanks;
+  }
+
+  /** Adopts id ranks built elsewhere (a worker thread's view of a shared index). */
+  useDocIdRanks(ranks: Int32Array): void {
+    if (ranks.length !== this.numDocs)
+      throw new InvalidArgumentError(`id ranks cover ${ranks.length} documents, the index ${this.numDocs}`);
+    this.idRanks = ranks;
+  }
+
   /** Term vectors of the contents field (for RM3); derived from the postings on first use if not given. */
   get docVectors(): DocVectors {
     this.vectors ??= invertPostings(this.contents, this.numDocs);
@@ -109,11 +138,12 @@ export class Bm25Index {
     if (!Number.isInteger(k) || k < 0)
       throw new InvalidArgumentError(`k must be a non-negative integer, got ${k}`);
     const clauses = this.clauses(terms, options);
+    const tieKeys = options.tieBreak === "docid" ? this.docIdRanks : undefined;
     if ((options.algorithm ?? "maxscore") === "exhaustive") {
       this.exhaustive ??= new ExhaustiveScorer(this.numDocs);
-      return this.exhaustive.topK(clauses, k);
+      return this.exhaustive.topK(clauses, k, tieKeys);
     }
-    return maxScoreTopK(clauses, k);
+    return maxScoreTopK(clauses, k, tieKeys);
   }
 
   /** One clause per (field, term present in the field), weighted boost · fieldWeight · idf. */
@@ -172,4 +202,13 @@ export class Bm25Index {
     }
     return x;
   }
+}
+
+/** Rank of each id in code point order (ids are unique). */
+function rankIds(ids: readonly string[]): Int32Array {
+  const order = Int32Array.from(ids.keys());
+  order.sort((a, b) => compareCodePoints(ids[a] as string, ids[b] as string));
+  const ranks = new Int32Array(ids.length);
+  order.forEach((doc, rank) => (ranks[doc] = rank));
+  return ranks;
 }

@@ -20,7 +20,11 @@ export class ExhaustiveScorer {
     this.stamp = new Int32Array(numDocs);
   }
 
-  topK(clauses: readonly Clause[], k: number): { docs: Int32Array; scores: Float32Array } {
+  topK(
+    clauses: readonly Clause[],
+    k: number,
+    tieKeys?: Int32Array,
+  ): { docs: Int32Array; scores: Float32Array } {
     const gen = ++this.generation;
     const { acc, touched, stamp } = this;
     let nTouched = 0;
@@ -39,7 +43,7 @@ export class ExhaustiveScorer {
         }
       }
     }
-    const heap = new TopKHeap(Math.min(k, nTouched));
+    const heap = new TopKHeap(Math.min(k, nTouched), tieKeys);
     for (let i = 0; i < nTouched; i++) {
       const d = touched[i] as number;
       heap.offer(f(acc[d] as number), d);

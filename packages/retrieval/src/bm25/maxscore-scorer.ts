@@ -13,14 +13,20 @@ const f = Math.fround;
  * non-essential ones are probed (by galloping search) only while the running score plus their
  * remaining maxima can still exceed θ. Scores are accumulated in double and rounded to float once,
  * as Lucene does, so results equal exhaustive scoring exactly (maxscore-scorer.test.ts).
+ *
+ * With `tieKeys` (ties broken by a per-document key instead of index order) a later document can beat
+ * θ with a score equal to it, so a bound prunes only when it rounds to a float strictly below θ.
  */
 export function maxScoreTopK(
   clauses: readonly Clause[],
   k: number,
+  tieKeys?: Int32Array,
 ): { docs: Int32Array; scores: Float32Array } {
   const order = [...clauses].filter((c) => c.docs.length > 0).sort((a, b) => a.maxScore - b.maxScore);
   const n = order.length;
-  const heap = new TopKHeap(k);
+  const heap = new TopKHeap(k, tieKeys);
+  // Lucene order: a bound at or below θ prunes. Tie keys: only a bound whose float is below θ does.
+  const ties = tieKeys !== undefined;
   if (n === 0 || k === 0) return heap.drain();
 
   // prefixMax[i] = sum of maxScore of order[0..i] (exact in double: few floats of similar magnitude).
@@ -70,7 +76,8 @@ export function maxScoreTopK(
 
     let competitive = true;
     for (let i = firstEssential - 1; i >= 0; i--) {
-      if (score + (prefixMax[i] as number) <= threshold) {
+      const bound = score + (prefixMax[i] as number);
+      if (ties ? f(bound) < threshold : bound <= threshold) {
         competitive = false;
         break;
       }
@@ -90,7 +97,11 @@ export function maxScoreTopK(
 
     if (heap.offer(f(score), d) && heap.full) {
       threshold = heap.threshold;
-      while (firstEssential < n && (prefixMax[firstEssential] as number) <= threshold) firstEssential++;
+      while (firstEssential < n) {
+        const bound = prefixMax[firstEssential] as number;
+        if (ties ? f(bound) >= threshold : bound > threshold) break;
+        firstEssential++;
+      }
       if (firstEssential === n) break;
     }
   }

@@ -133,22 +133,6 @@ export function rm3ExpandedQuery(
   return expanded;
 }
 
-/** Orders hits as Anserini's first round does (score descending, then external id ascending). */
-export function byScoreThenId(index: Bm25Index, top: TopDocs): TopDocs {
-  const order = Array.from(top.docs.keys()).sort((a, b) => {
-    const sa = top.scores[a] as number;
-    const sb = top.scores[b] as number;
-    if (sa !== sb) return sb - sa;
-    const ia = index.docIds[top.docs[a] as number] as string;
-    const ib = index.docIds[top.docs[b] as number] as string;
-    return ia < ib ? -1 : ia > ib ? 1 : 0;
-  });
-  return {
-    docs: Int32Array.from(order, (i) => top.docs[i] as number),
-    scores: Float32Array.from(order, (i) => top.scores[i] as number),
-  };
-}
-
 /** BM25 then RM3: first round, feedback from its top fbDocs, second round with the expanded query. */
 export function searchWithRm3(
   index: Bm25Index,
@@ -156,13 +140,8 @@ export function searchWithRm3(
   options: Bm25SearchOptions & { rm3?: Rm3Options } = {},
 ): TopDocs {
   const fbDocs = options.rm3?.fbDocs ?? ANSERINI_RM3.fbDocs;
-  // The feedback set is the top fbDocs under Anserini's tie order; fetch one more to see whether a tie
-  // crosses the cut, and in that case fetch enough to order every tied document by id.
-  let first = index.search(queryText, { ...options, k: fbDocs + 1 });
-  if (first.docs.length > fbDocs && first.scores[fbDocs] === first.scores[fbDocs - 1]) {
-    first = index.search(queryText, { ...options, k: Math.max(1000, options.k ?? 1000) });
-  }
-  first = byScoreThenId(index, first);
+  // The feedback set is Anserini's first round: the top fbDocs with ties ordered by document id.
+  const first = index.search(queryText, { ...options, k: fbDocs, tieBreak: "docid" });
   const expanded = rm3ExpandedQuery(index, queryText, first, options.rm3);
   return index.searchTerms(expanded, options);
 }

@@ -1,4 +1,4 @@
-import { rankByTrecOrder } from "@ferret/datasets";
+import { rankByTrecOrder, type Run } from "@ferret/datasets";
 import { Client } from "@opensearch-project/opensearch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { searchIndex } from "../search/search-index.js";
@@ -6,6 +6,8 @@ import type { SearchHit } from "../search/lexical-backend.js";
 import { sciFactDocs, sciFactIndex, sciFactQrels, sciFactTestQueries } from "../test-support/scifact.js";
 import { meanNdcgAndRecall } from "../test-support/trec-metrics.js";
 import { startFaultInjectionProxy } from "../test-support/fault-injection-proxy.js";
+import { tieCorpus } from "../test-support/tie-corpus.js";
+import { EmbeddedBm25 } from "../search/embedded-bm25.js";
 import type { IngestProgress } from "./bulk-ingest.js";
 import { OpenSearchBm25, defaultOpenSearchNode } from "./opensearch-bm25.js";
 
@@ -79,6 +81,24 @@ describe("OpenSearch BM25 backend vs embedded on SciFact", () => {
     },
     120_000,
   );
+
+  it("Anserini's tie rule: the same ids and written scores as embedded on a collection of ties", async () => {
+    const corpus = tieCorpus();
+    const { backend } = await OpenSearchBm25.build(corpus.docs, {
+      client,
+      alias: `ferret-test-bm25-ties-${suffix}`,
+      analysis: "client",
+    });
+    backends.push(backend);
+    const embeddedTies = await EmbeddedBm25.build(corpus.docs);
+    const options = { k: 10, ties: "anserini" as const, removeQuery: true };
+    const want = await embeddedTies.searchBatch(corpus.queries, { ...options, threads: 1 });
+    const got = await backend.searchBatch(corpus.queries, options);
+    const written = (run: Run, q: string) =>
+      rankByTrecOrder(run.get(q) ?? new Map()).map(([id, score]) => `${id} ${score.toFixed(6)}`);
+    for (const q of corpus.queries) expect(written(got, q.id), q.id).toEqual(written(want, q.id));
+    expect(await backend.documentIds(["1", "q1", "\u{1F600}"])).toEqual(["1", "\u{1F600}"]);
+  }, 60_000);
 
   it("reindexes behind the alias without downtime and deletes the old index", async () => {
     const alias = `ferret-test-bm25-reindex-${suffix}`;

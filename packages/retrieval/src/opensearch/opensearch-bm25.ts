@@ -12,6 +12,7 @@ import { createAnalyzer, type Analyzer, type AnalyzerName } from "../analysis/an
 import { ANSERINI_BM25, validateBm25Params, type Bm25Params } from "../bm25/bm25-similarity.js";
 import type { FieldLayout } from "../bm25/index-builder.js";
 import {
+  checkTieRule,
   removeQueryHits,
   type BatchSearchOptions,
   type LexicalBackend,
@@ -22,6 +23,7 @@ import {
 import { bulkIngest, type IngestProgress } from "./bulk-ingest.js";
 import { fieldNames, indexBody, type AnalysisMode, type FerretIndexMeta } from "./index-definition.js";
 import { queryBody } from "./query-body.js";
+import { adjustTiedScores } from "../search/anserini-ties.js";
 
 /**
  * The OpenSearch BM25 backend: the same analyzer and BM25 parameters as the embedded index, served
@@ -214,11 +216,16 @@ export class OpenSearchBm25 implements LexicalBackend {
       _source: false,
       track_total_hits: false,
       query: queryBody(query.text, this.meta, this.analyzer, options.fieldWeights),
+      // Anserini's sort: score, then the document id (Lucene's BytesRef order), also at the cut k.
+      ...(options.ties === "anserini"
+        ? { sort: [{ _score: "desc" }, { _id: "asc" }], track_scores: true }
+        : {}),
     };
   }
 
   private check(options: LexicalSearchOptions): number {
     if (options.rm3) throw new InvalidArgumentError("RM3 is available on the embedded backend only");
+    checkTieRule(options);
     if (options.bm25 && (options.bm25.k1 !== this.meta.bm25.k1 || options.bm25.b !== this.meta.bm25.b)) {
       throw new InvalidArgumentError(
         `this OpenSearch index scores with k1=${this.meta.bm25.k1} b=${this.meta.bm25.b}; rebuild it to change them`,
@@ -260,6 +267,11 @@ export class OpenSearchBm25 implements LexicalBackend {
         const items = await this.msearch(chunk, k, options);
         items.forEach((hits, i) => {
           const q = chunk[i] as LexicalQuery;
+          if (options.ties === "anserini") {
+            // Lucene's float scores (the division above is in double), then Anserini's score writing.
+            const scores = adjustTiedScores(Float32Array.from(hits, (h) => h.score));
+            hits.forEach((h, j) => (h.score = scores[j] as number));
+          }
           results[start + i] = options.removeQuery ? removeQueryHits(q.id, hits) : hits;
         });
         done += chunk.length;
@@ -309,6 +321,25 @@ export class OpenSearchBm25 implements LexicalBackend {
         return (r.hits?.hits ?? []).map((h) => ({ id: h._id, score: (h._score ?? 0) / this.legacyScale }));
       });
     }
+  }
+
+  async documentIds(ids: readonly string[]): Promise<string[]> {
+    const found = new Set<string>();
+    const chunk = 1000;
+    for (let i = 0; i < ids.length; i += chunk) {
+      const values = [...new Set(ids.slice(i, i + chunk))];
+      try {
+        const res = await this.client.search({
+          index: this.alias,
+          body: { size: values.length, _source: false, query: { ids: { values } } } as never,
+        });
+        const hits = (res.body as { hits?: { hits?: { _id: string }[] } }).hits?.hits ?? [];
+        for (const h of hits) found.add(h._id);
+      } catch (err) {
+        throw wrap(err, `looking up document ids in "${this.alias}"`);
+      }
+    }
+    return ids.filter((id) => found.has(id));
   }
 
   /** Deletes the alias and the index behind it. */

@@ -80,7 +80,9 @@ export class EmbeddedBm25 implements LexicalBackend {
         }
       }
     } else {
-      if (this.pool?.size !== threads) {
+      // Anserini's tie rule needs the id ranks: build them once here and share them with the workers.
+      const ranks = searchOptions.ties === "anserini" && this.index.docIdRanks !== undefined;
+      if (this.pool?.size !== threads || (ranks && !this.pool.hasDocIdRanks)) {
         await this.pool?.close();
         this.pool = new SearchPool(this.index, threads);
       }
@@ -96,6 +98,10 @@ export class EmbeddedBm25 implements LexicalBackend {
       run.set(q.id, hits);
     });
     return run;
+  }
+
+  async documentIds(ids: readonly string[]): Promise<string[]> {
+    return ids.filter((id) => this.index.docNumber(id) !== undefined);
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from "@ferret/errors";
 import type { Run } from "@ferret/datasets";
 import type { Bm25Params } from "../bm25/bm25-similarity.js";
 import type { Rm3Options } from "../bm25/rm3.js";
@@ -7,6 +8,28 @@ import type { Rm3Options } from "../bm25/rm3.js";
 export interface LexicalQuery {
   id: string;
   text: string;
+}
+
+/**
+ * How equal scores are ranked and written. "lucene": Lucene's order (the earlier indexed document first,
+ * also at the cut k) and Lucene's float scores, bit for bit. "anserini": Anserini SearchCollection's
+ * (what its published runs and regression figures come from): ties ordered by document id ascending,
+ * also when choosing the top k, then scores rounded to 4 decimals minus 1e-6 per position within a run
+ * of ties (adjustTiedScores), so trec_eval keeps that order.
+ */
+export type TieRule = "lucene" | "anserini";
+export const TIE_RULES: readonly TieRule[] = ["lucene", "anserini"];
+
+export function isTieRule(value: unknown): value is TieRule {
+  return TIE_RULES.includes(value as TieRule);
+}
+
+/** Rejects an unknown tie rule in search options. */
+export function checkTieRule(options: LexicalSearchOptions): void {
+  if (options.ties !== undefined && !isTieRule(options.ties))
+    throw new InvalidArgumentError(
+      `ties must be one of ${TIE_RULES.join(", ")}, got "${String(options.ties)}"`,
+    );
 }
 
 export interface SearchHit {
@@ -25,6 +48,8 @@ export interface LexicalSearchOptions {
   fieldWeights?: Readonly<Record<string, number>>;
   /** RM3 pseudo-relevance feedback (embedded only); true for Anserini's defaults. */
   rm3?: boolean | Rm3Options;
+  /** Tie order and score writing (default "lucene"). */
+  ties?: TieRule;
 }
 
 export interface BatchSearchOptions extends LexicalSearchOptions {
@@ -37,6 +62,8 @@ export interface LexicalBackend {
   search(query: LexicalQuery, options?: LexicalSearchOptions): Promise<SearchHit[]>;
   /** Searches many queries; the run maps query id -> document id -> score. */
   searchBatch(queries: readonly LexicalQuery[], options?: BatchSearchOptions): Promise<Run>;
+  /** Those of `ids` that are ids of indexed documents, in the order given. */
+  documentIds(ids: readonly string[]): Promise<string[]>;
   close(): Promise<void>;
 }
 

@@ -28,12 +28,15 @@ function workerScript(): URL {
 export class SearchPool {
   private readonly workers: Worker[];
   private nextId = 0;
+  /** Whether the workers received the index's document id ranks (else each would sort its own). */
+  readonly hasDocIdRanks: boolean;
 
   constructor(
     index: Bm25Index,
     readonly size: number,
   ) {
     const data = toSharedIndex(index);
+    this.hasDocIdRanks = data.docIdRanks !== undefined;
     const script = workerScript();
     this.workers = Array.from({ length: size }, () => new Worker(script, { workerData: data }));
     for (const w of this.workers) w.unref();

@@ -26,6 +26,8 @@ export interface SharedIndex {
   layout: FieldLayout;
   bm25: Bm25Params;
   docIds: string[];
+  /** Bm25Index.docIdRanks when the index had built them. */
+  docIdRanks?: Int32Array;
   fields: SharedField[];
 }
 
@@ -43,6 +45,7 @@ export function toSharedIndex(index: Bm25Index): SharedIndex {
     layout: index.layout,
     bm25: { k1: index.defaultBm25.k1, b: index.defaultBm25.b },
     docIds: [...index.docIds],
+    ...(index.docIdRanksIfBuilt ? { docIdRanks: shared(index.docIdRanksIfBuilt) } : {}),
     fields: index.fields.map((f) => ({
       name: f.name,
       terms: [...f.terms],
@@ -61,5 +64,7 @@ export function fromSharedIndex(s: SharedIndex): Bm25Index {
     ...f,
     termIds: new Map(f.terms.map((t, i) => [t, i] as [string, number])),
   }));
-  return new Bm25Index(s.analyzer, s.layout, s.docIds, fields, undefined, s.bm25);
+  const index = new Bm25Index(s.analyzer, s.layout, s.docIds, fields, undefined, s.bm25);
+  if (s.docIdRanks) index.useDocIdRanks(s.docIdRanks);
+  return index;
 }

@@ -1,6 +1,12 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidArgumentError, NotFoundError } from "@ferret/errors";
+import {
+  GLASGOW_MANIFEST,
+  findGlasgowFiles,
+  readGlasgowManifest,
+  type GlasgowCollectionSpec,
+} from "./glasgow-collection.js";
 
 /** Locating the files of a collection directory and telling BEIR from Glasgow (Cranfield) layouts. */
 
@@ -21,7 +27,7 @@ export interface CranfieldDir {
   qrelsPath: string;
 }
 
-export type CollectionFormat = "beir" | "cranfield";
+export type CollectionFormat = "beir" | "cranfield" | "glasgow";
 
 const CRANFIELD_FILES = { documents: "cran.all.1400", queries: "cran.qry", qrels: "cranqrel" } as const;
 
@@ -102,13 +108,37 @@ export async function loadCranfieldDir(dir: string): Promise<CranfieldDir> {
   return { dir, ...paths };
 }
 
-/** "beir" when the directory holds corpus.jsonl, "cranfield" when it holds cran.all.1400. */
+/**
+ * "beir" when the directory holds corpus.jsonl, "cranfield" when it holds cran.all.1400, "glasgow" when
+ * it holds a glasgow.json manifest or exactly one each of *.ALL, *.QRY and *.REL.
+ */
 export async function detectCollectionFormat(dir: string): Promise<CollectionFormat> {
   await requireDir(dir);
   if (await exists(join(dir, "corpus.jsonl"))) return "beir";
   if (await exists(join(dir, CRANFIELD_FILES.documents))) return "cranfield";
+  if ((await exists(join(dir, GLASGOW_MANIFEST))) || (await findGlasgowFiles(dir)) !== undefined)
+    return "glasgow";
   throw new InvalidArgumentError(
-    `${dir} is neither a BEIR collection (corpus.jsonl, queries.jsonl, qrels/) nor a Glasgow-format Cranfield collection (cran.all.1400, cran.qry, cranqrel)`,
+    `${dir} is neither a BEIR collection (corpus.jsonl, queries.jsonl, qrels/) nor a Glasgow-format collection ` +
+      `(cran.all.1400, cran.qry, cranqrel; one each of *.ALL, *.QRY, *.REL; or a ${GLASGOW_MANIFEST} naming the documents, queries and qrels files)`,
     { details: { path: dir } },
   );
+}
+
+/** The Glasgow files of a directory: its manifest, else Cranfield's names, else its *.ALL, *.QRY and *.REL. */
+export async function loadGlasgowDir(dir: string): Promise<GlasgowCollectionSpec> {
+  await requireDir(dir);
+  if (await exists(join(dir, GLASGOW_MANIFEST))) return readGlasgowManifest(dir);
+  if (await exists(join(dir, CRANFIELD_FILES.documents))) {
+    const cran = await loadCranfieldDir(dir);
+    return { documents: cran.documentsPath, queries: cran.queriesPath, qrels: cran.qrelsPath };
+  }
+  const found = await findGlasgowFiles(dir);
+  if (found === undefined) {
+    throw new NotFoundError(
+      `${dir} has no ${GLASGOW_MANIFEST}, no cran.all.1400 and not exactly one each of *.ALL, *.QRY, *.REL`,
+      { details: { path: dir } },
+    );
+  }
+  return found;
 }

@@ -6,8 +6,10 @@ import {
   detectCollectionFormat,
   loadBeirDir,
   loadCranfieldDir,
+  loadGlasgowDir,
   type CollectionFormat,
 } from "./collection-dir.js";
+import { openGlasgowCollection } from "./glasgow-collection.js";
 import { fileSize } from "./line-reader.js";
 import { LengthCollector, countWhitespaceTokens, type LengthStats } from "./length-stats.js";
 import type { DocumentRecord, Qrels, QueryRecord, ReadOptions } from "./types.js";
@@ -76,6 +78,16 @@ async function openSource(dir: string): Promise<Source> {
         name,
         read: (opts) => readBeirQrelsWithStats(beir.qrelsPath(name), opts),
       })),
+    };
+  }
+  if (format === "glasgow") {
+    const glasgow = await openGlasgowCollection(await loadGlasgowDir(dir));
+    return {
+      format,
+      files: [glasgow.documentsPath, glasgow.queriesPath, glasgow.qrelsPath],
+      documents: (opts) => glasgow.documents(opts),
+      queries: (opts) => glasgow.queries(opts),
+      splits: [{ name: "all", read: (opts) => glasgow.qrels(opts) }],
     };
   }
   const cran = await loadCranfieldDir(dir);

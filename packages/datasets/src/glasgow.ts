@@ -161,7 +161,7 @@ export interface GlasgowQueryOptions extends ReadOptions {
   ids?: "original" | "ordinal";
 }
 
-/** Glasgow queries: text = `.W`. Defaults to the `.I` ids; see readCranfieldQueries for Cranfield. */
+/** Glasgow queries: text = `.W` (`.T` when a query has no `.W`). Defaults to the `.I` ids; see readCranfieldQueries for Cranfield. */
 export function readGlasgowQueries(path: string, opts: GlasgowQueryOptions = {}): RecordStream<QueryRecord> {
   const records = readGlasgowRecords(path, opts);
   const ordinal = opts.ids === "ordinal";
@@ -171,7 +171,7 @@ export function readGlasgowQueries(path: string, opts: GlasgowQueryOptions = {})
     },
     async *[Symbol.asyncIterator]() {
       for await (const r of records) {
-        const text = r.fields.get("W") ?? "";
+        const text = r.fields.get("W") ?? r.fields.get("T") ?? "";
         yield ordinal ? { id: String(r.ordinal), text, metadata: { originalId: r.id } } : { id: r.id, text };
       }
     },

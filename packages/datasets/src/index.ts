@@ -25,7 +25,30 @@ export { readGlasgowRecords, readGlasgowDocuments, readGlasgowQueries } from "./
 export type { GlasgowRecord, GlasgowQueryOptions } from "./glasgow.js";
 export { readCranfieldQueries, readCranfieldQrels, cranfieldGrade, CRANFIELD_GRADES } from "./cranfield.js";
 export type { CranfieldQrelsResult } from "./cranfield.js";
-export { loadBeirDir, listBeirSplits, loadCranfieldDir, detectCollectionFormat } from "./collection-dir.js";
+export {
+  loadBeirDir,
+  listBeirSplits,
+  loadCranfieldDir,
+  loadGlasgowDir,
+  detectCollectionFormat,
+} from "./collection-dir.js";
+export {
+  openGlasgowCollection,
+  readGlasgowManifest,
+  findGlasgowFiles,
+  GLASGOW_MANIFEST,
+  GLASGOW_QRELS_FORMATS,
+} from "./glasgow-collection.js";
+export type {
+  GlasgowCollection,
+  GlasgowCollectionSpec,
+  GlasgowQrelsFormat,
+  GlasgowQueryIds,
+} from "./glasgow-collection.js";
+export { readGlasgowQrels, glasgowId } from "./glasgow-qrels.js";
+export type { GlasgowQrelsLayout, GlasgowQrelsResult } from "./glasgow-qrels.js";
+export { convertToBeir } from "./beir-convert.js";
+export type { CollectionSource, ConvertedCounts } from "./beir-convert.js";
 export type { BeirDir, CranfieldDir, CollectionFormat } from "./collection-dir.js";
 export { collectionStats } from "./collection-stats.js";
 export type { CollectionStats, CollectionStatsOptions, SplitStats } from "./collection-stats.js";

@@ -1,9 +1,68 @@
 import type { Command } from "commander";
-import { collectionStats, type CollectionStats } from "@ferret/datasets";
+import { join } from "node:path";
+import {
+  GLASGOW_QRELS_FORMATS,
+  collectionStats,
+  convertToBeir,
+  detectCollectionFormat,
+  loadGlasgowDir,
+  openGlasgowCollection,
+  type CollectionStats,
+  type GlasgowCollectionSpec,
+  type GlasgowQrelsFormat,
+} from "@ferret/datasets";
+import { InvalidArgumentError } from "@ferret/errors";
 import { formatBytes, withByteProgress } from "../progress.js";
 import { formatInt, formatNumber, renderTable } from "../table.js";
 
 /** `ferret data …`: inspect collections on disk. */
+
+interface ConvertFlags {
+  docs?: string;
+  queries?: string;
+  qrels?: string;
+  qrelsFormat?: string;
+  queryIds?: string;
+  out: string;
+  split: string;
+  lenient?: boolean;
+}
+
+/** The Glasgow files: --docs/--queries/--qrels, or a directory (manifest, Cranfield names, *.ALL/*.QRY/*.REL). */
+async function glasgowSpec(dir: string | undefined, flags: ConvertFlags): Promise<GlasgowCollectionSpec> {
+  const files = [flags.docs, flags.queries, flags.qrels];
+  let spec: GlasgowCollectionSpec;
+  if (dir !== undefined) {
+    if (files.some((f) => f !== undefined))
+      throw new InvalidArgumentError("give either a collection directory or --docs, --queries and --qrels");
+    if ((await detectCollectionFormat(dir)) === "beir")
+      throw new InvalidArgumentError(`${dir} is already a BEIR collection`);
+    spec = await loadGlasgowDir(dir);
+  } else {
+    if (files.some((f) => f === undefined))
+      throw new InvalidArgumentError(
+        "--docs, --queries and --qrels are all needed without a collection directory",
+      );
+    spec = {
+      documents: flags.docs as string,
+      queries: flags.queries as string,
+      qrels: flags.qrels as string,
+    };
+  }
+  if (flags.qrelsFormat !== undefined) {
+    if (!GLASGOW_QRELS_FORMATS.includes(flags.qrelsFormat as GlasgowQrelsFormat))
+      throw new InvalidArgumentError(
+        `--qrels-format must be one of ${GLASGOW_QRELS_FORMATS.join(", ")}, got "${flags.qrelsFormat}"`,
+      );
+    spec.qrelsFormat = flags.qrelsFormat as GlasgowQrelsFormat;
+  }
+  if (flags.queryIds !== undefined) {
+    if (flags.queryIds !== "record" && flags.queryIds !== "ordinal")
+      throw new InvalidArgumentError(`--query-ids must be record or ordinal, got "${flags.queryIds}"`);
+    spec.queryIds = flags.queryIds;
+  }
+  return spec;
+}
 
 interface StatsFlags {
   json?: boolean;
@@ -12,7 +71,12 @@ interface StatsFlags {
 }
 
 export function formatStats(stats: CollectionStats): string {
-  const format = stats.format === "beir" ? "BEIR" : "Cranfield (Glasgow format)";
+  const format =
+    stats.format === "beir"
+      ? "BEIR"
+      : stats.format === "cranfield"
+        ? "Cranfield (Glasgow format)"
+        : "Glasgow format";
   const out: string[] = [`${stats.path}: ${format}, ${formatBytes(stats.bytes)}`, ""];
   const lengthRow = (name: string, count: number, l: CollectionStats["documentLength"]) => [
     name,
@@ -79,13 +143,49 @@ export function formatStats(stats: CollectionStats): string {
 export function register(program: Command): void {
   const data = program
     .command("data")
-    .description("inspect collections (BEIR directories, Cranfield in Glasgow format)");
+    .description("inspect and convert collections (BEIR directories, Glasgow-format collections)");
+  data
+    .command("convert")
+    .description("write a Glasgow-format collection (Cranfield, CACM, CISI, MED, ADI) as a BEIR directory")
+    .argument(
+      "[dir]",
+      `a directory with ${"glasgow.json"} (documents, queries, qrels), Cranfield's files or one each of *.ALL, *.QRY, *.REL`,
+    )
+    .option("--docs <file>", "documents file (.I records)")
+    .option("--queries <file>", "queries file (.I records)")
+    .option("--qrels <file>", "relevance file")
+    .option(
+      "--qrels-format <format>",
+      "cranfield (qid docid code), pairs (qid docid 0 0: CACM, CISI, ADI) or trec (qid 0 docid rel: MED); default: detected",
+    )
+    .option(
+      "--query-ids <ids>",
+      "record (the .I value) or ordinal (1..N in file order); default: ordinal for cranfield",
+    )
+    .requiredOption(
+      "--out <beir-dir>",
+      "BEIR directory to write (corpus.jsonl, queries.jsonl, qrels/<split>.tsv)",
+    )
+    .option("--split <name>", "name of the qrels split", "test")
+    .option("--lenient", "skip malformed lines instead of failing")
+    .action(async (dir: string | undefined, flags: ConvertFlags) => {
+      const collection = await openGlasgowCollection(await glasgowSpec(dir, flags));
+      const counts = await convertToBeir(collection, flags.out, {
+        split: flags.split,
+        ...(flags.lenient === true ? { lenient: true } : {}),
+      });
+      process.stdout.write(
+        `wrote ${formatInt(counts.documents)} documents, ${formatInt(counts.queries)} queries and ` +
+          `${formatInt(counts.judgments)} judgments (${collection.qrelsFormat} relevance, ${collection.queryIds} query ids) ` +
+          `-> ${join(flags.out, "qrels", `${flags.split}.tsv`)} and beside it\n`,
+      );
+    });
   data
     .command("stats")
     .description("document/query/qrels counts and length statistics of a collection")
     .argument(
       "<dir>",
-      "a BEIR directory (corpus.jsonl, queries.jsonl, qrels/) or a Cranfield directory (cran.all.1400, cran.qry, cranqrel)",
+      "a BEIR directory (corpus.jsonl, queries.jsonl, qrels/) or a Glasgow-format one (see data convert)",
     )
     .option("--json", "print the statistics as JSON")
     .option("--lenient", "skip malformed lines (and count them) instead of failing")

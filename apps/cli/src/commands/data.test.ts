@@ -1,0 +1,90 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/** Runs the BUILT cli (dist/main.js): `ferret data convert` of Glasgow-format collections to BEIR. */
+const CLI_DIR = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
+const MAIN = join(CLI_DIR, "dist", "main.js");
+const REPO_ROOT = resolve(CLI_DIR, "../..");
+const CRANFIELD = resolve(REPO_ROOT, "../shared/data/cranfield");
+
+function ferret(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [MAIN, ...args], { cwd: REPO_ROOT }, (err, stdout, stderr) => {
+      done({ code: err === null ? 0 : typeof err.code === "number" ? err.code : -1, stdout, stderr });
+    });
+  });
+}
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), "ferret-data-cli-"));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe("ferret data convert", () => {
+  it("writes Cranfield as BEIR: 1,400 documents, 225 queries, 1,837 graded judgments", async () => {
+    const out = join(tmp, "cranfield-beir");
+    const r = await ferret(["data", "convert", CRANFIELD, "--out", out]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^wrote 1,400 documents, 225 queries and 1,837 judgments \(cranfield relevance, ordinal/,
+    );
+    const stats = await ferret(["data", "stats", out, "--json"]);
+    const json = JSON.parse(stats.stdout) as {
+      format: string;
+      documents: number;
+      queries: number;
+      splits: { name: string; judgments: number; labels: Record<string, number> }[];
+    };
+    expect([json.format, json.documents, json.queries]).toEqual(["beir", 1400, 225]);
+    // Cleverdon codes -1/1/2/3/4 (225/128/387/734/363 rows, cranqrel) as grades 0/4/3/2/1.
+    expect(json.splits).toMatchObject([
+      { name: "test", judgments: 1837, labels: { "0": 225, "1": 363, "2": 734, "3": 387, "4": 128 } },
+    ]);
+  }, 60_000);
+
+  it("takes --docs --queries --qrels, detects MED's trec-style judgments, and fails on a bad line", async () => {
+    await writeFile(join(tmp, "MED.ALL"), ".I 1\n.W\nlens proteins.\n.I 2\n.W\nretinal blood flow.\n");
+    await writeFile(join(tmp, "MED.QRY"), ".I 1\n.W\nlens\n");
+    await writeFile(join(tmp, "MED.REL"), "1 0 1 1\n1 0 2 0\n");
+    const out = join(tmp, "med-beir");
+    const files = [
+      "--docs",
+      join(tmp, "MED.ALL"),
+      "--queries",
+      join(tmp, "MED.QRY"),
+      "--qrels",
+      join(tmp, "MED.REL"),
+    ];
+    const r = await ferret(["data", "convert", ...files, "--out", out, "--split", "all"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("(trec relevance, record query ids)");
+    expect(await readFile(join(out, "qrels", "all.tsv"), "utf8")).toBe(
+      "query-id\tcorpus-id\tscore\n1\t1\t1\n1\t2\t0\n",
+    );
+
+    await writeFile(join(tmp, "BAD.REL"), "1 0 1 1\n1 0 2\n");
+    const bad = await ferret([
+      "data",
+      "convert",
+      ...files.slice(0, 4),
+      "--qrels",
+      join(tmp, "BAD.REL"),
+      "--out",
+      join(tmp, "bad"),
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`${join(tmp, "BAD.REL")}:2: expected 4 columns, found 3`);
+
+    const usage = await ferret(["data", "convert", "--docs", join(tmp, "MED.ALL"), "--out", join(tmp, "x")]);
+    expect(usage.code).toBe(1);
+    expect(usage.stderr).toMatch(/--docs, --queries and --qrels are all needed/);
+  }, 60_000);
+});

@@ -1,23 +1,11 @@
-import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT, ferret } from "../test-support/ferret-process.js";
 
 /** Runs the BUILT cli (dist/main.js) on SciFact: `ferret bm25 index` then `ferret bm25 search`. */
-const CLI_DIR = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
-const MAIN = join(CLI_DIR, "dist", "main.js");
-const REPO_ROOT = resolve(CLI_DIR, "../..");
 const SCIFACT = process.env["FERRET_SCIFACT_DIR"] ?? resolve(REPO_ROOT, "../shared/data/scifact");
-
-function ferret(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [MAIN, ...args], { cwd: REPO_ROOT }, (err, stdout, stderr) => {
-      done({ code: err === null ? 0 : typeof err.code === "number" ? err.code : -1, stdout, stderr });
-    });
-  });
-}
 
 let tmp: string;
 beforeAll(async () => {

@@ -1,0 +1,22 @@
+import { execFile } from "node:child_process";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The BUILT cli (dist/main.js, what `npx ferret` runs), run as a child process from the repository root. */
+export const CLI_DIR = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
+export const REPO_ROOT = resolve(CLI_DIR, "../..");
+const MAIN = join(CLI_DIR, "dist", "main.js");
+
+export interface FerretResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function ferret(args: string[]): Promise<FerretResult> {
+  return new Promise((done) => {
+    execFile(process.execPath, [MAIN, ...args], { cwd: REPO_ROOT }, (err, stdout, stderr) => {
+      done({ code: err === null ? 0 : typeof err.code === "number" ? err.code : -1, stdout, stderr });
+    });
+  });
+}

@@ -20,6 +20,10 @@ class BiEncoder(torch.nn.Module):
         self.query_tower = AutoModel.from_pretrained(
             str(model_dir.path), local_files_only=True, attn_implementation=attn
         )
+        # Ferret pools last_hidden_state itself; a pooler head (BERT's) would be computed for nothing and,
+        # with no gradient, stall DDP's reducer
+        if getattr(self.query_tower, "pooler", None) is not None:
+            self.query_tower.pooler = None
         # one module for both sides unless separate: the export then writes one model for the encoder
         self.doc_tower = copy.deepcopy(self.query_tower) if separate_towers else None
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 from safetensors.torch import load_file
 
@@ -90,3 +91,40 @@ def test_sigkill_mid_epoch_resumes_from_the_checkpoint_to_the_same_weights(tmp_p
     assert [e["loss"] for e in evs if e["event"] == "step"] == full_losses[resume["step"] :]
     ckpts = sorted(p.name for p in (tmp_path / "killed" / "checkpoints").glob("step-*"))
     assert ckpts == ["step-00000015", "step-00000016"]  # keepCheckpoints 2
+
+
+def test_torchrun_two_processes_train_as_one(tmp_path, tiny_model_dir):
+    """DDP under torchrun (gloo, 2 CPU processes; GradCache and accumulation on): each step's loss equals a
+    single process's on the same job, and so do the trained weights."""
+    train = write_jsonl(tmp_path / "t.jsonl", make_examples(32))
+    hp = {"batchSize": 4, "epochs": 1, "learningRate": 1e-3, "gradCache": True, "gradCacheChunk": 3,
+          "gradAccumulation": 2}
+    common = {"hyperparameters": hp, "logEvery": 1, "quantize": False, "threads": 1}
+    one = engine(write_job(tmp_path, tiny_model_dir, train, tmp_path / "one", **common))
+    one_out, one_err = one.communicate(timeout=600)
+    assert one.returncode == 0, one_err[-2000:]
+    torchrun = Path(sys.executable).with_name("torchrun")
+    env = {**os.environ, "PYTHONPATH": str(ENGINE)}
+    two = subprocess.run(
+        [str(torchrun), "--nproc-per-node", "2", "--master-addr", "127.0.0.1", "--master-port", str(free_port()),
+         "-m", "ferret_engine", str(write_job(tmp_path, tiny_model_dir, train, tmp_path / "two", **common))],
+        cwd=ENGINE, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert two.returncode == 0, two.stderr[-2000:]
+    evs = events(two.stdout)
+    assert next(e for e in evs if e["event"] == "start")["processes"] == 2
+    l1 = [e["loss"] for e in events(one_out) if e["event"] == "step"]
+    l2 = [e["loss"] for e in evs if e["event"] == "step"]
+    assert len(l1) == 4 and l2 == [pytest.approx(x, rel=1e-4) for x in l1]
+    a = load_file(str(tmp_path / "one" / "model" / "model.safetensors"))
+    b = load_file(str(tmp_path / "two" / "model" / "model.safetensors"))
+    for k in a:
+        torch.testing.assert_close(b[k], a[k], rtol=1e-2, atol=2e-3)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

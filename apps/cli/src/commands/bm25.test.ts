@@ -130,11 +130,11 @@ describe("ferret bm25", () => {
     ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/--ties must be one of lucene, anserini/);
-  });
+  }, 30_000);
 
   it("rejects an unknown backend as a usage failure", async () => {
     const r = await ferret(["bm25", "index", SCIFACT, "--out", join(tmp, "x"), "--backend", "solr"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/--backend must be embedded or opensearch/);
-  });
+  }, 30_000);
 });

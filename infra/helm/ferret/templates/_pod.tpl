@@ -1,0 +1,131 @@
+{{/*
+A service pod: dict root, svc, all, role, worker ("true"/"false": the stage worker's flag; "": leave the
+config's), v (the service's values), resources, nodeSelector, tolerations, gpus.
+*/}}
+{{- define "ferret.podTemplate" -}}
+{{- $root := .root -}}
+{{- $svc := .svc -}}
+{{- $v := .v -}}
+metadata:
+  labels:
+    {{- include "ferret.selector" (dict "root" $root "svc" $svc "role" .role) | nindent 4 }}
+  annotations:
+    checksum/config: {{ include "ferret.config" (dict "root" $root "svc" $svc "all" .all) | sha256sum }}
+    {{- if $root.Values.metrics.annotations }}
+    prometheus.io/scrape: "true"
+    prometheus.io/port: {{ $svc.metricsPort | quote }}
+    prometheus.io/path: /metrics
+    {{- end }}
+spec:
+  serviceAccountName: {{ $svc.fullname }}
+  automountServiceAccountToken: false
+  {{- with $root.Values.image.pullSecrets }}
+  imagePullSecrets:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  securityContext:
+    {{- toYaml $root.Values.podSecurityContext | nindent 4 }}
+  terminationGracePeriodSeconds: {{ eq .role "worker" | ternary 75 30 }}
+  containers:
+    - name: {{ $svc.name }}
+      image: {{ include "ferret.image" (dict "root" $root "svc" $svc) }}
+      imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+      securityContext:
+        {{- toYaml $root.Values.securityContext | nindent 8 }}
+      ports:
+        - name: grpc
+          containerPort: {{ $svc.grpcPort }}
+          protocol: TCP
+        - name: metrics
+          containerPort: {{ $svc.metricsPort }}
+          protocol: TCP
+      env:
+        - name: {{ $svc.envPrefix }}CONFIG
+          value: /etc/ferret/config.yaml
+        {{- if .worker }}
+        - name: {{ $svc.stage.enableEnv }}
+          value: {{ .worker | quote }}
+        {{- end }}
+        {{- if $root.Values.nats.auth.existingSecret }}
+        - name: {{ $svc.envPrefix }}NATS__URL
+          valueFrom:
+            secretKeyRef:
+              name: {{ $root.Values.nats.auth.existingSecret }}
+              key: {{ $root.Values.nats.auth.urlKey }}
+        {{- end }}
+        {{- if and (eq $svc.name "annotator") (or $root.Values.llm.existingSecret $root.Values.llm.apiKey) }}
+        - name: FERRET_ANNOTATOR_LLM__API_KEY
+          valueFrom:
+            secretKeyRef:
+              name: {{ include "ferret.llmSecretName" $root }}
+              key: {{ $root.Values.llm.apiKeyKey }}
+        {{- end }}
+      startupProbe:
+        grpc:
+          port: {{ $svc.grpcPort }}
+        periodSeconds: 5
+        failureThreshold: 60
+      readinessProbe:
+        grpc:
+          port: {{ $svc.grpcPort }}
+        periodSeconds: 10
+        failureThreshold: 2
+      livenessProbe:
+        grpc:
+          port: {{ $svc.grpcPort }}
+        periodSeconds: 20
+        timeoutSeconds: 5
+        failureThreshold: 3
+      resources:
+        {{- $res := deepCopy (.resources | default dict) }}
+        {{- if gt (int .gpus) 0 }}
+        {{- $limits := $res.limits | default dict }}
+        {{- $_ := set $limits "nvidia.com/gpu" (int .gpus) }}
+        {{- $requests := $res.requests | default dict }}
+        {{- $_ := set $requests "nvidia.com/gpu" (int .gpus) }}
+        {{- $_ := set $res "limits" $limits }}
+        {{- $_ := set $res "requests" $requests }}
+        {{- end }}
+        {{- toYaml $res | nindent 8 }}
+      volumeMounts:
+        - name: config
+          mountPath: /etc/ferret
+          readOnly: true
+        - name: data
+          mountPath: /var/lib/ferret
+        - name: tmp
+          mountPath: /tmp
+        {{- if and $v.models $v.models.claimName }}
+        - name: models
+          mountPath: {{ $v.models.mountPath }}
+          readOnly: true
+        {{- end }}
+  volumes:
+    - name: config
+      configMap:
+        name: {{ $svc.fullname }}
+    - name: data
+      emptyDir: {}
+    - name: tmp
+      emptyDir:
+        medium: Memory
+        sizeLimit: 256Mi
+    {{- if and $v.models $v.models.claimName }}
+    - name: models
+      persistentVolumeClaim:
+        claimName: {{ $v.models.claimName }}
+        readOnly: true
+    {{- end }}
+  {{- with .nodeSelector }}
+  nodeSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .tolerations }}
+  tolerations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $v.affinity }}
+  affinity:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end -}}

@@ -47,7 +47,13 @@ function get(obj, key) {
 }
 
 function envName(prefix, key) {
-  return prefix + key.split(".").map((k) => k.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()).join("__");
+  return (
+    prefix +
+    key
+      .split(".")
+      .map((k) => k.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase())
+      .join("__")
+  );
 }
 
 /** The annotator names its queue `${prefix}-<suffix>` inside openJobStore; read it from a store opened in memory. */
@@ -68,8 +74,18 @@ async function annotatorQueueFormat() {
 /** Stage -> where its queue name lives in the service's config and which flag runs its worker. */
 async function stages() {
   const defs = {
-    annotator: { service: "annotator", queueKey: "prefix", format: await annotatorQueueFormat(), enableKey: "worker.enabled" },
-    "encoder-shards": { service: "encoder", queueKey: "shards.queue", format: "%s", enableKey: "shards.enabled" },
+    annotator: {
+      service: "annotator",
+      queueKey: "prefix",
+      format: await annotatorQueueFormat(),
+      enableKey: "worker.enabled",
+    },
+    "encoder-shards": {
+      service: "encoder",
+      queueKey: "shards.queue",
+      format: "%s",
+      enableKey: "shards.enabled",
+    },
     "ranker-score": { service: "ranker", queueKey: "jobs.queue", format: "%s", enableKey: "jobs.enabled" },
     evaluator: { service: "evaluator", queueKey: "jobs.queue", format: "%s", enableKey: "jobs.enabled" },
   };

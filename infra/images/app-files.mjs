@@ -88,7 +88,8 @@ for (const ws of workspaces) {
   mkdirSync(join(dest, ws), { recursive: true });
   cpSync(join(root, ws, "package.json"), join(dest, ws, "package.json"));
   for (const f of pkg.files ?? []) {
-    if (!existsSync(join(root, ws, f))) throw new Error(`${ws}: "files" names ${f}, which is missing (run make build)`);
+    if (!existsSync(join(root, ws, f)))
+      throw new Error(`${ws}: "files" names ${f}, which is missing (run make build)`);
     cpSync(join(root, ws, f), join(dest, ws, f), { recursive: true });
   }
 }

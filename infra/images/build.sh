@@ -25,7 +25,7 @@ UID_GID=10001:10001
 # node-llama-cpp's GPU and other-architecture builds (~600 MB): the annotator image runs GGUF models on CPU;
 # an LLM server (vLLM etc.) is the GPU path. onnxruntime-node's binaries for other platforms likewise.
 EXCLUDE=@node-llama-cpp/linux-arm64,@node-llama-cpp/linux-armv7l,@node-llama-cpp/linux-x64-cuda,@node-llama-cpp/linux-x64-cuda-ext,@node-llama-cpp/linux-x64-vulkan
-DROP='^node_modules/onnxruntime-node/bin/napi-v[0-9]+/(darwin|win32|linux/arm64)(/|$)'
+DROP='^node_modules/(onnxruntime-node/bin/napi-v[0-9]+/(darwin|win32|linux/arm64)(/|$)|tokenizers/tokenizers\.(?!linux-x64-gnu\.)[^/]*\.node$|usearch/prebuilds/(?!linux-x64(/|$)))'
 
 say() { echo "images: $*"; }
 die() { echo "images: $*" >&2; exit 1; }
@@ -51,7 +51,7 @@ copy_libs() {
   shift
   for f in "$@"; do
     file -b "$f" 2>/dev/null | grep -q '^ELF' || continue
-    ldd "$f" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }'
+    { ldd "$f" 2>/dev/null || true; } | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }'
   done | sort -u | while read -r lib; do
     case $lib in "$ROOT"/* | "$WORK"/*) continue ;; esac # the app's own libraries are in its layer
     [ -e "$rootfs$lib" ] && continue

@@ -9,7 +9,8 @@ export NATS_URL ?= nats://127.0.0.1:$(NATS_PORT)
 export OPENSEARCH_URL ?= http://127.0.0.1:$(OPENSEARCH_PORT)
 TURBO := npx --no-install turbo run
 
-.PHONY: help install build lint typecheck test demo services-up services-down services-status py-env trainer-env engine-test models clean
+.PHONY: help install build lint typecheck test demo services-up services-down services-status py-env trainer-env engine-test models clean \
+  images k8s-tools chart-values
 
 help: ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -42,6 +43,15 @@ services-down: ## stop them
 
 services-status: ## are they running?
 	@infra/dev/services.sh status
+
+images: build ## OCI images ferret-<service> and ferret-engine into .cache/images (infra/images/build.sh; no base image)
+	@infra/images/build.sh all
+
+k8s-tools: ## kube-apiserver + kubectl (built once, minutes), helm, etcd, KEDA CRDs for the chart tests (infra/dev/k8s-tools.sh)
+	@infra/dev/k8s-tools.sh install
+
+chart-values: build ## regenerate infra/helm/ferret's stages.json and values.schema.json from the built code
+	node infra/helm/gen-values.mjs
 
 py-env: ## Python venv (.venv) for the fixture scripts and reference benchmarks
 	python3 -m venv .venv

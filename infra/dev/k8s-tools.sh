@@ -50,11 +50,13 @@ need_go() {
   [ "$(printf '%s\n' 1.24 "$v" | sort -V | head -1)" = 1.24 ] || die "go $v is older than 1.24"
 }
 
-# One lock for the whole cache: two test runs may start at once.
-lock() {
+# One lock per tool: two test runs may install at once, and helm need not wait for the kubernetes build.
+with_lock() {
   mkdir -p "$CACHE" "$BIN"
-  exec 9>"$CACHE/.lock"
-  flock 9
+  (
+    flock 9
+    "$@"
+  ) 9>"$CACHE/.$1.lock"
 }
 
 build_kube() {
@@ -151,13 +153,12 @@ fetch_keda() {
 }
 
 install() {
-  lock
   case ${1:-all} in
-  kube) build_kube ;;
-  helm) build_helm ;;
-  etcd) install_etcd ;;
-  keda) fetch_keda ;;
-  all) install_etcd && fetch_keda && build_helm && build_kube ;;
+  kube) with_lock build_kube ;;
+  helm) with_lock build_helm ;;
+  etcd) with_lock install_etcd ;;
+  keda) with_lock fetch_keda ;;
+  all) with_lock install_etcd && with_lock fetch_keda && with_lock build_helm && with_lock build_kube ;;
   *) die "unknown tool $1 (kube|helm|etcd|keda|all)" ;;
   esac
 }

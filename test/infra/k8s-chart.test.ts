@@ -1,0 +1,216 @@
+/**
+ * The Helm chart infra/helm/ferret against a real kube-apiserver (etcd + kube-apiserver on loopback, KEDA's
+ * CRDs applied and Established): `helm template | kubectl apply --dry-run=server --validate=strict` accepts
+ * the default values and each value set in the chart's ci/ folder, and refuses what must not install:
+ * a misspelled or wrongly typed value (values.schema.json), a ScaledObject field KEDA's CRD does not have,
+ * and in-cluster addresses that name no Service. Stream and consumer names agree with the code.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkAddresses, type Manifest } from "./k8s-dns-check.js";
+import { ControlPlane, exec, k8sTools, ROOT, type K8sTools } from "./k8s-cluster.js";
+
+const CHART = join(ROOT, "infra/helm/ferret");
+const NS = "ferret";
+const VALUE_SETS = readdirSync(join(CHART, "ci")).filter((f) => f.endsWith("-values.yaml"));
+const generated = JSON.parse(readFileSync(join(CHART, "generated/stages.json"), "utf8")) as {
+  streamPrefix: string;
+  consumer: string;
+  stages: Record<string, { service: string; stream: string; consumer: string }>;
+};
+
+let tools: K8sTools;
+let plane: ControlPlane | undefined;
+let setupError: Error | undefined;
+
+beforeAll(async () => {
+  try {
+    tools = await k8sTools();
+    plane = await ControlPlane.start(tools);
+    const crds = await plane.kubectl(["apply", "--server-side", "-f", tools.kedaCrds]);
+    if (crds.code !== 0) throw new Error(`applying KEDA CRDs failed: ${crds.stderr}`);
+    const est = await plane.kubectl([
+      "wait",
+      "--for=condition=Established",
+      "--timeout=60s",
+      "crd/scaledobjects.keda.sh",
+      "crd/scaledjobs.keda.sh",
+      "crd/triggerauthentications.keda.sh",
+    ]);
+    if (est.code !== 0) throw new Error(`KEDA CRDs not Established: ${est.stderr}`);
+    const ns = await plane.kubectl(["create", "namespace", NS]);
+    if (ns.code !== 0) throw new Error(`creating namespace ${NS}: ${ns.stderr}`);
+  } catch (err) {
+    setupError = err as Error;
+  }
+}, 300_000);
+
+afterAll(async () => {
+  await plane?.stop();
+}, 60_000);
+
+function cluster(): ControlPlane {
+  if (setupError || !plane) throw setupError ?? new Error("no control plane");
+  return plane;
+}
+
+async function template(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return exec(tools.helm, ["template", "ferret", CHART, "--namespace", NS, ...args]);
+}
+
+function manifests(yamlText: string): Manifest[] {
+  return parseAllDocuments(yamlText)
+    .map((d) => d.toJS() as Manifest | null)
+    .filter((d): d is Manifest => d !== null);
+}
+
+async function serverDryRun(yamlText: string) {
+  return cluster().kubectl(["apply", "--dry-run=server", "--validate=strict", "-n", NS, "-f", "-"], yamlText);
+}
+
+describe("generated values", () => {
+  it("agree with the built code (node infra/helm/gen-values.mjs --check)", async () => {
+    const r = await exec("node", [join(ROOT, "infra/helm/gen-values.mjs"), "--check"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  });
+});
+
+describe("chart on kube-apiserver", () => {
+  it.each([["default values", ""], ...VALUE_SETS.map((f) => [f, f])])(
+    "%s: the API server accepts every object (dry-run, strict)",
+    async (_label, file) => {
+      cluster();
+      const rendered = await template(file ? ["-f", join(CHART, "ci", file)] : []);
+      expect(rendered.stderr).toBe("");
+      expect(rendered.code).toBe(0);
+      const docs = manifests(rendered.stdout);
+      const applied = await serverDryRun(rendered.stdout);
+      expect(applied.stderr).toBe("");
+      expect(applied.code).toBe(0);
+      // One "configured/created (server dry run)" line per object.
+      expect(applied.stdout.trim().split("\n")).toHaveLength(docs.length);
+      expect(checkAddresses(docs, NS, ["nats:4222", "nats:8222", "opensearch-cluster-master:9200", "opensearch:9200", "vllm:8000", "nats.messaging.svc.cluster.local:4222", "nats.messaging.svc.cluster.local:8222"])).toEqual([]);
+    },
+    120_000,
+  );
+
+  it("renders per service a Deployment, Service, ConfigMap, ServiceAccount, PDB, NetworkPolicy; per stage a worker Deployment, PDB and ScaledObject", async () => {
+    const docs = manifests((await template([])).stdout);
+    const per = new Map<string, string[]>();
+    for (const d of docs) {
+      const c = (d.metadata as { labels?: Record<string, string> }).labels?.["app.kubernetes.io/component"] ?? "-";
+      per.set(c, [...(per.get(c) ?? []), `${d.kind}/${d.metadata.name}`]);
+    }
+    for (const svc of ["encoder", "ranker", "annotator", "evaluator"]) {
+      const kinds = (per.get(svc) ?? []).sort();
+      expect(kinds).toEqual(
+        [
+          `ConfigMap/ferret-${svc}`,
+          `Deployment/ferret-${svc}`,
+          `Deployment/ferret-${svc}-worker`,
+          `NetworkPolicy/ferret-${svc}`,
+          `PodDisruptionBudget/ferret-${svc}`,
+          `PodDisruptionBudget/ferret-${svc}-worker`,
+          `ScaledObject/ferret-${svc}-worker`,
+          `Service/ferret-${svc}`,
+          `ServiceAccount/ferret-${svc}`,
+        ].sort(),
+      );
+    }
+  });
+
+  it("points each ScaledObject at its stage's stream and durable consumer, as the code names them", async () => {
+    const docs = manifests((await template([])).stdout);
+    const scaled = docs.filter((d) => d.kind === "ScaledObject");
+    expect(scaled).toHaveLength(Object.keys(generated.stages).length);
+    for (const [stage, s] of Object.entries(generated.stages)) {
+      const so = scaled.find((d) => d.metadata.name === `ferret-${s.service}-worker`);
+      const trigger = (so?.spec?.["triggers"] as { type: string; metadata: Record<string, string> }[])[0]!;
+      expect(trigger.type, stage).toBe("nats-jetstream");
+      expect(trigger.metadata["stream"], stage).toBe(s.stream);
+      expect(trigger.metadata["consumer"], stage).toBe(s.consumer);
+      expect(so?.spec?.["minReplicaCount"], stage).toBe(0);
+    }
+    // A queue renamed in a service's config moves its ScaledObject with it.
+    const renamed = manifests((await template(["--set", "ranker.config.jobs.queue=rs-eu"])).stdout);
+    const ranker = renamed.find((d) => d.kind === "ScaledObject" && d.metadata.name === "ferret-ranker-worker");
+    expect((ranker?.spec?.["triggers"] as { metadata: Record<string, string> }[])[0]!.metadata["stream"]).toBe(
+      `${generated.streamPrefix}rs-eu`,
+    );
+  });
+
+  it("gives the GPU trainer nvidia.com/gpu, its node selector and tolerations, and one job per pod", async () => {
+    const docs = manifests((await template(["-f", join(CHART, "ci/gpu-trainer-values.yaml")])).stdout);
+    const worker = docs.find((d) => d.kind === "Deployment" && d.metadata.name === "ferret-trainer-worker");
+    const pod = (worker?.spec?.["template"] as { spec: Record<string, unknown> }).spec;
+    const container = (pod["containers"] as { resources: { limits: Record<string, unknown> } }[])[0]!;
+    expect(container.resources.limits["nvidia.com/gpu"]).toBe(1);
+    expect(pod["nodeSelector"]).toMatchObject({ "nvidia.com/gpu.present": "true" });
+    expect(pod["tolerations"]).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+    const so = docs.find((d) => d.kind === "ScaledObject" && d.metadata.name === "ferret-trainer-worker");
+    expect((so?.spec?.["triggers"] as { metadata: Record<string, string> }[])[0]!.metadata["lagThreshold"]).toBe("1");
+    // The LLM key is in a Secret and reaches the annotator through env, never a ConfigMap.
+    const configMaps = docs.filter((d) => d.kind === "ConfigMap").map((d) => JSON.stringify(d.data));
+    expect(configMaps.join("\n")).not.toContain("not-a-real-key");
+    expect(docs.find((d) => d.kind === "Secret")).toBeDefined();
+  });
+
+  it("adds ServiceMonitors only when the monitoring.coreos.com/v1 CRD is there", async () => {
+    const without = manifests((await template([])).stdout);
+    expect(without.filter((d) => d.kind === "ServiceMonitor")).toHaveLength(0);
+    const withCrd = manifests((await template(["--api-versions", "monitoring.coreos.com/v1/ServiceMonitor"])).stdout);
+    expect(withCrd.filter((d) => d.kind === "ServiceMonitor").map((d) => d.metadata.name).sort()).toEqual(
+      ["ferret-annotator", "ferret-encoder", "ferret-evaluator", "ferret-ranker"],
+    );
+  });
+});
+
+describe("what must not install", () => {
+  it.each([
+    ["a misspelled top-level value", ["--set", "encoder.replicaz=2"], /replicaz/],
+    ["a misspelled config key", ["--set", "annotator.config.llm.concurency=4"], /concurency/],
+    ["a wrongly typed value", ["--set", "ranker.replicas=two"], /replicas/],
+    ["an LLM key in a ConfigMap", ["--set", "annotator.config.llm.apiKey=sk-123"], /apiKey/],
+  ])("%s fails the schema", async (_label, args, names) => {
+    const r = await template(args);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/values don't meet the specifications of the schema/);
+    expect(r.stderr).toMatch(names);
+  });
+
+  it("a ScaledObject field KEDA's CRD does not have is refused by the API server", async () => {
+    const rendered = (await template([])).stdout;
+    const docs = parseAllDocuments(rendered);
+    const so = docs.find((d) => d.get("kind") === "ScaledObject")!;
+    so.setIn(["spec", "pollingIntervall"], 30);
+    const bad = docs.map((d) => d.toString()).join("---\n");
+    const r = await serverDryRun(bad);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/ScaledObject.*unknown field "spec.pollingIntervall"/s);
+
+    const typed = parseAllDocuments(rendered);
+    typed.find((d) => d.get("kind") === "ScaledObject")!.setIn(["spec", "maxReplicaCount"], "lots");
+    const r2 = await serverDryRun(typed.map((d) => d.toString()).join("---\n"));
+    expect(r2.code).not.toBe(0);
+    expect(r2.stderr).toMatch(/maxReplicaCount/);
+  });
+
+  it.each([
+    ["a misspelled Service name", "ferret-encodr:50054"],
+    ["the right Service on a port it does not have", "ferret-encoder:50055"],
+    ["another namespace's name for the Service", "ferret-encoder.other.svc.cluster.local:50054"],
+  ])("an in-cluster address with %s is reported", async (_label, address) => {
+    const r = await template(["--set", `annotator.config.encoder.address=${address}`]);
+    expect(r.code).toBe(0);
+    const problems = checkAddresses(manifests(r.stdout), NS, ["nats:4222", "nats:8222", "opensearch:9200"]);
+    expect(problems).toEqual([{ where: "ConfigMap/ferret-annotator encoder.address", address }]);
+    // And the chart's own wiring, for every Service name form, passes.
+    for (const ok of ["ferret-encoder:50054", `ferret-encoder.${NS}.svc.cluster.local:50054`]) {
+      const good = await template(["--set", `annotator.config.encoder.address=${ok}`]);
+      expect(checkAddresses(manifests(good.stdout), NS, ["nats:4222", "nats:8222", "opensearch:9200"])).toEqual([]);
+    }
+  });
+});

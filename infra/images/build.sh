@@ -54,7 +54,8 @@ copy_libs() {
     file -b "$f" 2>/dev/null | grep -q '^ELF' || continue
     { ldd "$f" 2>/dev/null || true; } | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }'
   done | sort -u | while read -r lib; do
-    case $lib in "$ROOT"/* | "$WORK"/*) continue ;; esac # the app's own libraries are in its layer
+    # The app's own libraries are in its layer; the Python prefix's (libpython) at /opt/python/lib.
+    case $lib in "$ROOT"/* | "$WORK"/* | "${SKIP_PREFIX:-$WORK}"/*) continue ;; esac
     [ -e "$rootfs$lib" ] && continue
     [ -n "${SKIP_LIBS_IN:-}" ] && [ -e "$SKIP_LIBS_IN$lib" ] && continue
     mkdir -p "$rootfs$(dirname "$lib")"
@@ -143,14 +144,17 @@ build_engine() {
   mkdir -p "$eng/opt"
   # The interpreter's prefix (stdlib, lib-dynload) at /opt/python; the venv's packages into its site-packages.
   cp -a "$base" "$eng/opt/python"
-  rm -rf "$eng/opt/python/lib/python$pyver/test" "$eng/opt/python/lib/python$pyver/site-packages"
+  rm -rf "$eng/opt/python/lib/python$pyver/test" "$eng/opt/python/lib/python$pyver/site-packages" \
+    "$eng"/opt/python/lib/libpython*.a "$eng/opt/python/lib/python$pyver"/config-*/libpython*.a
   cp -a "$site" "$eng/opt/python/lib/python$pyver/site-packages"
   find "$eng/opt/python" -name __pycache__ -type d -prune -exec rm -rf {} +
   mapfile -t elves < <(find "$eng/opt/python" -type f \( -name '*.so' -o -name '*.so.*' -o -path '*/bin/python*' \))
-  SKIP_LIBS_IN=$runtime copy_libs "$eng" "${elves[@]}"
+  SKIP_LIBS_IN=$runtime SKIP_PREFIX=$base copy_libs "$eng" "${elves[@]}"
   version=$(node -p "require('./package.json').version ?? '0.1.0'")
   local -a args=(--config.env PYTHONDONTWRITEBYTECODE=1 --config.env PYTHONUNBUFFERED=1
-    --config.env PATH=/opt/python/bin:/usr/local/bin:/usr/bin:/bin)
+    --config.env PATH=/opt/python/bin:/usr/local/bin:/usr/bin:/bin
+    # pyenv's python has libpython's build path as its RPATH; the image has it at /opt/python/lib.
+    --config.env LD_LIBRARY_PATH=/opt/python/lib)
   if [ -f services/trainer/dist/main.js ]; then
     mkdir -p "$eng/app"
     node infra/images/app-files.mjs services/trainer "$eng/app" --exclude "$EXCLUDE" --drop "$DROP"

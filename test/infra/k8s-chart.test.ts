@@ -14,6 +14,16 @@ import { ControlPlane, exec, k8sTools, ROOT, type K8sTools } from "./k8s-cluster
 
 const CHART = join(ROOT, "infra/helm/ferret");
 const NS = "ferret";
+// Addresses of what the value sets say runs outside the release (NATS, OpenSearch, the LLM server).
+const EXTERNAL = [
+  "nats:4222",
+  "nats:8222",
+  "opensearch:9200",
+  "opensearch-cluster-master:9200",
+  "vllm:8000",
+  "nats.messaging.svc.cluster.local:4222",
+  "nats.messaging.svc.cluster.local:8222",
+];
 const VALUE_SETS = readdirSync(join(CHART, "ci")).filter((f) => f.endsWith("-values.yaml"));
 const generated = JSON.parse(readFileSync(join(CHART, "generated/stages.json"), "utf8")) as {
   streamPrefix: string;
@@ -92,7 +102,7 @@ describe("chart on kube-apiserver", () => {
       expect(applied.code).toBe(0);
       // One "configured/created (server dry run)" line per object.
       expect(applied.stdout.trim().split("\n")).toHaveLength(docs.length);
-      expect(checkAddresses(docs, NS, ["nats:4222", "nats:8222", "opensearch-cluster-master:9200", "opensearch:9200", "vllm:8000", "nats.messaging.svc.cluster.local:4222", "nats.messaging.svc.cluster.local:8222"])).toEqual([]);
+      expect(checkAddresses(docs, NS, EXTERNAL)).toEqual([]);
     },
     120_000,
   );
@@ -101,7 +111,8 @@ describe("chart on kube-apiserver", () => {
     const docs = manifests((await template([])).stdout);
     const per = new Map<string, string[]>();
     for (const d of docs) {
-      const c = (d.metadata as { labels?: Record<string, string> }).labels?.["app.kubernetes.io/component"] ?? "-";
+      const c =
+        (d.metadata as { labels?: Record<string, string> }).labels?.["app.kubernetes.io/component"] ?? "-";
       per.set(c, [...(per.get(c) ?? []), `${d.kind}/${d.metadata.name}`]);
     }
     for (const svc of ["encoder", "ranker", "annotator", "evaluator"]) {
@@ -136,10 +147,12 @@ describe("chart on kube-apiserver", () => {
     }
     // A queue renamed in a service's config moves its ScaledObject with it.
     const renamed = manifests((await template(["--set", "ranker.config.jobs.queue=rs-eu"])).stdout);
-    const ranker = renamed.find((d) => d.kind === "ScaledObject" && d.metadata.name === "ferret-ranker-worker");
-    expect((ranker?.spec?.["triggers"] as { metadata: Record<string, string> }[])[0]!.metadata["stream"]).toBe(
-      `${generated.streamPrefix}rs-eu`,
+    const ranker = renamed.find(
+      (d) => d.kind === "ScaledObject" && d.metadata.name === "ferret-ranker-worker",
     );
+    expect(
+      (ranker?.spec?.["triggers"] as { metadata: Record<string, string> }[])[0]!.metadata["stream"],
+    ).toBe(`${generated.streamPrefix}rs-eu`);
   });
 
   it("gives the GPU trainer nvidia.com/gpu, its node selector and tolerations, and one job per pod", async () => {
@@ -151,7 +164,9 @@ describe("chart on kube-apiserver", () => {
     expect(pod["nodeSelector"]).toMatchObject({ "nvidia.com/gpu.present": "true" });
     expect(pod["tolerations"]).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
     const so = docs.find((d) => d.kind === "ScaledObject" && d.metadata.name === "ferret-trainer-worker");
-    expect((so?.spec?.["triggers"] as { metadata: Record<string, string> }[])[0]!.metadata["lagThreshold"]).toBe("1");
+    expect(
+      (so?.spec?.["triggers"] as { metadata: Record<string, string> }[])[0]!.metadata["lagThreshold"],
+    ).toBe("1");
     // The LLM key is in a Secret and reaches the annotator through env, never a ConfigMap.
     const configMaps = docs.filter((d) => d.kind === "ConfigMap").map((d) => JSON.stringify(d.data));
     expect(configMaps.join("\n")).not.toContain("not-a-real-key");
@@ -161,10 +176,15 @@ describe("chart on kube-apiserver", () => {
   it("adds ServiceMonitors only when the monitoring.coreos.com/v1 CRD is there", async () => {
     const without = manifests((await template([])).stdout);
     expect(without.filter((d) => d.kind === "ServiceMonitor")).toHaveLength(0);
-    const withCrd = manifests((await template(["--api-versions", "monitoring.coreos.com/v1/ServiceMonitor"])).stdout);
-    expect(withCrd.filter((d) => d.kind === "ServiceMonitor").map((d) => d.metadata.name).sort()).toEqual(
-      ["ferret-annotator", "ferret-encoder", "ferret-evaluator", "ferret-ranker"],
+    const withCrd = manifests(
+      (await template(["--api-versions", "monitoring.coreos.com/v1/ServiceMonitor"])).stdout,
     );
+    expect(
+      withCrd
+        .filter((d) => d.kind === "ServiceMonitor")
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual(["ferret-annotator", "ferret-encoder", "ferret-evaluator", "ferret-ranker"]);
   });
 });
 
@@ -205,12 +225,12 @@ describe("what must not install", () => {
   ])("an in-cluster address with %s is reported", async (_label, address) => {
     const r = await template(["--set", `annotator.config.encoder.address=${address}`]);
     expect(r.code).toBe(0);
-    const problems = checkAddresses(manifests(r.stdout), NS, ["nats:4222", "nats:8222", "opensearch:9200"]);
+    const problems = checkAddresses(manifests(r.stdout), NS, EXTERNAL);
     expect(problems).toEqual([{ where: "ConfigMap/ferret-annotator encoder.address", address }]);
     // And the chart's own wiring, for every Service name form, passes.
     for (const ok of ["ferret-encoder:50054", `ferret-encoder.${NS}.svc.cluster.local:50054`]) {
       const good = await template(["--set", `annotator.config.encoder.address=${ok}`]);
-      expect(checkAddresses(manifests(good.stdout), NS, ["nats:4222", "nats:8222", "opensearch:9200"])).toEqual([]);
+      expect(checkAddresses(manifests(good.stdout), NS, EXTERNAL)).toEqual([]);
     }
   });
 });

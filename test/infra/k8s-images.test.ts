@@ -6,16 +6,15 @@
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { createClient } from "@ferret/grpc";
 import { service as healthService } from "grpc-health-check";
 import { afterAll, describe, expect, it } from "vitest";
+import { freePort, ROOT } from "./k8s-cluster.js";
 
 const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, "../..");
 const IMAGES = process.env.FERRET_IMAGES_DIR ?? join(ROOT, ".cache/images");
 const SERVICES = ["encoder", "ranker", "annotator", "evaluator"] as const;
 // What each service needs to start with no cluster around it (embedded bus; an LLM URL never called).
@@ -38,17 +37,6 @@ function imageConfig(layout: string): ImageConfig {
   if (!ref) throw new Error(`${layout} has no tag latest`);
   const manifest = blob(ref.digest) as { config: { digest: string } };
   return blob(manifest.config.digest) as unknown as ImageConfig;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
 }
 
 const started: { id: string; bundle: string; proc: ChildProcess }[] = [];

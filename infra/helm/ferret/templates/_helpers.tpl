@@ -104,6 +104,10 @@ infra/helm/gen-values.mjs); the trainer's come from values until services/traine
 {{- if $root.Values.llm.baseUrl -}}{{- $_ := set $llm "baseUrl" $root.Values.llm.baseUrl -}}{{- end -}}
 {{- if $root.Values.llm.model -}}{{- $_ := set $llm "model" $root.Values.llm.model -}}{{- end -}}
 {{- $_ := set $c "llm" $llm -}}
+{{- $userLlm := ($v.config | default dict).llm | default dict -}}
+{{- if not (or $userLlm.ggufPath (and ($userLlm.baseUrl | default $llm.baseUrl) ($userLlm.model | default $llm.model))) -}}
+{{- fail "annotator: set llm.baseUrl and llm.model (an OpenAI-compatible server), or annotator.config.llm.ggufPath, or annotator.enabled=false" -}}
+{{- end -}}
 {{- end -}}
 {{- mustMergeOverwrite $c (deepCopy ($v.config | default dict)) | toYaml -}}
 {{- end -}}

@@ -41,15 +41,12 @@ beforeAll(async () => {
     plane = await ControlPlane.start(tools);
     const crds = await plane.kubectl(["apply", "--server-side", "-f", tools.kedaCrds]);
     if (crds.code !== 0) throw new Error(`applying KEDA CRDs failed: ${crds.stderr}`);
-    const est = await plane.kubectl([
-      "wait",
-      "--for=condition=Established",
-      "--timeout=60s",
-      "crd/scaledobjects.keda.sh",
-      "crd/scaledjobs.keda.sh",
-      "crd/triggerauthentications.keda.sh",
+    await plane.waitEstablished([
+      "scaledobjects.keda.sh",
+      "scaledjobs.keda.sh",
+      "triggerauthentications.keda.sh",
+      "clustertriggerauthentications.keda.sh",
     ]);
-    if (est.code !== 0) throw new Error(`KEDA CRDs not Established: ${est.stderr}`);
     const ns = await plane.kubectl(["create", "namespace", NS]);
     if (ns.code !== 0) throw new Error(`creating namespace ${NS}: ${ns.stderr}`);
   } catch (err) {

@@ -188,6 +188,25 @@ export class ControlPlane {
     return exec(this.tools.kubectl, ["--kubeconfig", this.kubeconfig, ...args], input);
   }
 
+  /**
+   * Polls until every CRD reports Established=True. (`kubectl wait` gives up at once while a new CRD has no
+   * status.conditions yet, which happens on a busy machine.)
+   */
+  async waitEstablished(crds: string[], timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const path = '{.status.conditions[?(@.type=="Established")].status}';
+    for (;;) {
+      const states = await Promise.all(
+        crds.map((c) => this.kubectl(["get", `crd/${c}`, "-o", `jsonpath=${path}`])),
+      );
+      const pending = crds.filter((_c, i) => states[i]!.stdout.trim() !== "True");
+      if (pending.length === 0) return;
+      if (Date.now() > deadline)
+        throw new Error(`CRDs not Established in ${timeoutMs} ms: ${pending.join(", ")}`);
+      await new Promise((ok) => setTimeout(ok, 500));
+    }
+  }
+
   private async waitReady(): Promise<void> {
     const deadline = Date.now() + 120_000;
     let last = "";

@@ -19,6 +19,7 @@ import { createBus, queueStreamName, WORKERS_CONSUMER } from "@ferret/bus";
 import { encoderConfigSchema, loadEncoderConfig } from "@ferret/encoder";
 import { evaluatorConfigSchema, loadEvaluatorConfig } from "@ferret/evaluator";
 import { loadRankerConfig, rankerConfigSchema } from "@ferret/ranker";
+import { TRAINING_QUEUE } from "@ferret/trainer";
 import prettier from "prettier";
 import { z } from "zod";
 
@@ -111,6 +112,14 @@ async function stages() {
       enableEnv,
     };
   }
+  // The trainer has its queue but no config or main yet (issue 12): the queue from its constant; its ports and
+  // worker flag stay chart values until services/trainer/src/config.ts exists.
+  out.trainer = {
+    service: "trainer",
+    queue: TRAINING_QUEUE,
+    stream: queueStreamName(TRAINING_QUEUE),
+    consumer: WORKERS_CONSUMER,
+  };
   return out;
 }
 

@@ -10,8 +10,8 @@
 #   2. app (services): the service and its production dependency closure (infra/images/app-files.mjs) plus
 #      any system library its native addons (onnxruntime, usearch, node-llama-cpp) need beyond layer 1.
 #   2. engine: the Python the venv was made from (.venv's base prefix) and the venv's site-packages (torch,
-#      transformers, ...) plus the system libraries their extension modules need; services/trainer's app and
-#      engine too once that workspace exists.
+#      transformers, ...) plus the system libraries their extension modules need, and services/trainer/engine's
+#      ferret_engine at /app/engine; the trainer service's app too once it has a main.
 # Config: user 10001, working dir /var/lib/ferret, entrypoint node <service>/dist/main.js, the service's ports,
 # and labels org.opencontainers.image.{title,version,revision,created,source}. Every image runs with a
 # read-only root filesystem: the services write only under /var/lib/ferret and /tmp (test/infra/k8s-images
@@ -155,14 +155,19 @@ build_engine() {
     --config.env PATH=/opt/python/bin:/usr/local/bin:/usr/bin:/bin
     # pyenv's python has libpython's build path as its RPATH; the image has it at /opt/python/lib.
     --config.env LD_LIBRARY_PATH=/opt/python/lib)
+  # The engine (python -m ferret_engine <job file>) at /app/engine.
+  [ -d services/trainer/engine/ferret_engine ] || die "services/trainer/engine/ferret_engine is missing"
+  mkdir -p "$eng/app/engine"
+  cp -a services/trainer/engine/ferret_engine "$eng/app/engine/"
+  find "$eng/app" -name __pycache__ -type d -prune -exec rm -rf {} +
+  args+=(--config.env PYTHONPATH=/app/engine)
   if [ -f services/trainer/dist/main.js ]; then
-    mkdir -p "$eng/app"
+    # The trainer service runs the engine as its subprocess, so its pods use this image.
     node infra/images/app-files.mjs services/trainer "$eng/app" --exclude "$EXCLUDE" --drop "$DROP"
-    [ -d services/trainer/engine ] && cp -a services/trainer/engine "$eng/app/services/trainer/engine"
     args+=(--config.entrypoint /usr/local/bin/node --config.cmd /app/services/trainer/dist/main.js)
   else
-    # No trainer service yet (issue 12): the image is the engine's runtime, entrypoint python.
-    args+=(--config.entrypoint /opt/python/bin/python3)
+    # No trainer main yet (issue 12): the engine itself is the entrypoint.
+    args+=(--config.entrypoint=/opt/python/bin/python3 --config.entrypoint=-m --config.entrypoint=ferret_engine)
   fi
   chown -R 0:0 "$eng"
   dir=$(new_image engine "$runtime")

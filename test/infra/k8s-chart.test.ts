@@ -133,8 +133,10 @@ describe("chart on kube-apiserver", () => {
   it("points each ScaledObject at its stage's stream and durable consumer, as the code names them", async () => {
     const docs = manifests((await template([])).stdout);
     const scaled = docs.filter((d) => d.kind === "ScaledObject");
-    expect(scaled).toHaveLength(Object.keys(generated.stages).length);
-    for (const [stage, s] of Object.entries(generated.stages)) {
+    // The trainer is off by default (its service has no main yet); the GPU test below covers its stage.
+    const stages = Object.entries(generated.stages).filter(([, s]) => s.service !== "trainer");
+    expect(scaled).toHaveLength(stages.length);
+    for (const [stage, s] of stages) {
       const so = scaled.find((d) => d.metadata.name === `ferret-${s.service}-worker`);
       const trigger = (so?.spec?.["triggers"] as { type: string; metadata: Record<string, string> }[])[0]!;
       expect(trigger.type, stage).toBe("nats-jetstream");

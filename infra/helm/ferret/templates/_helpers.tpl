@@ -46,7 +46,8 @@ infra/helm/gen-values.mjs); the trainer's come from values until services/traine
 {{- $_ := set $svc "metricsPort" (int $v.metricsPort) -}}
 {{- $_ := set $svc "envPrefix" "FERRET_TRAINER_" -}}
 {{- $_ := set $svc "image" "ferret-engine" -}}
-{{- $stage = dict "name" "trainer" "queue" $v.queue "stream" (printf "%s%s" $gen.streamPrefix $v.queue) "consumer" $gen.consumer "enableEnv" "FERRET_TRAINER_JOBS__ENABLED" -}}
+{{- $t := $gen.stages.trainer -}}
+{{- $stage = dict "name" "trainer" "queue" $t.queue "stream" $t.stream "consumer" $t.consumer "enableEnv" "FERRET_TRAINER_JOBS__ENABLED" -}}
 {{- else -}}
 {{- $info := index $gen.services $name -}}
 {{- $grpc := $v.config.grpc | default dict -}}
@@ -56,7 +57,7 @@ infra/helm/gen-values.mjs); the trainer's come from values until services/traine
 {{- $_ := set $svc "envPrefix" $info.envPrefix -}}
 {{- $_ := set $svc "image" (printf "ferret-%s" $name) -}}
 {{- range $stageName, $s := $gen.stages -}}
-{{- if eq $s.service $name -}}
+{{- if and (eq $s.service $name) (ne $name "trainer") -}}
 {{- /* The queue follows the service's config when the values rename it (same key the code reads). */ -}}
 {{- $node := $v.config -}}
 {{- range $key := splitList "." $s.queueKey -}}

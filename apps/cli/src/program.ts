@@ -4,8 +4,10 @@ import { register as registerBm25 } from "./commands/bm25.js";
 import { register as registerData } from "./commands/data.js";
 import { register as registerEncode } from "./commands/encode.js";
 import { register as registerEval } from "./commands/eval.js";
+import { register as registerEvalJob } from "./commands/eval-job.js";
 import { register as registerFuse } from "./commands/fuse.js";
 import { register as registerRerank } from "./commands/rerank.js";
+import { register as registerScoreJob } from "./commands/score-job.js";
 
 /**
  * The `ferret` command tree. Each command group lives in src/commands/<name>.ts and exports
@@ -16,8 +18,10 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerData,
   registerBm25,
   registerEval,
+  registerEvalJob,
   registerFuse,
   registerRerank,
+  registerScoreJob,
   registerEncode,
   registerAnnotate,
 ];

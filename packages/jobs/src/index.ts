@@ -12,3 +12,4 @@ export { consumeJobs } from "./consume-jobs.js";
 export type { ConsumeJobsOptions } from "./consume-jobs.js";
 export { toJobStatus } from "./job-status.js";
 export type { JobStatusOptions } from "./job-status.js";
+export { JobFailedError, waitForJob } from "./wait-for-job.js";

@@ -12,6 +12,7 @@ import { checkJobId, MAX_JOB_ID_LENGTH } from "../job-id.js";
 import type { JobRecord } from "../job-record.js";
 import { JobStore } from "../job-store.js";
 import { runBatch } from "../run-batch.js";
+import { JobFailedError, waitForJob } from "../wait-for-job.js";
 
 export interface JobsHarness {
   readonly kind: "nats" | "memory";
@@ -187,6 +188,7 @@ export function describeJobsContract(harness: JobsHarness): void {
         const done = seen.map((r) => r.progress.done);
         expect(done).toEqual([...done].sort((a, b) => a - b));
         expect([...computed].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+        expect(await waitForJob(jobs.watch("sum-1"))).toEqual(last);
       } finally {
         await worker.stop({ graceMs: 1_000 });
       }
@@ -214,6 +216,13 @@ export function describeJobsContract(harness: JobsHarness): void {
         expect(last.error?.message).toMatch(/^model file missing: \/models\/nope\/model\.onnx \(batch \d\)$/);
         expect(last.error?.deliveries).toBe(3);
         expect(failed).toHaveLength(1);
+        // A caller waiting for the outcome gets the job's error, named.
+        const waited = await waitForJob(jobs.watch("doomed")).catch((e: unknown) => e);
+        expect(waited).toBeInstanceOf(JobFailedError);
+        expect((waited as JobFailedError).code).toBe("INTERNAL");
+        expect((waited as JobFailedError).message).toBe(
+          `test.sum job "doomed" failed: ${last.error?.message}`,
+        );
         // The failure came from the bus's give-up: a delivery that reached the limit.
         expect(Math.max(...attempts)).toBe(3);
         const dead = queue.deadLetters()!;

@@ -10,16 +10,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createBus, type Bus } from "@ferret/bus";
 import { FerretError } from "@ferret/errors";
-import { createClient, startGrpcServer, type GrpcServer, type ServiceClient } from "@ferret/grpc";
-import { JobState, RankerService, type JobStatus } from "@ferret/proto";
+import { JobState, type JobStatus } from "@ferret/proto";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startScoreWorker, type ScoreWorker } from "../jobs/score-worker.js";
 import type { ScoreJobNames } from "../jobs/score-job-record.js";
 import { ModelCatalog } from "../rerank/model-catalog.js";
 import { TINY_CE } from "../test-support/fixtures.js";
-import { createRankerService } from "./ranker-service.js";
+import { serveScoreJobs, type ScoreJobsOverGrpc } from "../test-support/score-jobs-over-grpc.js";
 
 const url = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
 const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -52,35 +50,27 @@ async function brokenModelsRoot(dir: string): Promise<string> {
 describe.each(adapters)("a score job whose model file is missing ($name)", (adapter) => {
   let dir: string;
   let bus: Bus;
-  let models: ModelCatalog;
-  let worker: ScoreWorker;
-  let server: GrpcServer;
-  let client: ServiceClient<typeof RankerService>;
+  let served: ScoreJobsOverGrpc;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "ferret-ranker-failure-"));
     bus = await adapter.create(dir);
-    models = new ModelCatalog({ root: await brokenModelsRoot(dir), load: { intraOpNumThreads: 1 } });
-    worker = await startScoreWorker({ bus, scorers: (m, q) => models.scorer(m, q), names });
-    server = await startGrpcServer({
-      services: [createRankerService({ models, bus, jobNames: names })],
-      host: "127.0.0.1",
-      port: 0,
+    const root = await brokenModelsRoot(dir);
+    served = await serveScoreJobs({
+      bus: await adapter.create(dir),
+      models: new ModelCatalog({ root, load: { intraOpNumThreads: 1 } }),
+      names,
     });
-    client = createClient(RankerService, `127.0.0.1:${server.port}`, { deadlineMs: 30_000 });
   });
 
   afterAll(async () => {
-    client?.close();
-    await server?.shutdown();
-    await worker?.stop({ graceMs: 1_000 });
+    await served?.stop();
     if (bus !== undefined) {
       await (await bus.queue(names.queue)).destroy();
       for (const bucket of [names.jobsBucket, names.batchesBucket]) await (await bus.kv(bucket)).destroy();
       await (await bus.objects(names.resultsBucket)).destroy();
       await bus.close({ graceMs: 0 });
     }
-    await models?.close();
     await rm(dir, { recursive: true, force: true });
     if (bus?.kind === "nats") {
       const nc = await connect({ servers: url });
@@ -91,6 +81,7 @@ describe.each(adapters)("a score job whose model file is missing ($name)", (adap
 
   it("ends FAILED naming the missing file, and WatchScoreJob closes", async () => {
     const jobId = `broken-model-${runId}`;
+    const { client, worker } = served;
     await client.submitScoreJob({
       jobId,
       model: { name: "broken-ce", version: "", artifact: undefined },

@@ -6,49 +6,34 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createBus, type Bus } from "@ferret/bus";
+import { createBus } from "@ferret/bus";
 import { FerretError } from "@ferret/errors";
-import {
-  createClient,
-  isServiceError,
-  startGrpcServer,
-  type GrpcServer,
-  type ServiceClient,
-} from "@ferret/grpc";
-import { JobState, RankerService, type JobStatus } from "@ferret/proto";
+import { isServiceError } from "@ferret/grpc";
+import { JobState, type JobStatus } from "@ferret/proto";
 import { status as Status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startScoreWorker, type ScoreWorker } from "../jobs/score-worker.js";
 import { ModelCatalog } from "../rerank/model-catalog.js";
 import { FIXTURES_DIR, readReference, sigmoid } from "../test-support/fixtures.js";
-import { createRankerService } from "./ranker-service.js";
+import { serveScoreJobs, type ScoreJobsOverGrpc } from "../test-support/score-jobs-over-grpc.js";
 
 let dir: string;
-let bus: Bus;
-let models: ModelCatalog;
-let worker: ScoreWorker;
-let server: GrpcServer;
-let client: ServiceClient<typeof RankerService>;
+let served: ScoreJobsOverGrpc;
+let client: ScoreJobsOverGrpc["client"];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "ferret-ranker-grpc-jobs-"));
-  bus = await createBus({ kind: "memory", dir });
-  models = new ModelCatalog({ root: FIXTURES_DIR, defaultModel: "tiny-ce", load: { intraOpNumThreads: 1 } });
-  worker = await startScoreWorker({ bus, scorers: (m, q) => models.scorer(m, q) });
-  server = await startGrpcServer({
-    services: [createRankerService({ models, bus })],
-    host: "127.0.0.1",
-    port: 0,
+  const bus = await createBus({ kind: "memory", dir });
+  const models = new ModelCatalog({
+    root: FIXTURES_DIR,
+    defaultModel: "tiny-ce",
+    load: { intraOpNumThreads: 1 },
   });
-  client = createClient(RankerService, `127.0.0.1:${server.port}`, { deadlineMs: 60_000 });
+  served = await serveScoreJobs({ bus, models });
+  client = served.client;
 });
 
 afterAll(async () => {
-  client?.close();
-  await server?.shutdown();
-  await worker?.stop({ graceMs: 1_000 });
-  await bus?.close({ graceMs: 0 });
-  await models?.close();
+  await served?.stop();
   await rm(dir, { recursive: true, force: true });
 });
 

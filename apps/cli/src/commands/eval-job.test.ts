@@ -1,7 +1,7 @@
 /**
  * `ferret eval-job`, run as the BUILT cli: embedded (an evaluation worker in the cli process) on the
- * Cranfield TF-IDF run, whose values must be the real trec_eval's lines (services/evaluator/fixtures/
- * trec_eval/binary); and with a run the evaluator cannot read (not TREC run lines), embedded and on NATS
+ * Cranfield TF-IDF run, whose values must be trec_eval 10.0's lines (services/evaluator/fixtures/trec_eval/
+ * expected); and with a run the evaluator cannot read (not TREC run lines), embedded and on NATS
  * ($NATS_URL, default nats://127.0.0.1:4222, with an evaluation worker in this test process): the job
  * fails, and the cli exits 1 with the error naming the run and its line instead of waiting for good.
  * NATS names carry the run id and are deleted afterwards.
@@ -51,7 +51,7 @@ describe("ferret eval-job", () => {
     const result = await ferret(args);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    const expected = fixture("binary/cranfield-tfidf.l1.txt.br")
+    const expected = fixture("expected/cranfield-tfidf.plain.txt.br")
       .toString("utf8")
       .split("\n")
       .filter((line) => measures.includes(line.split(/\s+/)[0] as string) && line.split("\t")[1] === "all");

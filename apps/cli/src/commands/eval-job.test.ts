@@ -14,7 +14,7 @@ import { brotliDecompressSync } from "node:zlib";
 import { createBus } from "@ferret/bus";
 import { startEvaluationWorker } from "@ferret/evaluator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT, ferret } from "../test-support/run-ferret.js";
+import { REPO_ROOT, ferret } from "../test-support/ferret-process.js";
 
 const TREC_EVAL = join(REPO_ROOT, "services/evaluator/fixtures/trec_eval");
 const QRELS = join(TREC_EVAL, "qrels/cranfield-graded.qrels");

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { createBus } from "@ferret/bus";
 import { ModelCatalog, startScoreWorker } from "@ferret/ranker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT, ferret } from "../test-support/run-ferret.js";
+import { REPO_ROOT, ferret } from "../test-support/ferret-process.js";
 
 const RANKER_FIXTURES = join(REPO_ROOT, "services", "ranker", "fixtures");
 const url = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";

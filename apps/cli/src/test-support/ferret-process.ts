@@ -13,10 +13,16 @@ export interface FerretResult {
   stderr: string;
 }
 
-export function ferret(args: string[]): Promise<FerretResult> {
+/** `timeoutMs` (default 60 s): the child is killed past it (code -1), so a hang fails the test, not stalls it. */
+export function ferret(args: string[], options: { timeoutMs?: number } = {}): Promise<FerretResult> {
   return new Promise((done) => {
-    execFile(process.execPath, [MAIN, ...args], { cwd: REPO_ROOT }, (err, stdout, stderr) => {
-      done({ code: err === null ? 0 : typeof err.code === "number" ? err.code : -1, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [MAIN, ...args],
+      { cwd: REPO_ROOT, maxBuffer: 64 << 20, timeout: options.timeoutMs ?? 60_000 },
+      (err, stdout, stderr) => {
+        done({ code: err === null ? 0 : typeof err.code === "number" ? err.code : -1, stdout, stderr });
+      },
+    );
   });
 }

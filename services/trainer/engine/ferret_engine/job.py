@@ -57,6 +57,10 @@ class Job:
     mode: str = "bi-encoder"
     loss: tuple[LossTerm, ...] = (LossTerm("infonce"),)
     evalSet: Path | None = None
+    #: batches chosen by the control plane (batches.jsonl, batch_plan.py) instead of the random sampler
+    batchPlan: Path | None = None
+    #: the curriculum stage of the plan's lines to use
+    batchPlanStage: int = 1
     hyperparameters: Hyperparameters = Hyperparameters()
     checkpointEvery: int = 100
     keepCheckpoints: int = 2
@@ -73,6 +77,8 @@ class Job:
             "modelDir": str(self.modelDir),
             "trainingSet": str(self.trainingSet),
             "mode": self.mode,
+            "batchPlan": str(self.batchPlan) if self.batchPlan else None,
+            "batchPlanStage": self.batchPlanStage,
             "loss": [asdict(t) for t in self.loss],
             "hyperparameters": asdict(self.hyperparameters),
         }
@@ -183,7 +189,7 @@ def parse_job(raw: dict, path: Path) -> Job:
     if hp.get("precision", "fp32") not in PRECISIONS:
         raise _err(path, "hyperparameters.precision", f"must be one of {', '.join(PRECISIONS)}")
     ints = {}
-    for k, minimum in (("checkpointEvery", 1), ("keepCheckpoints", 1), ("logEvery", 1)):
+    for k, minimum in (("checkpointEvery", 1), ("keepCheckpoints", 1), ("logEvery", 1), ("batchPlanStage", 1)):
         if k in raw:
             ints[k] = _check_type(path, k, raw[k], int, minimum)
     for k in ("evalEvery", "threads"):
@@ -199,6 +205,7 @@ def parse_job(raw: dict, path: Path) -> Job:
         mode=mode,
         loss=_loss_terms(path, raw.get("loss", "infonce")),
         evalSet=p("evalSet", required=False),
+        batchPlan=p("batchPlan", required=False),
         hyperparameters=Hyperparameters(**hp),
         **ints,
     )
@@ -207,6 +214,8 @@ def parse_job(raw: dict, path: Path) -> Job:
         raise _err(path, "hyperparameters.separateTowers", "applies to bi-encoders only")
     if job.mode == "cross-encoder" and h.negativesPerQuery == 0 and h.positivesPerQuery == 1:
         raise _err(path, "hyperparameters.negativesPerQuery", "a cross-encoder needs negatives in each list")
+    if job.batchPlan is not None and (h.positivesPerQuery, h.negativesPerQuery) != (1, 1):
+        raise _err(path, "hyperparameters.negativesPerQuery", "a batch plan gives one positive and one negative per query")
     return job
 
 

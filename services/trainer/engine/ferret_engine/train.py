@@ -20,6 +20,7 @@ from torch.nn.parallel import DistributedDataParallel
 from transformers import get_linear_schedule_with_warmup
 
 from . import distributed, grad_cache
+from .batch_plan import read_batch_plan
 from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from .errors import JobFileError, TrainingSetError
 from .evaluate import evaluate_lists
@@ -85,14 +86,17 @@ class Trainer:
             job.trainingSet, negatives_per_query=hp.negativesPerQuery, need_teacher=need_teacher
         )
         self.eval_ts = read_training_set(job.evalSet) if job.evalSet else None
-        self.batches_per_epoch = len(self.ts) // hp.batchSize
-        self.steps_per_epoch = self.batches_per_epoch // hp.gradAccumulation
-        if self.steps_per_epoch == 0:
+        self.plan = (
+            read_batch_plan(job.batchPlan, job.batchPlanStage, self.ts, self.world) if job.batchPlan else None
+        )
+        micro_batches = sum(self._epoch_size(e) for e in range(hp.epochs))
+        self.steps_per_epoch = self._epoch_size(0) // hp.gradAccumulation
+        if micro_batches // hp.gradAccumulation == 0:
             raise TrainingSetError(
                 f"{self.ts.path}: {len(self.ts)} examples, fewer than one optimiser step needs "
                 f"(batchSize {hp.batchSize} x gradAccumulation {hp.gradAccumulation})"
             )
-        self.total_steps = hp.maxSteps or hp.epochs * self.steps_per_epoch
+        self.total_steps = hp.maxSteps or micro_batches // hp.gradAccumulation
         self.max_length = hp.maxLength or self.model_dir.max_length
         self.precision, self.precision_note = resolve_precision(hp.precision, self.device)
 
@@ -142,9 +146,24 @@ class Trainer:
             for e in self.ts.examples
         ]
 
+    def _epoch_size(self, epoch: int) -> int:
+        """Micro-batches in an epoch: the plan's (epochs beyond it repeat it), else every full batch."""
+        if self.plan is not None:
+            return len(self.plan[epoch % len(self.plan)])
+        return len(self.ts) // self.hp.batchSize
+
+    def _position(self, k: int) -> tuple[int, int]:
+        """(epoch, index in it) of the job's k-th micro-batch: epochs continue where the previous ended."""
+        epoch = 0
+        while k >= self._epoch_size(epoch):
+            k -= self._epoch_size(epoch)
+            epoch += 1
+        return epoch, k
+
     def _batch(self, k: int) -> Batch:
-        """The k-th micro-batch of the job (epochs continue where the previous ended)."""
-        epoch, idx = divmod(k, self.batches_per_epoch)
+        epoch, idx = self._position(k)
+        if self.plan is not None:
+            return self.plan[epoch % len(self.plan)][idx]
         if self._epoch_cache is None or self._epoch_cache[0] != epoch:
             hp = self.hp
             self._epoch_cache = (
@@ -295,7 +314,7 @@ class Trainer:
                     "step",
                     step=step,
                     totalSteps=self.total_steps,
-                    epoch=(step * hp.gradAccumulation) / self.batches_per_epoch,
+                    epoch=self._epoch_progress(step * hp.gradAccumulation),
                     loss=window_loss / window_n,
                     lr=self.scheduler.get_last_lr()[0],
                     samplesPerSecond=window_samples / elapsed if elapsed > 0 else None,
@@ -315,6 +334,10 @@ class Trainer:
             torch.distributed.barrier()
         emit("done", step=step, model=str(out / "model"))
         return {"step": step, "export": result}
+
+    def _epoch_progress(self, k: int) -> float:
+        epoch, idx = self._position(k)
+        return epoch + idx / self._epoch_size(epoch)
 
     def _checkpoint(self, step: int, fingerprint: str) -> None:
         if self.rank == 0:

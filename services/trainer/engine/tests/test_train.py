@@ -165,3 +165,46 @@ def test_bf16_autocast_where_detected(tmp_path, tiny_model_dir, capsys):
         )
         assert next(e for e in evs if e["event"] == "start")["precision"] == "bf16"
         assert all(x == x for x in losses(evs))
+
+
+def plan_line(epoch, batch, stage, rows):
+    items = [{"qid": r["qid"], "positive": r["positives"][0]["id"], "negative": r["negatives"][-1]["id"]} for r in rows]
+    return {"epoch": epoch, "batch": batch, "stage": stage, "clusters": [0], "items": items}
+
+
+def test_batch_plan_sets_the_batches(tmp_path, tiny_model_dir):
+    rows = make_examples(12)
+    train_file = write_jsonl(tmp_path / "t.jsonl", rows)
+    plan = write_jsonl(
+        tmp_path / "batches.jsonl",
+        [
+            plan_line(0, 1, 1, rows[4:8]),
+            plan_line(0, 0, 1, rows[0:4]),
+            plan_line(0, 0, 2, rows[8:12]),  # another stage: not this job's
+            plan_line(1, 0, 1, rows[8:12]),
+        ],
+    )
+    job = write_job(
+        tmp_path, tiny_model_dir, train_file, tmp_path / "plan", batchPlan=str(plan),
+        hyperparameters={"batchSize": 4, "epochs": 3},
+    )
+    trainer = Trainer(read_job(job))
+    assert trainer.total_steps == 2 + 1 + 2  # epoch 2 repeats the plan's epoch 0
+    order = [[e.qid for e in trainer._batch(k).examples] for k in range(5)]
+    assert order == [["q0", "q1", "q2", "q3"], ["q4", "q5", "q6", "q7"], ["q8", "q9", "q10", "q11"]] + order[:2]
+    first = trainer._batch(0)
+    assert [p.id for p in first.slots[0]] == [rows[0]["positives"][0]["id"], rows[0]["negatives"][-1]["id"]]
+
+
+def test_batch_plan_with_unknown_ids_names_its_line(tmp_path, tiny_model_dir):
+    from ferret_engine.errors import TrainingSetError
+
+    rows = make_examples(8)
+    train_file = write_jsonl(tmp_path / "t.jsonl", rows)
+    bad = plan_line(0, 1, 1, rows[4:8])
+    bad["items"][2]["negative"] = "nowhere"
+    plan = write_jsonl(tmp_path / "batches.jsonl", [plan_line(0, 0, 1, rows[:4]), bad])
+    job = write_job(tmp_path, tiny_model_dir, train_file, tmp_path / "bad", batchPlan=str(plan),
+                    hyperparameters={"batchSize": 4})
+    with pytest.raises(TrainingSetError, match=r'batches.jsonl:2: field "items\[2\].negative": .nowhere.'):
+        Trainer(read_job(job))

@@ -8,6 +8,7 @@ import { register as registerEvalJob } from "./commands/eval-job.js";
 import { register as registerFuse } from "./commands/fuse.js";
 import { register as registerRerank } from "./commands/rerank.js";
 import { register as registerScoreJob } from "./commands/score-job.js";
+import { register as registerTrain } from "./commands/train.js";
 
 /**
  * The `ferret` command tree. Each command group lives in src/commands/<name>.ts and exports
@@ -24,6 +25,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerScoreJob,
   registerEncode,
   registerAnnotate,
+  registerTrain,
 ];
 
 export const VERSION = "0.1.0";

@@ -7,10 +7,10 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { freePort } from "@ferret/service/testing";
 
 const run = promisify(execFile);
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -46,18 +46,6 @@ export async function k8sTools(): Promise<K8sTools> {
     etcd: env["K8S_TOOLS_ETCD"]!,
     kedaCrds: env["K8S_TOOLS_KEDA_CRDS"]!,
   };
-}
-
-/** A loopback port nothing listens on now. */
-export async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
 }
 
 export interface CommandResult {

@@ -10,9 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { createClient } from "@ferret/grpc";
+import { freePort } from "@ferret/service/testing";
 import { service as healthService } from "grpc-health-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort, ROOT } from "./k8s-cluster.js";
+import { ROOT } from "./k8s-cluster.js";
 
 const run = promisify(execFile);
 const IMAGES = process.env.FERRET_IMAGES_DIR ?? join(ROOT, ".cache/images");

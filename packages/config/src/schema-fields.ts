@@ -13,19 +13,18 @@ export const listField = z.preprocess(
   z.array(z.string().min(1)),
 );
 
+/** A config block: an object whose fields all have defaults (or are optional), so the block may be left out. */
+export const block = <Shape extends z.ZodRawShape>(shape: Shape) =>
+  // zod cannot see that a generic shape's fields all have defaults, so the empty input is asserted
+  z.object(shape).prefault({} as never);
+
 /** The `grpc` section every service has; each service has its own default port (see README). */
 export const grpcServerSchema = (defaultPort: number) =>
-  z
-    .object({
-      host: z.string().min(1).default("0.0.0.0"),
-      port: portField(defaultPort),
-      /** Largest request or response (runs and corpora can be sent inline). */
-      maxMessageBytes: z.coerce
-        .number()
-        .int()
-        .positive()
-        .default(256 * 1024 * 1024),
-      /** How long SIGTERM waits for in-flight calls and jobs before closing them. */
-      shutdownTimeoutMs: z.coerce.number().int().min(0).default(10_000),
-    })
-    .prefault({});
+  block({
+    host: z.string().min(1).default("0.0.0.0"),
+    port: portField(defaultPort),
+    /** Largest request or response (runs and corpora can be sent inline). */
+    maxMessageBytes: countField(256 * 1024 * 1024),
+    /** How long SIGTERM waits for in-flight calls and jobs before closing them. */
+    shutdownTimeoutMs: countField(10_000, 0),
+  });

@@ -1,27 +1,23 @@
 import { z } from "zod";
 import { loadConfig, type LoadConfigOptions } from "./load-config.js";
-import { flagField, grpcServerSchema, portField } from "./schema-fields.js";
+import { block, flagField, grpcServerSchema, portField } from "./schema-fields.js";
 
 /** The `metrics` block: Prometheus GET /metrics (and /healthz) on a port of its own. */
 export const metricsServerSchema = (defaultPort: number) =>
-  z
-    .object({
-      enabled: flagField(true),
-      host: z.string().min(1).default("0.0.0.0"),
-      port: portField(defaultPort),
-    })
-    .prefault({});
+  block({
+    enabled: flagField(true),
+    host: z.string().min(1).default("0.0.0.0"),
+    port: portField(defaultPort),
+  });
 
 /** The `nats` block: with a URL the service joins the cluster's JetStream; without one it runs embedded. */
-export const natsSchema = z
-  .object({
-    /** e.g. nats://nats:4222; unset: embedded mode (the in-process bus). */
-    url: z.string().min(1).optional(),
-    /** Events stream and subject prefix (defaults: the bus's FERRET_EVENTS and ferret.events). */
-    eventsStream: z.string().min(1).optional(),
-    eventsPrefix: z.string().min(1).optional(),
-  })
-  .prefault({});
+export const natsSchema = block({
+  /** e.g. nats://nats:4222; unset: embedded mode (the in-process bus). */
+  url: z.string().min(1).optional(),
+  /** Events stream and subject prefix (defaults: the bus's FERRET_EVENTS and ferret.events). */
+  eventsStream: z.string().min(1).optional(),
+  eventsPrefix: z.string().min(1).optional(),
+});
 
 /**
  * The `artifacts` block: in embedded mode the directory of the in-process bus's object store. A service adds
@@ -30,11 +26,7 @@ export const natsSchema = z
 export const artifactsSchema = <Extra extends z.ZodRawShape = Record<never, never>>(
   defaultDir: string,
   extra?: Extra,
-) =>
-  z
-    .object({ dir: z.string().min(1).default(defaultDir), ...(extra ?? ({} as Extra)) })
-    // zod cannot see that a generic `extra` has defaults, so the empty input is asserted
-    .prefault({} as never);
+) => block({ dir: z.string().min(1).default(defaultDir), ...(extra ?? ({} as Extra)) });
 
 export interface ServiceBlockDefaults {
   readonly grpcPort: number;

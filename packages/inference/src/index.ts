@@ -22,3 +22,4 @@ export type { SessionOptions } from "./session.js";
 export { TextTokenizer } from "./tokenizer.js";
 export type { EncodedText } from "./tokenizer.js";
 export { modelFingerprint } from "./fingerprint.js";
+export { modelLoadOptions, modelsConfigFields } from "./models-config.js";

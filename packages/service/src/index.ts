@@ -1,17 +1,22 @@
 // The service runtime every service's start file and main.ts use:
 //
-//   export const startRanker = (config: RankerConfig, options: { logger?: Logger } = {}) =>
-//     startService(config, { name: "ranker", ...options }, async (runtime) => {
-//       const models = new ModelCatalog(...);
-//       runtime.onClose(() => models.close());
-//       await runtime.listen([createRankerService({ models, bus: runtime.bus, ... })]);
-//       const worker = await runtime.startWorker(config.jobs.enabled, () => startScoreWorker({ ... }));
-//       return { models, worker };
-//     });
+//   export const startRanker = serviceStart<RankerConfig, RunningRanker>("ranker", async (config, runtime) => {
+//     const models = new ModelCatalog(...);
+//     runtime.onClose(() => models.close());
+//     await runtime.listen([createRankerService({ models, bus: runtime.bus, ... })]);
+//     const worker = await runtime.startWorker(config.jobs.enabled, () => startScoreWorker({ ... }));
+//     return { models, worker };
+//   });
 //
 //   await runServiceProcess("ranker", (logger) => startRanker(loadRankerConfig(), { logger })); // main.ts
-export { startService } from "./start-service.js";
-export type { RunningService, ServiceRuntime, StartServiceOptions, Worker } from "./start-service.js";
+export { serviceStart, startService } from "./start-service.js";
+export type {
+  RunningService,
+  ServiceRuntime,
+  ServiceStart,
+  StartServiceOptions,
+  Worker,
+} from "./start-service.js";
 export { openBus } from "./open-bus.js";
 export { pathUnderRoot } from "./path-under-root.js";
 export { runServiceProcess } from "./run-service-process.js";

@@ -153,3 +153,22 @@ export async function startService<Own extends object>(
     throw err;
   }
 }
+
+/** A service's start function, as main.ts and tests call it. */
+export type ServiceStart<Config, Running> = (
+  config: Config,
+  options?: { logger?: Logger },
+) => Promise<Running>;
+
+/**
+ * Defines a service's start function (startRanker, startEncoder...) from its name and its own wiring, which
+ * returns what the running service has besides the runtime's fields.
+ */
+export function serviceStart<Config extends ServiceBlocksConfig, Running extends RunningService>(
+  name: string,
+  wire: (config: Config, runtime: ServiceRuntime) => Promise<Omit<Running, keyof RunningService>>,
+): ServiceStart<Config, Running> {
+  return (config, options = {}) =>
+    // RunningService & Omit<Running, keyof RunningService> is Running; TypeScript cannot see that for a generic
+    startService(config, { name, ...options }, (runtime) => wire(config, runtime)) as Promise<Running>;
+}

@@ -6,9 +6,8 @@
  * outlive the rest for scrapes).
  */
 import { createClient, type GrpcServer } from "@ferret/grpc";
-import type { Logger } from "@ferret/logging";
 import { EncoderService } from "@ferret/proto";
-import { startService, type RunningService } from "@ferret/service";
+import { serviceStart, type RunningService } from "@ferret/service";
 import { Annotator } from "./annotator.js";
 import type { AnnotatorConfig } from "./config.js";
 import { startAnnotationWorker } from "./jobs/annotation-worker.js";
@@ -37,58 +36,52 @@ export interface RunningAnnotator extends RunningService {
   readonly server: GrpcServer;
 }
 
-export function startAnnotator(
-  config: AnnotatorConfig,
-  options: { logger?: Logger } = {},
-): Promise<RunningAnnotator> {
-  return startService(
-    config,
-    { name: "annotator", ...options },
-    async ({ bus, registry, logger, ...runtime }) => {
-      const metrics = annotatorMetrics(registry);
-      const store = await openJobStore(bus, { prefix: config.prefix });
-      const backend = await openBackend(config.llm);
-      runtime.onClose(() => backend.close());
-      const annotator = new Annotator({
-        backend,
-        cache: store.cache,
-        limiter: new CallLimiter({
-          concurrency: config.llm.concurrency,
-          ...(config.llm.ratePerSecond > 0 ? { ratePerSecond: config.llm.ratePerSecond } : {}),
-        }),
-        retry: { maxAttempts: config.llm.maxAttempts },
+export const startAnnotator = serviceStart<AnnotatorConfig, RunningAnnotator>(
+  "annotator",
+  async (config, { bus, registry, logger, ...runtime }) => {
+    const metrics = annotatorMetrics(registry);
+    const store = await openJobStore(bus, { prefix: config.prefix });
+    const backend = await openBackend(config.llm);
+    runtime.onClose(() => backend.close());
+    const annotator = new Annotator({
+      backend,
+      cache: store.cache,
+      limiter: new CallLimiter({
+        concurrency: config.llm.concurrency,
+        ...(config.llm.ratePerSecond > 0 ? { ratePerSecond: config.llm.ratePerSecond } : {}),
+      }),
+      retry: { maxAttempts: config.llm.maxAttempts },
+      metrics,
+    });
+    const encoder = config.encoder.address
+      ? createClient(EncoderService, config.encoder.address, { deadlineMs: 120_000 })
+      : undefined;
+    if (encoder) runtime.onClose(() => encoder.close());
+    const corpusCache =
+      config.corpora.cacheSize > 0 ? new CorpusIndexCache(config.corpora.cacheSize) : undefined;
+    if (corpusCache) runtime.onClose(() => corpusCache.close());
+    const server = await runtime.listen([
+      annotatorService({
+        store,
+        annotator,
+        pools: {
+          ...(config.corpora.dir ? { corporaRoot: config.corpora.dir } : {}),
+          ...(encoder ? { encoder } : {}),
+          ...(config.encoder.index ? { defaultDenseIndex: config.encoder.index } : {}),
+          ...(config.opensearch.url ? { opensearchNode: config.opensearch.url } : {}),
+          ...(corpusCache ? { corpusCache } : {}),
+        },
         metrics,
-      });
-      const encoder = config.encoder.address
-        ? createClient(EncoderService, config.encoder.address, { deadlineMs: 120_000 })
-        : undefined;
-      if (encoder) runtime.onClose(() => encoder.close());
-      const corpusCache =
-        config.corpora.cacheSize > 0 ? new CorpusIndexCache(config.corpora.cacheSize) : undefined;
-      if (corpusCache) runtime.onClose(() => corpusCache.close());
-      const server = await runtime.listen([
-        annotatorService({
-          store,
-          annotator,
-          pools: {
-            ...(config.corpora.dir ? { corporaRoot: config.corpora.dir } : {}),
-            ...(encoder ? { encoder } : {}),
-            ...(config.encoder.index ? { defaultDenseIndex: config.encoder.index } : {}),
-            ...(config.opensearch.url ? { opensearchNode: config.opensearch.url } : {}),
-            ...(corpusCache ? { corpusCache } : {}),
-          },
-          metrics,
-        }),
-      ]);
-      await runtime.startWorker(config.worker.enabled, () =>
-        startAnnotationWorker(store, annotator, {
-          batchConcurrency: config.worker.batchConcurrency,
-          itemConcurrency: config.worker.itemConcurrency,
-          logger,
-          metrics,
-        }),
-      );
-      return { server };
-    },
-  );
-}
+      }),
+    ]);
+    await runtime.startWorker(config.worker.enabled, () =>
+      startAnnotationWorker(store, annotator, {
+        batchConcurrency: config.worker.batchConcurrency,
+        itemConcurrency: config.worker.itemConcurrency,
+        logger,
+        metrics,
+      }),
+    );
+    return { server };
+  },
+);

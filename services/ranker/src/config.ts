@@ -5,44 +5,35 @@
  *
  * Without a NATS URL the ranker runs embedded: the in-process bus, artifacts on disk under artifacts.dir.
  */
-import { countField, flagField, serviceConfig } from "@ferret/config";
+import { block, countField, flagField, serviceConfig } from "@ferret/config";
+import { modelsConfigFields } from "@ferret/inference";
 import { z } from "zod";
 
 export const { schema: rankerConfigSchema, load: loadRankerConfig } = serviceConfig(
   "FERRET_RANKER_",
   { grpcPort: 50056, metricsPort: 9466 },
   {
-    models: z
-      .object({
-        /** One cross-encoder model directory per name (ferret.json kind "cross-encoder"). */
-        dir: z.string().min(1).default("models"),
-        /** Used when a request names no model. */
-        default: z.string().min(1).optional(),
-        /** ONNX Runtime intra-op threads per model; 0 = one per core. */
-        threads: countField(0, 0),
-        maxBatchSize: countField(32),
-        maxBatchTokens: countField(16384),
-      })
-      .prefault({}),
-    corpora: z
-      .object({
-        /** Root of the BEIR directories Rerank requests may name; unset: inline texts only. */
-        dir: z.string().min(1).optional(),
-      })
-      .prefault({}),
-    jobs: z
-      .object({
-        enabled: flagField(true),
-        queue: z.string().min(1).default("ranker-score"),
-        jobsBucket: z.string().min(1).default("ranker-jobs"),
-        batchesBucket: z.string().min(1).default("ranker-batches"),
-        resultsBucket: z.string().min(1).default("ranker-results"),
-        concurrency: countField(1),
-        /** A batch not acked (or extended) within this time is handed to another worker. */
-        ackWaitMs: countField(60_000, 1000),
-        maxDeliveries: countField(5),
-      })
-      .prefault({}),
+    models: block({
+      /** dir: one cross-encoder model directory per name (ferret.json kind "cross-encoder"). */
+      ...modelsConfigFields,
+      /** Used when a request names no model. */
+      default: z.string().min(1).optional(),
+    }),
+    corpora: block({
+      /** Root of the BEIR directories Rerank requests may name; unset: inline texts only. */
+      dir: z.string().min(1).optional(),
+    }),
+    jobs: block({
+      enabled: flagField(true),
+      queue: z.string().min(1).default("ranker-score"),
+      jobsBucket: z.string().min(1).default("ranker-jobs"),
+      batchesBucket: z.string().min(1).default("ranker-batches"),
+      resultsBucket: z.string().min(1).default("ranker-results"),
+      concurrency: countField(1),
+      /** A batch not acked (or extended) within this time is handed to another worker. */
+      ackWaitMs: countField(60_000, 1000),
+      maxDeliveries: countField(5),
+    }),
   },
 );
 

@@ -1,13 +1,5 @@
 /** Prometheus metrics of the encoder (served on /metrics by main.ts through startEncoder). */
-import {
-  Counter,
-  Gauge,
-  Histogram,
-  noRpcMetrics,
-  rpcMetrics,
-  type Registry,
-  type RpcMetrics,
-} from "@ferret/metrics";
+import { createRegistry, serviceMetrics, type Registry, type RpcMetrics } from "@ferret/metrics";
 import type { ShardWorkerMetrics } from "../sharding/shard-worker.js";
 
 export interface EncoderMetrics extends RpcMetrics, ShardWorkerMetrics {
@@ -20,68 +12,52 @@ export interface EncoderMetrics extends RpcMetrics, ShardWorkerMetrics {
 }
 
 export function encoderMetrics(registry: Registry): EncoderMetrics {
-  const rpc = rpcMetrics(registry, "encoder", { durationNote: "IndexCorpus: the whole stream" });
-  const documents = new Counter({
-    name: "ferret_encoder_documents_embedded_total",
-    help: "Documents embedded by this replica's shard worker (recorded shards only)",
-    registers: [registry],
-  });
-  const texts = new Counter({
-    name: "ferret_encoder_texts_embedded_total",
-    help: "Texts embedded for Embed and Search, by role",
-    labelNames: ["role"] as const,
-    registers: [registry],
-  });
-  const shards = new Counter({
-    name: "ferret_encoder_shards_total",
-    help: "Shard deliveries handled by this replica's worker, by outcome",
-    labelNames: ["outcome"] as const,
-    registers: [registry],
-  });
-  const assemblies = new Counter({
-    name: "ferret_encoder_assemblies_total",
-    help: "Assemble messages handled by this replica's worker, by outcome",
-    labelNames: ["outcome"] as const,
-    registers: [registry],
-  });
-  const assemblySeconds = new Histogram({
-    name: "ferret_encoder_assembly_seconds",
-    help: "Time to handle an assemble message (build, upload, claim)",
-    buckets: [0.05, 0.2, 1, 5, 30, 120, 600],
-    registers: [registry],
-  });
-  const indexDocs = new Gauge({
-    name: "ferret_encoder_index_documents",
-    help: "Documents of the index builds this replica coordinates",
-    labelNames: ["index"] as const,
-    registers: [registry],
-  });
-  const indexDone = new Gauge({
-    name: "ferret_encoder_index_documents_done",
-    help: "Documents encoded so far (recorded shards) of the index builds this replica coordinates",
-    labelNames: ["index"] as const,
-    registers: [registry],
-  });
-  const indexShardsDone = new Gauge({
-    name: "ferret_encoder_index_shards_done_ratio",
-    help: "Fraction of shards recorded of the index builds this replica coordinates",
-    labelNames: ["index"] as const,
-    registers: [registry],
-  });
-  const indexJobs = new Counter({
-    name: "ferret_encoder_index_jobs_total",
-    help: "IndexCorpus calls coordinated by this replica, by outcome",
-    labelNames: ["outcome"] as const,
-    registers: [registry],
-  });
+  const m = serviceMetrics(registry, "encoder", { durationNote: "IndexCorpus: the whole stream" });
+  const documents = m.counter(
+    "documents_embedded_total",
+    "Documents embedded by this replica's shard worker (recorded shards only)",
+  );
+  const texts = m.counter("texts_embedded_total", "Texts embedded for Embed and Search, by role", ["role"]);
+  const shards = m.counter("shards_total", "Shard deliveries handled by this replica's worker, by outcome", [
+    "outcome",
+  ]);
+  const assemblies = m.counter(
+    "assemblies_total",
+    "Assemble messages handled by this replica's worker, by outcome",
+    ["outcome"],
+  );
+  const assemblySeconds = m.histogram(
+    "assembly_seconds",
+    "Time to handle an assemble message (build, upload, claim)",
+    [0.05, 0.2, 1, 5, 30, 120, 600],
+  );
+  const byIndex = ["index"] as const;
+  const indexDocs = m.gauge(
+    "index_documents",
+    "Documents of the index builds this replica coordinates",
+    byIndex,
+  );
+  const indexDone = m.gauge(
+    "index_documents_done",
+    "Documents encoded so far (recorded shards) of the index builds this replica coordinates",
+    byIndex,
+  );
+  const indexShardsDone = m.gauge(
+    "index_shards_done_ratio",
+    "Fraction of shards recorded of the index builds this replica coordinates",
+    byIndex,
+  );
+  const indexJobs = m.counter(
+    "index_jobs_total",
+    "IndexCorpus calls coordinated by this replica, by outcome",
+    ["outcome"],
+  );
   return {
-    ...rpc,
-    textsEmbedded(role, count) {
-      texts.inc({ role }, count);
-    },
+    ...m.rpc,
+    textsEmbedded: (role, count) => texts.inc({ role }, count),
     shardFinished(outcome, count) {
       shards.inc({ outcome });
-      if (count > 0) documents.inc(count);
+      documents.inc(count);
     },
     assembled(outcome, took) {
       assemblies.inc({ outcome });
@@ -94,19 +70,10 @@ export function encoderMetrics(registry: Registry): EncoderMetrics {
     },
     indexFinished(index, outcome) {
       indexJobs.inc({ outcome });
-      indexDocs.remove({ index });
-      indexDone.remove({ index });
-      indexShardsDone.remove({ index });
+      for (const gauge of [indexDocs, indexDone, indexShardsDone]) gauge.remove({ index });
     },
   };
 }
 
-/** Metrics that record nothing (tests, library use). */
-export const noMetrics: EncoderMetrics = {
-  ...noRpcMetrics,
-  textsEmbedded: () => undefined,
-  shardFinished: () => undefined,
-  assembled: () => undefined,
-  indexProgress: () => undefined,
-  indexFinished: () => undefined,
-};
+/** Metrics kept in a registry nobody serves (tests, library use). */
+export const noMetrics: EncoderMetrics = encoderMetrics(createRegistry({ defaults: false }));

@@ -6,9 +6,8 @@
  * (in-flight ones get the shutdown timeout), then closes the models, the bus and the metrics endpoint.
  */
 import { join } from "node:path";
-import type { BiEncoder, EncoderLoadOptions } from "@ferret/inference";
-import type { Logger } from "@ferret/logging";
-import { startService, type RunningService } from "@ferret/service";
+import { modelLoadOptions, type BiEncoder } from "@ferret/inference";
+import { serviceStart, type RunningService } from "@ferret/service";
 import { IndexArtifactCache } from "../artifacts/index-cache.js";
 import type { EncoderConfig } from "../config.js";
 import { BiEncoderCache } from "../model-registry.js";
@@ -25,91 +24,78 @@ export interface RunningEncoder extends RunningService {
   readonly worker: ShardWorker | undefined;
 }
 
-export function startEncoder(
-  config: EncoderConfig,
-  options: { logger?: Logger } = {},
-): Promise<RunningEncoder> {
-  return startService(
-    config,
-    { name: "encoder", ...options },
-    async ({ bus, registry, logger, ...runtime }) => {
-      const load: Omit<EncoderLoadOptions, "variant"> = {
-        intraOpNumThreads: config.models.threads,
-        maxBatchSize: config.models.maxBatchSize,
-        maxBatchTokens: config.models.maxBatchTokens,
-      };
-      const variant = config.models.quantized ? "quantized" : "fp32";
-      const server = new ModelServer({
-        modelsRoot: config.models.dir,
-        indexesRoot: config.indexes.dir,
-        load,
-        hnsw: config.hnsw,
-      });
-      runtime.onClose(() => server.close());
-      const cache = new BiEncoderCache(config.models.dir, load);
-      runtime.onClose(() => cache.close());
-      const metrics = encoderMetrics(registry);
-      if (config.models.serve !== undefined) {
-        await server.load(config.models.serve, variant, config.models.indexes);
-      }
-      const { queue, recordsBucket, objectsBucket, jobsBucket, indexesBucket } = config.shards;
-      const shardNames: ShardJobNames = { queue, recordsBucket, objectsBucket, jobsBucket, indexesBucket };
-      const queueOptions = { ackWaitMs: config.shards.ackWaitMs, maxDeliveries: config.shards.maxDeliveries };
-      await runtime.listen([
-        createEncoderService({
-          server,
-          models: cache,
-          bus,
-          shardNames,
-          queueOptions,
-          metrics,
-          indexCache: new IndexArtifactCache(config.indexes.cacheDir, bus),
-          ...(config.corpora.dir === undefined ? {} : { corporaRoot: config.corpora.dir }),
-          ...(config.lexical.dir === undefined ? {} : { lexicalRoot: config.lexical.dir }),
-        }),
-      ]);
-      // a shard is encoded by the serving model when it is the one asked for, else by the named model
-      const encoders = async (m: ShardMessage): Promise<BiEncoder> => {
-        const serving = server.serving;
-        if (serving !== undefined && serving.fingerprint === m.fingerprint) return serving.encoder;
-        return cache.get(m.model, m.variant);
-      };
-      const worker = await runtime.startWorker(config.shards.enabled, () =>
-        startShardWorker({
-          bus,
-          encoders,
-          names: shardNames,
-          queueOptions,
-          logger,
-          metrics,
-          // index names are [A-Za-z0-9_-], so this scratch directory never collides with an index
-          workDir: join(config.indexes.dir, ".assembly"),
-        }),
+export const startEncoder = serviceStart<EncoderConfig, RunningEncoder>(
+  "encoder",
+  async (config, { bus, registry, logger, ...runtime }) => {
+    const load = modelLoadOptions(config.models);
+    const variant = config.models.quantized ? "quantized" : "fp32";
+    const server = new ModelServer({
+      modelsRoot: config.models.dir,
+      indexesRoot: config.indexes.dir,
+      load,
+      hnsw: config.hnsw,
+    });
+    runtime.onClose(() => server.close());
+    const cache = new BiEncoderCache(config.models.dir, load);
+    runtime.onClose(() => cache.close());
+    const metrics = encoderMetrics(registry);
+    if (config.models.serve !== undefined) {
+      await server.load(config.models.serve, variant, config.models.indexes);
+    }
+    const { queue, recordsBucket, objectsBucket, jobsBucket, indexesBucket } = config.shards;
+    const shardNames: ShardJobNames = { queue, recordsBucket, objectsBucket, jobsBucket, indexesBucket };
+    const queueOptions = { ackWaitMs: config.shards.ackWaitMs, maxDeliveries: config.shards.maxDeliveries };
+    await runtime.listen([
+      createEncoderService({
+        server,
+        models: cache,
+        bus,
+        shardNames,
+        queueOptions,
+        metrics,
+        indexCache: new IndexArtifactCache(config.indexes.cacheDir, bus),
+        ...(config.corpora.dir === undefined ? {} : { corporaRoot: config.corpora.dir }),
+        ...(config.lexical.dir === undefined ? {} : { lexicalRoot: config.lexical.dir }),
+      }),
+    ]);
+    // a shard is encoded by the serving model when it is the one asked for, else by the named model
+    const encoders = async (m: ShardMessage): Promise<BiEncoder> => {
+      const serving = server.serving;
+      if (serving !== undefined && serving.fingerprint === m.fingerprint) return serving.encoder;
+      return cache.get(m.model, m.variant);
+    };
+    const worker = await runtime.startWorker(config.shards.enabled, () =>
+      startShardWorker({
+        bus,
+        encoders,
+        names: shardNames,
+        queueOptions,
+        logger,
+        metrics,
+        // index names are [A-Za-z0-9_-], so this scratch directory never collides with an index
+        workDir: join(config.indexes.dir, ".assembly"),
+      }),
+    );
+    if (config.models.followPublished) {
+      const published = await bus.events.subscribe<{ model?: { name?: string } }>(
+        MODEL_PUBLISHED_EVENT,
+        async (e) => {
+          const name = e.data.model?.name;
+          if (name === undefined || name === "") return;
+          try {
+            const { serving } = await server.load(name, variant);
+            logger.info(
+              { model: serving.name, fingerprint: serving.fingerprint },
+              "swapped to a published model",
+            );
+          } catch (err) {
+            logger.warn({ err, model: name }, "could not swap to a published model; keeping the current one");
+          }
+        },
       );
-      if (config.models.followPublished) {
-        const published = await bus.events.subscribe<{ model?: { name?: string } }>(
-          MODEL_PUBLISHED_EVENT,
-          async (e) => {
-            const name = e.data.model?.name;
-            if (name === undefined || name === "") return;
-            try {
-              const { serving } = await server.load(name, variant);
-              logger.info(
-                { model: serving.name, fingerprint: serving.fingerprint },
-                "swapped to a published model",
-              );
-            } catch (err) {
-              logger.warn(
-                { err, model: name },
-                "could not swap to a published model; keeping the current one",
-              );
-            }
-          },
-        );
-        runtime.stopFirst(() => published.stop());
-      }
-      runtime.describe({ serving: server.serving?.name });
-      return { server, worker };
-    },
-  );
-}
+      runtime.stopFirst(() => published.stop());
+    }
+    runtime.describe({ serving: server.serving?.name });
+    return { server, worker };
+  },
+);

@@ -1,12 +1,5 @@
 /** Prometheus metrics of the evaluator (served on /metrics by main.ts). */
-import {
-  Counter,
-  Histogram,
-  noRpcMetrics,
-  rpcMetrics,
-  type Registry,
-  type RpcMetrics,
-} from "@ferret/metrics";
+import { createRegistry, serviceMetrics, type Registry, type RpcMetrics } from "@ferret/metrics";
 
 export interface EvaluatorMetrics extends RpcMetrics {
   /**
@@ -17,21 +10,11 @@ export interface EvaluatorMetrics extends RpcMetrics {
 }
 
 export function evaluatorMetrics(registry: Registry): EvaluatorMetrics {
-  const rpc = rpcMetrics(registry, "evaluator", { buckets: [0.005, 0.02, 0.1, 0.5, 1, 2, 5, 15, 60] });
-  const jobs = new Counter({
-    name: "ferret_evaluator_jobs_total",
-    help: "Evaluation jobs by outcome",
-    labelNames: ["outcome"] as const,
-    registers: [registry],
-  });
-  const jobSeconds = new Histogram({
-    name: "ferret_evaluator_job_seconds",
-    help: "Evaluation job duration",
-    buckets: [0.05, 0.2, 1, 5, 15, 60, 300],
-    registers: [registry],
-  });
+  const m = serviceMetrics(registry, "evaluator", { buckets: [0.005, 0.02, 0.1, 0.5, 1, 2, 5, 15, 60] });
+  const jobs = m.counter("jobs_total", "Evaluation jobs by outcome", ["outcome"]);
+  const jobSeconds = m.histogram("job_seconds", "Evaluation job duration", [0.05, 0.2, 1, 5, 15, 60, 300]);
   return {
-    ...rpc,
+    ...m.rpc,
     jobFinished(outcome, took) {
       jobs.inc({ outcome });
       jobSeconds.observe(took);
@@ -39,8 +22,5 @@ export function evaluatorMetrics(registry: Registry): EvaluatorMetrics {
   };
 }
 
-/** Metrics that record nothing (tests, library use). */
-export const noMetrics: EvaluatorMetrics = {
-  ...noRpcMetrics,
-  jobFinished: () => undefined,
-};
+/** Metrics kept in a registry nobody serves (tests, library use). */
+export const noMetrics: EvaluatorMetrics = evaluatorMetrics(createRegistry({ defaults: false }));

@@ -4,8 +4,7 @@
  * evaluation job worker. `stop()` stops taking calls and jobs first (in-flight ones get the shutdown timeout
  * to finish), then closes the bus, then the metrics endpoint.
  */
-import type { Logger } from "@ferret/logging";
-import { startService, type RunningService } from "@ferret/service";
+import { serviceStart, type RunningService } from "@ferret/service";
 import type { EvaluatorConfig } from "../config.js";
 import { startEvaluationWorker, type EvaluationWorker } from "./evaluation-worker.js";
 import { directoryArtifacts, objectStoreArtifacts } from "./artifacts.js";
@@ -17,34 +16,28 @@ export interface RunningEvaluator extends RunningService {
   readonly worker: EvaluationWorker | undefined;
 }
 
-export function startEvaluator(
-  config: EvaluatorConfig,
-  options: { logger?: Logger } = {},
-): Promise<RunningEvaluator> {
-  return startService(
-    config,
-    { name: "evaluator", ...options },
-    async ({ bus, registry, logger, ...runtime }) => {
-      const artifacts =
-        config.artifacts.source === "files"
-          ? directoryArtifacts(config.artifacts.dir)
-          : objectStoreArtifacts(bus);
-      const metrics = evaluatorMetrics(registry);
-      await runtime.listen([createEvaluatorService({ artifacts, metrics })]);
-      const worker = await runtime.startWorker(config.jobs.enabled, () =>
-        startEvaluationWorker({
-          bus,
-          artifacts,
-          queue: config.jobs.queue,
-          jobsBucket: config.jobs.jobsBucket,
-          resultsBucket: config.jobs.resultsBucket,
-          concurrency: config.jobs.concurrency,
-          logger,
-          metrics,
-        }),
-      );
-      runtime.describe({ jobs: config.jobs.enabled ? config.jobs.queue : false });
-      return { worker };
-    },
-  );
-}
+export const startEvaluator = serviceStart<EvaluatorConfig, RunningEvaluator>(
+  "evaluator",
+  async (config, { bus, registry, logger, ...runtime }) => {
+    const artifacts =
+      config.artifacts.source === "files"
+        ? directoryArtifacts(config.artifacts.dir)
+        : objectStoreArtifacts(bus);
+    const metrics = evaluatorMetrics(registry);
+    await runtime.listen([createEvaluatorService({ artifacts, metrics })]);
+    const worker = await runtime.startWorker(config.jobs.enabled, () =>
+      startEvaluationWorker({
+        bus,
+        artifacts,
+        queue: config.jobs.queue,
+        jobsBucket: config.jobs.jobsBucket,
+        resultsBucket: config.jobs.resultsBucket,
+        concurrency: config.jobs.concurrency,
+        logger,
+        metrics,
+      }),
+    );
+    runtime.describe({ jobs: config.jobs.enabled ? config.jobs.queue : false });
+    return { worker };
+  },
+);

@@ -1,5 +1,5 @@
 /** Prometheus metrics of the ranker (served on /metrics by main.ts through startRanker). */
-import { Counter, noRpcMetrics, rpcMetrics, type Registry, type RpcMetrics } from "@ferret/metrics";
+import { createRegistry, serviceMetrics, type Registry, type RpcMetrics } from "@ferret/metrics";
 import type { ScoreWorkerMetrics } from "../jobs/score-worker.js";
 
 export interface RankerMetrics extends RpcMetrics, ScoreWorkerMetrics {
@@ -8,33 +8,25 @@ export interface RankerMetrics extends RpcMetrics, ScoreWorkerMetrics {
 }
 
 export function rankerMetrics(registry: Registry): RankerMetrics {
-  const rpc = rpcMetrics(registry, "ranker", { durationNote: "WatchScoreJob: the whole stream" });
-  const pairs = new Counter({
-    name: "ferret_ranker_pairs_scored_total",
-    help: "(query, passage) pairs scored by this replica: in Score and Rerank calls and in score job batches",
-    registers: [registry],
-  });
-  const batches = new Counter({
-    name: "ferret_ranker_score_batches_total",
-    help: "Score job batch deliveries handled by this replica's worker, by outcome",
-    labelNames: ["outcome"] as const,
-    registers: [registry],
-  });
+  const m = serviceMetrics(registry, "ranker", { durationNote: "WatchScoreJob: the whole stream" });
+  const pairs = m.counter(
+    "pairs_scored_total",
+    "(query, passage) pairs scored by this replica: in Score and Rerank calls and in score job batches",
+  );
+  const batches = m.counter(
+    "score_batches_total",
+    "Score job batch deliveries handled by this replica's worker, by outcome",
+    ["outcome"],
+  );
   return {
-    ...rpc,
-    pairsScored(count) {
-      if (count > 0) pairs.inc(count);
-    },
+    ...m.rpc,
+    pairsScored: (count) => pairs.inc(count),
     batchFinished(outcome, pairsScored) {
       batches.inc({ outcome });
-      if (pairsScored > 0) pairs.inc(pairsScored);
+      pairs.inc(pairsScored);
     },
   };
 }
 
-/** Metrics that record nothing (tests, library use). */
-export const noMetrics: RankerMetrics = {
-  ...noRpcMetrics,
-  pairsScored: () => undefined,
-  batchFinished: () => undefined,
-};
+/** Metrics kept in a registry nobody serves (tests, library use). */
+export const noMetrics: RankerMetrics = rankerMetrics(createRegistry({ defaults: false }));

@@ -4,8 +4,8 @@
  * `stop()` stops taking calls and jobs first (in-flight ones get the shutdown timeout), then closes the model
  * sessions, the bus and the metrics endpoint.
  */
-import type { Logger } from "@ferret/logging";
-import { startService, type RunningService } from "@ferret/service";
+import { modelLoadOptions } from "@ferret/inference";
+import { serviceStart, type RunningService } from "@ferret/service";
 import type { RankerConfig } from "../config.js";
 import { startScoreWorker, type ScoreWorker } from "../jobs/score-worker.js";
 import type { ScoreJobNames } from "../jobs/score-job-record.js";
@@ -19,46 +19,39 @@ export interface RunningRanker extends RunningService {
   readonly worker: ScoreWorker | undefined;
 }
 
-export function startRanker(config: RankerConfig, options: { logger?: Logger } = {}): Promise<RunningRanker> {
-  return startService(
-    config,
-    { name: "ranker", ...options },
-    async ({ bus, registry, logger, ...runtime }) => {
-      const models = new ModelCatalog({
-        root: config.models.dir,
-        ...(config.models.default === undefined ? {} : { defaultModel: config.models.default }),
-        load: {
-          intraOpNumThreads: config.models.threads,
-          maxBatchSize: config.models.maxBatchSize,
-          maxBatchTokens: config.models.maxBatchTokens,
-        },
-      });
-      runtime.onClose(() => models.close());
-      const metrics = rankerMetrics(registry);
-      const { queue, jobsBucket, batchesBucket, resultsBucket } = config.jobs;
-      const jobNames: ScoreJobNames = { queue, jobsBucket, batchesBucket, resultsBucket };
-      await runtime.listen([
-        createRankerService({
-          models,
-          bus,
-          jobNames,
-          metrics,
-          ...(config.corpora.dir === undefined ? {} : { corporaRoot: config.corpora.dir }),
-        }),
-      ]);
-      const worker = await runtime.startWorker(config.jobs.enabled, () =>
-        startScoreWorker({
-          bus,
-          scorers: (model, quantized) => models.scorer(model, quantized),
-          names: jobNames,
-          queueOptions: { ackWaitMs: config.jobs.ackWaitMs, maxDeliveries: config.jobs.maxDeliveries },
-          concurrency: config.jobs.concurrency,
-          logger,
-          metrics,
-        }),
-      );
-      runtime.describe({ models: config.models.dir });
-      return { models, worker };
-    },
-  );
-}
+export const startRanker = serviceStart<RankerConfig, RunningRanker>(
+  "ranker",
+  async (config, { bus, registry, logger, ...runtime }) => {
+    const models = new ModelCatalog({
+      root: config.models.dir,
+      ...(config.models.default === undefined ? {} : { defaultModel: config.models.default }),
+      load: modelLoadOptions(config.models),
+    });
+    runtime.onClose(() => models.close());
+    const metrics = rankerMetrics(registry);
+    const { queue, jobsBucket, batchesBucket, resultsBucket } = config.jobs;
+    const jobNames: ScoreJobNames = { queue, jobsBucket, batchesBucket, resultsBucket };
+    await runtime.listen([
+      createRankerService({
+        models,
+        bus,
+        jobNames,
+        metrics,
+        ...(config.corpora.dir === undefined ? {} : { corporaRoot: config.corpora.dir }),
+      }),
+    ]);
+    const worker = await runtime.startWorker(config.jobs.enabled, () =>
+      startScoreWorker({
+        bus,
+        scorers: (model, quantized) => models.scorer(model, quantized),
+        names: jobNames,
+        queueOptions: { ackWaitMs: config.jobs.ackWaitMs, maxDeliveries: config.jobs.maxDeliveries },
+        concurrency: config.jobs.concurrency,
+        logger,
+        metrics,
+      }),
+    );
+    runtime.describe({ models: config.models.dir });
+    return { models, worker };
+  },
+);

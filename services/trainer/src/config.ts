@@ -5,7 +5,7 @@
  *
  * Without a NATS URL the trainer runs embedded: the in-process bus, artifacts on disk under artifacts.dir.
  */
-import { flagField, serviceConfig } from "@ferret/config";
+import { block, flagField, serviceConfig } from "@ferret/config";
 import { z } from "zod";
 import { ENGINE_DIR } from "./engine/engine-dir.js";
 
@@ -13,30 +13,24 @@ export const { schema: trainerConfigSchema, load: loadTrainerConfig } = serviceC
   "FERRET_TRAINER_",
   { grpcPort: 50058, metricsPort: 9468 },
   {
-    data: z
-      .object({
-        /** Relative paths in job specs resolve here (corpora, label files, models). */
-        root: z.string().min(1).default("."),
-      })
-      .prefault({}),
-    engine: z
-      .object({
-        /** The Python of the engine's virtualenv (`make py-env` creates .venv). */
-        python: z.string().min(1).default(".venv/bin/python"),
-        /** Directory holding the ferret_engine package. */
-        dir: z.string().min(1).default(ENGINE_DIR),
-      })
-      .prefault({}),
-    jobs: z
-      .object({
-        enabled: flagField(true),
-        queue: z.string().min(1).default("trainer"),
-        jobsBucket: z.string().min(1).default("trainer-jobs"),
-        /** Per-job working directories: training sets, engine job files, checkpoints, models. */
-        workDir: z.string().min(1).default(".ferret/trainer"),
-        heartbeatMs: z.coerce.number().int().min(100).default(10_000),
-      })
-      .prefault({}),
+    data: block({
+      /** Relative paths in job specs resolve here (corpora, label files, models). */
+      root: z.string().min(1).default("."),
+    }),
+    engine: block({
+      /** The Python of the engine's virtualenv (`make py-env` creates .venv). */
+      python: z.string().min(1).default(".venv/bin/python"),
+      /** Directory holding the ferret_engine package. */
+      dir: z.string().min(1).default(ENGINE_DIR),
+    }),
+    jobs: block({
+      enabled: flagField(true),
+      queue: z.string().min(1).default("trainer"),
+      jobsBucket: z.string().min(1).default("trainer-jobs"),
+      /** Per-job working directories: training sets, engine job files, checkpoints, models. */
+      workDir: z.string().min(1).default(".ferret/trainer"),
+      heartbeatMs: z.coerce.number().int().min(100).default(10_000),
+    }),
   },
 );
 

@@ -4,8 +4,7 @@
  * per replica). `stop()` stops taking calls and jobs first, then closes the bus, then /metrics.
  */
 import { resolve } from "node:path";
-import type { Logger } from "@ferret/logging";
-import { startService, type RunningService } from "@ferret/service";
+import { serviceStart, type RunningService } from "@ferret/service";
 import type { TrainerConfig } from "../config.js";
 import { openTrainingJobs } from "../jobs/training-job.js";
 import { startTrainingWorker, type TrainingWorker } from "../jobs/training-worker.js";
@@ -16,11 +15,9 @@ export interface RunningTrainer extends RunningService {
   readonly worker: TrainingWorker | undefined;
 }
 
-export function startTrainer(
-  config: TrainerConfig,
-  options: { logger?: Logger } = {},
-): Promise<RunningTrainer> {
-  return startService(config, { name: "trainer", ...options }, async ({ bus, logger, ...runtime }) => {
+export const startTrainer = serviceStart<TrainerConfig, RunningTrainer>(
+  "trainer",
+  async (config, { bus, logger, ...runtime }) => {
     const dataRoot = resolve(config.data.root);
     const jobs = await openTrainingJobs(bus, config.jobs.jobsBucket);
     await runtime.listen([createTrainerService({ bus, jobs, dataRoot, queue: config.jobs.queue })]);
@@ -39,5 +36,5 @@ export function startTrainer(
     );
     runtime.describe({ jobs: config.jobs.enabled ? config.jobs.queue : false, engine: config.engine.python });
     return { worker };
-  });
-}
+  },
+);

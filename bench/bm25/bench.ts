@@ -128,7 +128,7 @@ async function embeddedPart(args: Args): Promise<PartResult> {
     }
   }
   const test = queries.filter((q) => qrels.has(q.id));
-  const run = await backend.searchBatch(test, { k: 1000, removeQuery: true, threads: 1 });
+  const run = await backend.searchBatch(test, { k: 1000, removeQuery: true, ties: "anserini", threads: 1 });
   gc();
   const searched = rssMiB();
   await backend.close();
@@ -185,7 +185,7 @@ async function openSearchPart(args: Args): Promise<PartResult> {
       }
     }
     const test = queries.filter((q) => qrels.has(q.id));
-    const run = await backend.searchBatch(test, { k: 1000, removeQuery: true });
+    const run = await backend.searchBatch(test, { k: 1000, removeQuery: true, ties: "anserini" });
     await client.indices.forcemerge({ index, max_num_segments: 1 }).catch(() => undefined);
     const stats = (await client.indices.stats({ index, metric: "store" })).body as {
       indices: Record<string, { total: { store: { size_in_bytes: number } } }>;

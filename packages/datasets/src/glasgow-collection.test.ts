@@ -298,6 +298,53 @@ describe("Glasgow-format collections in each variant's layout", () => {
     await expect(readGlasgowManifest(dir)).rejects.toThrow(/field "qrelsFormat"/);
   });
 
+  it("NPL: numbered records ending in a '/' line (indented in doc-text and rlv-ass), relevance lists", async () => {
+    const f = await write({
+      "doc-text": "1\nmicrowave dielectric\nmeasurements of liquids\n   /\n2\nferrite cores\n   /\n",
+      "query-text": "1\nDIELECTRIC CONSTANT OF LIQUIDS\n/\n2\nFERRITE MEMORIES\n/\n",
+      "rlv-ass": "1\n    1    2\n   /\n2\n 2\n   /\n",
+    });
+    const { c, docs, queries, qrels } = await readAll({
+      documents: f["doc-text"]!,
+      queries: f["query-text"]!,
+      qrels: f["rlv-ass"]!,
+    });
+    expect(c.qrelsFormat).toBe("npl");
+    expect(docs).toEqual([
+      { id: "1", title: "", text: "microwave dielectric measurements of liquids" },
+      { id: "2", title: "", text: "ferrite cores" },
+    ]);
+    expect(queries).toEqual([
+      { id: "1", text: "DIELECTRIC CONSTANT OF LIQUIDS" },
+      { id: "2", text: "FERRITE MEMORIES" },
+    ]);
+    expect(qrels).toEqual(
+      new Map([
+        [
+          "1",
+          new Map([
+            ["1", 1],
+            ["2", 1],
+          ]),
+        ],
+        ["2", new Map([["2", 1]])],
+      ]),
+    );
+    const bad = await write({ "rlv-bad": "1\n 1 x2\n   /\n", "doc-bad": "one\ntext\n   /\n" });
+    await expect(
+      (
+        await openGlasgowCollection({
+          documents: f["doc-text"]!,
+          queries: f["query-text"]!,
+          qrels: bad["rlv-bad"]!,
+        })
+      ).qrels(),
+    ).rejects.toThrow(/rlv-bad:2 \(field "docid"\): not a document number: "x2"/);
+    await expect(
+      openGlasgowCollection({ documents: bad["doc-bad"]!, queries: f["query-text"]!, qrels: f["rlv-ass"]! }),
+    ).rejects.toThrow(/doc-bad:1: expected ".I <id>"/);
+  });
+
   it("malformed relevance lines are InputErrors naming file and line", async () => {
     const f = await write({
       "bad1.rel": "1 2 0 0\n1 3 0\n",

@@ -6,19 +6,23 @@ import { whitespaceColumns } from "./fields.js";
 import { readGlasgowDocuments, readGlasgowQueries } from "./glasgow.js";
 import { detectQrelsLayout, glasgowId, readGlasgowQrels, type GlasgowQrelsLayout } from "./glasgow-qrels.js";
 import { isBlank, readLineBatches } from "./line-reader.js";
+import { readNplDocuments, readNplQrels, readNplQueries } from "./npl.js";
 import type { DocumentRecord, Qrels, QueryRecord, ReadOptions, ReadStats, RecordStream } from "./types.js";
 
 /**
  * Any collection in the Glasgow record format (`.I` records with `.T`, `.A`, `.W`, `.X`, ... fields:
  * Cranfield, CACM, CISI, MED, ADI), given its three files, with each one's relevance convention:
  * Cranfield's graded codes and renumbered queries (cranfield.ts), the `qid docid 0 0` pairs of CACM,
- * CISI and ADI, or MED's trec_eval layout (glasgow-qrels.ts). Numeric ids lose leading zeros.
- * (TIME, NPL and LISA are distributed in other record formats: `*TEXT`/`*FIND`, `/`-separated and
- * `Document n ... ****` records; they are not read here.)
+ * CISI and ADI, or MED's trec_eval layout (glasgow-qrels.ts). Numeric ids lose leading zeros. NPL's
+ * "/"-terminated records and relevance lists are read too (npl.ts), told apart by their first line.
+ * (TIME and LISA are distributed in other record formats, `*TEXT`/`*FIND` and `Document n ... ****`;
+ * they are not read here.)
  */
 
-export type GlasgowQrelsFormat = "cranfield" | GlasgowQrelsLayout;
-export const GLASGOW_QRELS_FORMATS: readonly GlasgowQrelsFormat[] = ["cranfield", "pairs", "trec"];
+export type GlasgowQrelsFormat = "cranfield" | GlasgowQrelsLayout | "npl";
+export const GLASGOW_QRELS_FORMATS: readonly GlasgowQrelsFormat[] = ["cranfield", "pairs", "trec", "npl"];
+/** ".I" records, or NPL's "/"-terminated numbered records (npl.ts). */
+export type GlasgowRecordFormat = "dot" | "npl";
 export type GlasgowQueryIds = "record" | "ordinal";
 
 export interface GlasgowCollectionSpec {
@@ -57,23 +61,38 @@ function mapStream<A, B>(source: RecordStream<A>, f: (a: A) => B): RecordStream<
   };
 }
 
-async function detectQrelsFormat(path: string): Promise<GlasgowQrelsFormat> {
-  for await (const { lines, firstLine } of readLineBatches(path)) {
+/** The first non-blank line of a file and its number. */
+async function firstLine(path: string, what: string): Promise<{ line: string; number: number }> {
+  for await (const { lines, firstLine: first } of readLineBatches(path)) {
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i] as string;
-      if (isBlank(line)) continue;
-      const cols = whitespaceColumns(line);
-      const format = cols.length === 3 ? "cranfield" : detectQrelsLayout(cols);
-      if (format === undefined) {
-        throw new InputError(
-          { file: path, line: firstLine + i },
-          'not a Glasgow relevance line: "qid docid code" (Cranfield), "qid docid 0 0" (CACM, CISI, ADI) or "qid 0 docid relevance" (MED)',
-        );
-      }
-      return format;
+      if (!isBlank(line)) return { line, number: first + i };
     }
   }
-  throw new InputError({ file: path }, "no relevance judgments");
+  throw new InputError({ file: path }, `no ${what}`);
+}
+
+async function detectQrelsFormat(path: string): Promise<GlasgowQrelsFormat> {
+  const { line, number } = await firstLine(path, "relevance judgments");
+  const cols = whitespaceColumns(line);
+  const format = cols.length === 1 ? "npl" : cols.length === 3 ? "cranfield" : detectQrelsLayout(cols);
+  if (format === undefined) {
+    throw new InputError(
+      { file: path, line: number },
+      'not a Glasgow relevance line: "qid docid code" (Cranfield), "qid docid 0 0" (CACM, CISI, ADI), "qid 0 docid relevance" (MED) or a query number (NPL)',
+    );
+  }
+  return format;
+}
+
+async function detectRecordFormat(path: string, what: string): Promise<GlasgowRecordFormat> {
+  const { line, number } = await firstLine(path, what);
+  if (/^\.I(\s|$)/.test(line)) return "dot";
+  if (/^\s*\d+\s*$/.test(line)) return "npl";
+  throw new InputError(
+    { file: path, line: number },
+    `expected ".I <id>" (Glasgow records) or a record number (NPL), found "${line.trim()}"`,
+  );
 }
 
 export async function openGlasgowCollection(spec: GlasgowCollectionSpec): Promise<GlasgowCollection> {
@@ -87,6 +106,10 @@ export async function openGlasgowCollection(spec: GlasgowCollectionSpec): Promis
   }
   const qrelsFormat = spec.qrelsFormat ?? (await detectQrelsFormat(spec.qrels));
   const queryIds = spec.queryIds ?? (qrelsFormat === "cranfield" ? "ordinal" : "record");
+  const documentRecords = await detectRecordFormat(spec.documents, "documents");
+  const queryRecords = await detectRecordFormat(spec.queries, "queries");
+  if (queryRecords === "npl" && queryIds === "ordinal")
+    throw new InvalidArgumentError("ordinal query ids are for .I query files; NPL's queries are numbered");
   return {
     documentsPath: spec.documents,
     queriesPath: spec.queries,
@@ -94,15 +117,21 @@ export async function openGlasgowCollection(spec: GlasgowCollectionSpec): Promis
     qrelsFormat,
     queryIds,
     documents: (opts = {}) =>
-      mapStream(readGlasgowDocuments(spec.documents, opts), (d) => ({ ...d, id: glasgowId(d.id) })),
+      documentRecords === "npl"
+        ? readNplDocuments(spec.documents, opts)
+        : mapStream(readGlasgowDocuments(spec.documents, opts), (d) => ({ ...d, id: glasgowId(d.id) })),
     queries: (opts = {}) =>
-      queryIds === "ordinal"
-        ? readGlasgowQueries(spec.queries, { ...opts, ids: "ordinal" })
-        : mapStream(readGlasgowQueries(spec.queries, opts), (q) => ({ ...q, id: glasgowId(q.id) })),
+      queryRecords === "npl"
+        ? readNplQueries(spec.queries, opts)
+        : queryIds === "ordinal"
+          ? readGlasgowQueries(spec.queries, { ...opts, ids: "ordinal" })
+          : mapStream(readGlasgowQueries(spec.queries, opts), (q) => ({ ...q, id: glasgowId(q.id) })),
     qrels: (opts = {}) =>
       qrelsFormat === "cranfield"
         ? readCranfieldQrels(spec.qrels, opts)
-        : readGlasgowQrels(spec.qrels, { ...opts, layout: qrelsFormat }),
+        : qrelsFormat === "npl"
+          ? readNplQrels(spec.qrels, opts)
+          : readGlasgowQrels(spec.qrels, { ...opts, layout: qrelsFormat }),
   };
 }
 

@@ -44,8 +44,10 @@ export type {
   GlasgowCollectionSpec,
   GlasgowQrelsFormat,
   GlasgowQueryIds,
+  GlasgowRecordFormat,
 } from "./glasgow-collection.js";
 export { readGlasgowQrels, glasgowId } from "./glasgow-qrels.js";
+export { readNplDocuments, readNplQueries, readNplQrels } from "./npl.js";
 export type { GlasgowQrelsLayout, GlasgowQrelsResult } from "./glasgow-qrels.js";
 export { convertToBeir } from "./beir-convert.js";
 export type { CollectionSource, ConvertedCounts } from "./beir-convert.js";

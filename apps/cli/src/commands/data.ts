@@ -146,7 +146,9 @@ export function register(program: Command): void {
     .description("inspect and convert collections (BEIR directories, Glasgow-format collections)");
   data
     .command("convert")
-    .description("write a Glasgow-format collection (Cranfield, CACM, CISI, MED, ADI) as a BEIR directory")
+    .description(
+      "write a Glasgow-format collection (Cranfield, CACM, CISI, MED, ADI, NPL) as a BEIR directory",
+    )
     .argument(
       "[dir]",
       `a directory with ${"glasgow.json"} (documents, queries, qrels), Cranfield's files or one each of *.ALL, *.QRY, *.REL`,
@@ -156,7 +158,7 @@ export function register(program: Command): void {
     .option("--qrels <file>", "relevance file")
     .option(
       "--qrels-format <format>",
-      "cranfield (qid docid code), pairs (qid docid 0 0: CACM, CISI, ADI) or trec (qid 0 docid rel: MED); default: detected",
+      "cranfield (qid docid code), pairs (qid docid 0 0: CACM, CISI, ADI), trec (qid 0 docid rel: MED) or npl (lists); default: detected",
     )
     .option(
       "--query-ids <ids>",

@@ -47,7 +47,8 @@ export function validateRm3Options(options: Rm3Options): void {
 
 type Vector = Map<string, number>;
 
-/** FeatureVector.getOrderedFeatures(VALUE_DESCENDING): value descending, then term ascending. */
+/** FeatureVector.getOrderedFeatures(VALUE_DESCENDING): value descending, then term ascending by Java's
+ * String.compareTo, which is UTF-16 code unit order: JS `<` (not the trec_eval order of @ferret/datasets). */
 function ordered(v: Vector): [string, number][] {
   return [...v].sort((a, b) => (a[1] !== b[1] ? b[1] - a[1] : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }

@@ -25,12 +25,11 @@ import {
   Annotator,
   CallLimiter,
   OpenAiBackend,
-  destroyJobStore,
-  getJob,
+  destroyAnnotationStore,
   jobProgress,
-  openJobStore,
+  openAnnotationStore,
   relevanceTask,
-  type JobStore,
+  type AnnotationStore,
   startAnnotationWorker,
   submitJob,
   type WorkItem,
@@ -180,7 +179,7 @@ async function ferret(
   items: WorkItem[],
   rep: number,
 ): Promise<Measured> {
-  const store = await openJobStore(bus, { prefix: `bench-${Date.now().toString(36)}-${rep}` });
+  const store = await openAnnotationStore(bus, { prefix: `bench-${Date.now().toString(36)}-${rep}` });
   const annotator = new Annotator({
     backend: new OpenAiBackend({ baseUrl, model }),
     cache: store.cache,
@@ -190,7 +189,7 @@ async function ferret(
   // tight polling loop that would cost the Ferret arm CPU the direct arm does not pay.
   let finished!: () => void;
   const succeeded = new Promise<void>((resolve) => (finished = resolve));
-  const watch = await store.jobs.watch("bench", (change) => {
+  const watch = await store.jobs.kv.watch("bench", (change) => {
     if (change.value?.state === "succeeded") finished();
   });
   const s0 = start();
@@ -207,8 +206,8 @@ async function ferret(
   const p = await jobProgress(store, "bench");
   if (p.labelsOk !== items.length || p.llmCalls !== items.length)
     throw new Error(`ferret: ${JSON.stringify(p)}`);
-  if ((await getJob(store, "bench")).state !== "succeeded") throw new Error("ferret: job not succeeded");
-  await destroyJobStore(store);
+  if ((await store.jobs.require("bench")).state !== "succeeded") throw new Error("ferret: job not succeeded");
+  await destroyAnnotationStore(store);
   return m;
 }
 
@@ -219,13 +218,13 @@ async function ferret(
  * tag in the query text), so the shared cache never answers them. CPU: this process plus the replicas.
  */
 interface Replicas {
-  store: JobStore;
+  store: AnnotationStore;
   children: ChildProcess[];
 }
 
 async function startReplicas(bus: Bus, natsUrl: string, baseUrl: string, model: string): Promise<Replicas> {
   const prefix = `bench-${Date.now().toString(36)}-replicas`;
-  const store = await openJobStore(bus, { prefix });
+  const store = await openAnnotationStore(bus, { prefix });
   const script = fileURLToPath(new URL("./annotate-worker-replica.mjs", import.meta.url));
   const args = [natsUrl, prefix, baseUrl, model, String(Math.ceil(C / REPLICAS)), String(BATCH)];
   const children = Array.from({ length: REPLICAS }, () =>
@@ -238,7 +237,7 @@ async function startReplicas(bus: Bus, natsUrl: string, baseUrl: string, model: 
 async function stopReplicas(replicas: Replicas): Promise<void> {
   for (const c of replicas.children) c.disconnect();
   await Promise.all(replicas.children.map((c) => once(c, "exit")));
-  await destroyJobStore(replicas.store);
+  await destroyAnnotationStore(replicas.store);
 }
 
 async function ferretReplicas(replicas: Replicas, base: WorkItem[], rep: number): Promise<Measured> {
@@ -251,7 +250,7 @@ async function ferretReplicas(replicas: Replicas, base: WorkItem[], rep: number)
   );
   let finished!: () => void;
   const succeeded = new Promise<void>((resolve) => (finished = resolve));
-  const watch = await store.jobs.watch(jobId, (change) => {
+  const watch = await store.jobs.kv.watch(jobId, (change) => {
     if (change.value?.state === "succeeded") finished();
   });
   const replicasCpu = () => children.reduce((sum, c) => sum + processCpuUs(c.pid), 0);

@@ -8,7 +8,7 @@ import {
   Annotator,
   CallLimiter,
   OpenAiBackend,
-  openJobStore,
+  openAnnotationStore,
   startAnnotationWorker,
 } from "@ferret/annotator";
 import { createBus } from "@ferret/bus";
@@ -22,7 +22,7 @@ const [natsUrl, prefix, baseUrl, model, concurrency, batchSize] = process.argv.s
   string,
 ];
 const bus = await createBus({ kind: "nats", url: natsUrl, name: "bench-annotate-replica" });
-const store = await openJobStore(bus, { prefix });
+const store = await openAnnotationStore(bus, { prefix });
 const annotator = new Annotator({
   backend: new OpenAiBackend({ baseUrl, model }),
   cache: store.cache,

@@ -56,24 +56,28 @@ export { labelsJsonl, qrelsFromLabels, writeLabelsDir } from "./label-output.js"
 export type { WrittenLabels } from "./label-output.js";
 export { agreementReport, cohenKappa } from "./agreement.js";
 export type { AgreementReport, KappaWeights } from "./agreement.js";
-export { openJobStore, destroyJobStore, batchLabelsKey } from "./jobs/job-store.js";
-export type { JobStore, JobStoreOptions } from "./jobs/job-store.js";
+export {
+  batchObjectName,
+  destroyAnnotationStore,
+  openAnnotationStore,
+} from "./jobs/annotation-store.js";
+export type { AnnotationStore, AnnotationStoreOptions } from "./jobs/annotation-store.js";
 export { INLINE_BATCH_BYTES, submitJob } from "./jobs/submit-job.js";
-export { countLabels, readCounters, recordBatch } from "./jobs/job-counters.js";
 export type { SubmitJobRequest } from "./jobs/submit-job.js";
-export { cancelJob, collectLabels, getJob, jobProgress, transitionJob } from "./jobs/job-state.js";
+export { countLabels } from "./jobs/batch-counts.js";
+export { collectLabels, jobProgress, progressOf } from "./jobs/annotation-progress.js";
 export { handleBatch, noWorkerMetrics, startAnnotationWorker } from "./jobs/annotation-worker.js";
 export type { AnnotationWorkerMetrics, BatchOutcome, WorkerOptions } from "./jobs/annotation-worker.js";
 export { labelsObjectName, publishJobLabels, qrelsObjectName } from "./jobs/publish-labels.js";
 export type { PublishedLabels } from "./jobs/publish-labels.js";
 export type {
+  AnnotationJob,
+  AnnotationProgress,
+  AnnotationResult,
+  AnnotationSpec,
   BatchCounts,
   BatchLabels,
   BatchMessage,
-  JobCounters,
-  JobProgress,
-  JobRecord,
-  JobState,
 } from "./jobs/job-types.js";
 export { annotatorService, MAX_JUDGE_PASSAGES } from "./service/annotator-service.js";
 export { judgeRelevance, judgeUtility } from "./service/judge.js";

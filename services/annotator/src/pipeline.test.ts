@@ -6,7 +6,7 @@ import { createBus, type Bus } from "@ferret/bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Annotator } from "./annotator.js";
 import { FileOutcomeCache } from "./file-cache.js";
-import { openJobStore, type JobStore } from "./jobs/job-store.js";
+import { openAnnotationStore, type AnnotationStore } from "./jobs/annotation-store.js";
 import type { LabelRecord } from "./labels.js";
 import { OpenAiBackend } from "./llm/openai-backend.js";
 import { annotateCollection } from "./pipeline.js";
@@ -19,14 +19,14 @@ import { taskResponder } from "./test-support/task-responder.js";
 const MINI = fileURLToPath(new URL("../../../examples/mini", import.meta.url));
 let dir: string;
 let bus: Bus;
-let store: JobStore;
+let store: AnnotationStore;
 let llm: FaultInjectionServer;
 let annotator: Annotator;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "annotator-pipeline-"));
   bus = await createBus({ kind: "memory", dir: join(dir, "bus") });
-  store = await openJobStore(bus, { prefix: "pipe" });
+  store = await openAnnotationStore(bus, { prefix: "pipe" });
   llm = await startFaultInjectionServer(taskResponder);
   annotator = new Annotator({
     backend: new OpenAiBackend({ baseUrl: llm.baseUrl, model: "fault-model" }),

@@ -2,8 +2,9 @@
  * One annotation run over a BEIR collection, as `ferret annotate <task>` does it: load corpus, queries
  * (of a split) and human qrels; build candidate pools (BM25 [+ dense: a run file or a live encoder]
  * top-k + human positives); turn them
- * into work items; run them as a job on the bus with a local worker (more replicas may share it);
- * collect the labels, apply the round-trip filter to synthetic queries, write the labels artifact and,
+ * into work items; run them as a job on the bus with a local worker (more replicas may share it),
+ * watching it until it ends (a failed or cancelled job is a JobFailedError naming the cause); collect
+ * the labels, apply the round-trip filter to synthetic queries, write the labels artifact and,
  * where human qrels exist, the agreement report.
  */
 import { writeFile } from "node:fs/promises";
@@ -20,6 +21,7 @@ import {
   type Run,
 } from "@ferret/datasets";
 import { InvalidArgumentError } from "@ferret/errors";
+import { waitForJob } from "@ferret/jobs";
 import { createClient } from "@ferret/grpc";
 import { EncoderService } from "@ferret/proto";
 import { EmbeddedBm25 } from "@ferret/retrieval";
@@ -27,10 +29,10 @@ import { agreementReport, type AgreementReport } from "./agreement.js";
 import type { Annotator } from "./annotator.js";
 import { candidatePools } from "./candidates.js";
 import { encoderDenseRun } from "./dense-candidates.js";
+import { collectLabels, progressOf } from "./jobs/annotation-progress.js";
+import type { AnnotationStore } from "./jobs/annotation-store.js";
 import { startAnnotationWorker } from "./jobs/annotation-worker.js";
-import type { JobStore } from "./jobs/job-store.js";
-import { collectLabels, getJob, jobProgress } from "./jobs/job-state.js";
-import type { JobProgress, JobRecord } from "./jobs/job-types.js";
+import type { AnnotationProgress, AnnotationSpec } from "./jobs/job-types.js";
 import { submitJob } from "./jobs/submit-job.js";
 import { qrelsFromLabels, writeLabelsDir, type WrittenLabels } from "./label-output.js";
 import { canonicalJson, sha256Hex } from "./label-cache.js";
@@ -60,21 +62,21 @@ export interface AnnotateCollectionOptions {
   encoder?: { address: string; index: string };
   out: string;
   annotator: Annotator;
-  store: JobStore;
+  store: AnnotationStore;
   jobId?: string;
   batchSize?: number;
   itemConcurrency?: number;
   utility?: { variant: "selection" | "ranking"; topPercent?: number };
   queryGen?: { type: QueryType; style: QueryStyle; roundTripK?: number };
   documentLevels?: RelevanceLevel[];
-  pricing?: JobRecord["pricing"];
-  onProgress?: (progress: JobProgress) => void;
+  pricing?: AnnotationSpec["pricing"];
+  onProgress?: (progress: AnnotationProgress) => void;
   signal?: AbortSignal;
 }
 
 export interface AnnotateCollectionResult {
   jobId: string;
-  progress: JobProgress;
+  progress: AnnotationProgress;
   written: WrittenLabels;
   agreement?: AgreementReport;
   roundTrip?: { kept: number; dropped: number };
@@ -188,21 +190,16 @@ export async function annotateCollection(
     const worker = startAnnotationWorker(options.store, options.annotator, {
       itemConcurrency: options.itemConcurrency ?? 8,
     });
-    let progress: JobProgress;
+    let progress: AnnotationProgress;
     try {
-      for (;;) {
-        progress = await jobProgress(options.store, jobId);
-        options.onProgress?.(progress);
-        const state = (await getJob(options.store, jobId)).state;
-        if (state === "succeeded" || state === "failed" || state === "cancelled") break;
-        if (options.signal?.aborted) break;
-        await new Promise((r) => setTimeout(r, 250));
-      }
+      const final = await waitForJob(
+        options.store.jobs.watch(jobId, options.signal ? { signal: options.signal } : {}),
+        (record) => options.onProgress?.(progressOf(record)),
+      );
+      progress = progressOf(final);
     } finally {
       await worker.stop();
     }
-    progress = await jobProgress(options.store, jobId);
-    options.onProgress?.(progress);
 
     let labels = await collectLabels(options.store, jobId);
     let roundTrip: AnnotateCollectionResult["roundTrip"];

@@ -10,8 +10,8 @@ import { EncoderService } from "@ferret/proto";
 import { serviceStart, type RunningService } from "@ferret/service";
 import { Annotator } from "./annotator.js";
 import type { AnnotatorConfig } from "./config.js";
+import { openAnnotationStore } from "./jobs/annotation-store.js";
 import { startAnnotationWorker } from "./jobs/annotation-worker.js";
-import { openJobStore } from "./jobs/job-store.js";
 import { CallLimiter } from "./llm/limiter.js";
 import { LlamaCppBackend } from "./llm/llama-cpp-backend.js";
 import { OpenAiBackend } from "./llm/openai-backend.js";
@@ -40,7 +40,7 @@ export const startAnnotator = serviceStart<AnnotatorConfig, RunningAnnotator>(
   "annotator",
   async (config, { bus, registry, logger, ...runtime }) => {
     const metrics = annotatorMetrics(registry);
-    const store = await openJobStore(bus, { prefix: config.prefix });
+    const store = await openAnnotationStore(bus, { prefix: config.prefix });
     const backend = await openBackend(config.llm);
     runtime.onClose(() => backend.close());
     const annotator = new Annotator({

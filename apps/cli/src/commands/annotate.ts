@@ -8,10 +8,10 @@ import {
   FileOutcomeCache,
   LlamaCppBackend,
   OpenAiBackend,
-  openJobStore,
+  openAnnotationStore,
   type AnnotateCollectionOptions,
   type AnnotateTaskName,
-  type JobProgress,
+  type AnnotationProgress,
   type LlmBackend,
   type QueryStyle,
   type QueryType,
@@ -27,7 +27,9 @@ import { InvalidArgumentError } from "@ferret/errors";
  * (--llm-base-url, --llm-model, $FERRET_LLM_API_KEY) or a local GGUF (--gguf). Runs embedded by default
  * (in-process bus, outcome cache on disk: a rerun costs nothing); with --nats-url the job goes on the
  * cluster's work queue, shared with annotator replicas. Dense candidates join the BM25 pools from a
- * run file (--dense-run) or a live encoder (--encoder host:port --dense-index name).
+ * run file (--dense-run) or a live encoder (--encoder host:port --dense-index name). A job that fails
+ * (its batches given up, e.g. with the LLM endpoint down) ends the command with exit code 1 and the
+ * job's error.
  */
 
 interface Flags {
@@ -48,6 +50,8 @@ interface Flags {
   rate?: string;
   timeoutMs: string;
   natsUrl?: string;
+  namePrefix: string;
+  maxAttempts: string;
   cacheDir?: string;
   jobId?: string;
   batchSize: string;
@@ -98,7 +102,7 @@ async function backendOf(flags: Flags): Promise<LlmBackend> {
   });
 }
 
-function progressBar(enabled: boolean): { update(p: JobProgress): void; stop(): void } {
+function progressBar(enabled: boolean): { update(p: AnnotationProgress): void; stop(): void } {
   const stream = process.stderr;
   let bar: SingleBar | undefined;
   return {
@@ -120,7 +124,7 @@ function progressBar(enabled: boolean): { update(p: JobProgress): void; stop(): 
           },
           Presets.shades_classic,
         );
-        bar.start(p.job.totalItems, 0, payload);
+        bar.start(p.job.spec.totalItems, 0, payload);
       }
       bar.update(p.itemsDone, payload);
     },
@@ -139,7 +143,7 @@ async function run(task: AnnotateTaskName, flags: Flags): Promise<void> {
     : await createBus({ kind: "memory", dir: join(flags.out, ".bus") });
   const bar = progressBar(flags.progress);
   try {
-    const store = await openJobStore(bus);
+    const store = await openAnnotationStore(bus, { prefix: flags.namePrefix });
     const cache = flags.natsUrl
       ? store.cache
       : new FileOutcomeCache(flags.cacheDir ?? join(flags.out, ".cache"));
@@ -150,6 +154,7 @@ async function run(task: AnnotateTaskName, flags: Flags): Promise<void> {
         concurrency: int(flags.concurrency, "--concurrency"),
         ...(flags.rate ? { ratePerSecond: Number(flags.rate) } : {}),
       }),
+      retry: { maxAttempts: Math.max(1, int(flags.maxAttempts, "--max-attempts")) },
     });
     const options: AnnotateCollectionOptions = {
       task,
@@ -243,7 +248,9 @@ function common(cmd: Command): Command {
     .option("--concurrency <n>", "LLM calls in flight", "8")
     .option("--rate <per-second>", "LLM calls started per second")
     .option("--timeout-ms <ms>", "per-call timeout", "60000")
+    .option("--max-attempts <n>", "tries per LLM call (transient failures retried with backoff)", "5")
     .option("--nats-url <url>", "run the job on the cluster's NATS work queue")
+    .option("--name-prefix <prefix>", "prefix of the job's NATS queue and buckets", "annotator")
     .option("--cache-dir <dir>", "outcome cache for embedded runs (default <out>/.cache)")
     .option("--job-id <id>", "job id (default: derived from the inputs, so a rerun resumes)")
     .option("--batch-size <n>", "items per queue message", "16")

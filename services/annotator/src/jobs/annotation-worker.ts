@@ -1,28 +1,29 @@
 /**
- * The worker side of annotation jobs: takes batch messages off the shared queue, runs each item of the
- * batch (through the outcome cache, so an item answered before — by a worker that died, or in another
- * job — costs no LLM call), then stores the batch's labels as ONE KV entry with create-if-absent and
- * adds its counts to the job's counters exactly once (job-counters.ts). A batch redelivered after a
- * worker died is redone from the cache and can never be stored or counted twice; a batch already stored
- * is only (re)counted. Per item that leaves a cache read and a cache write, both grouped per batch
- * (batch-cache.ts); everything else is per batch. Items of a batch run `itemConcurrency` at a time (the LLM limiter bounds calls across batches).
- * The worker that completes the last batch publishes the labels dataset to the results object store,
- * marks the job done with it as outputs, and publishes `annotation.completed`. Each delivery's outcome and
- * each item labelled go to the injected metrics.
+ * The worker side of annotation jobs, on @ferret/jobs: takes batch messages off the shared queue
+ * (consumeJobs: a message of a final job is acked without work, and a batch given up by the bus fails
+ * its job with the last error), runs each item of the batch (through the outcome cache, so an item
+ * answered before, by a worker that died or in another job, costs no LLM call), then records the
+ * batch's labels once and counts it once (runBatch). A batch redelivered after a worker died is redone
+ * from the cache and can never be stored or counted twice; a batch already stored is only (re)counted.
+ * Per item that leaves a cache read and a cache write, both grouped per batch (batch-cache.ts). Items
+ * of a batch run `itemConcurrency` at a time (the LLM limiter bounds calls across batches).
+ * The delivery that counts the last batch publishes the labels dataset to the results object store,
+ * marks the job succeeded with it as outputs, and publishes `annotation.completed`. Each delivery's
+ * outcome and each item labelled go to the injected metrics.
  */
 import { getMaxListeners, setMaxListeners } from "node:events";
-import type { Consumer, Job, KvEntry } from "@ferret/bus";
-import { AlreadyExistsError } from "@ferret/errors";
+import type { Consumer, Job } from "@ferret/bus";
+import { CancelledError } from "@ferret/errors";
+import { consumeJobs, runBatch } from "@ferret/jobs";
 import { type Logger, silentLogger } from "@ferret/logging";
 import { AnnotationCompleted } from "@ferret/proto";
 import type { Annotator } from "../annotator.js";
 import type { LabelRecord } from "../labels.js";
 import { firstStepKeys, processItem, type WorkItem } from "../work-items.js";
+import { batchObjectName, type AnnotationStore } from "./annotation-store.js";
 import { BatchCache } from "./batch-cache.js";
-import { countLabels, recordBatch } from "./job-counters.js";
-import { batchLabelsKey, batchObjectName, type JobStore } from "./job-store.js";
-import { getJob, transitionJob } from "./job-state.js";
-import type { BatchFile, BatchLabels, BatchMessage, JobCounters, JobRecord } from "./job-types.js";
+import { countLabels } from "./batch-counts.js";
+import type { AnnotationJob, BatchFile, BatchLabels, BatchMessage } from "./job-types.js";
 import { publishJobLabels } from "./publish-labels.js";
 
 const CANCEL_POLL_MS = 200;
@@ -40,7 +41,7 @@ export interface WorkerOptions {
 /**
  * How a batch delivery ended: "labelled" (this delivery stored the batch), "lost-race" (labelled, but
  * another delivery stored it first), "skipped" (already stored: only counted), "inactive" (the job was
- * cancelled or done before it started), "cancelled" (cancelled or given up meanwhile) or "failed".
+ * final before it started), "cancelled" (cancelled meanwhile) or "failed".
  */
 export type BatchOutcome = "labelled" | "lost-race" | "skipped" | "inactive" | "cancelled" | "failed";
 
@@ -55,6 +56,11 @@ export const noWorkerMetrics: AnnotationWorkerMetrics = {
   batchFinished: () => undefined,
   itemLabelled: () => undefined,
 };
+
+type Delivery = Pick<Job<BatchMessage>, "data" | "signal" | "working">;
+
+/** The job was cancelled while its batch ran: the delivery ends without recording the batch. */
+class BatchCancelled extends Error {}
 
 async function mapLimit<T, R>(
   items: readonly T[],
@@ -73,21 +79,24 @@ async function mapLimit<T, R>(
   return out;
 }
 
-async function batchItems(store: JobStore, message: BatchMessage): Promise<WorkItem[]> {
+async function batchItems(store: AnnotationStore, message: BatchMessage): Promise<WorkItem[]> {
   if (message.items) return message.items;
   const bytes = await store.batches.getBytes(batchObjectName(message.jobId, message.batch));
   return (JSON.parse(new TextDecoder().decode(bytes)) as BatchFile).items;
 }
 
-/** Runs the batch's items; undefined when the job was cancelled or the delivery given up meanwhile. */
+/**
+ * Runs the batch's items. Throws BatchCancelled when the job is cancelled meanwhile, and a
+ * CancelledError when the delivery's signal aborts (the bus then hands the batch to another delivery).
+ */
 async function labelBatch(
-  store: JobStore,
+  store: AnnotationStore,
   annotator: Annotator,
-  job: Pick<Job<BatchMessage>, "data" | "signal" | "working">,
+  job: Delivery,
   items: WorkItem[],
   itemConcurrency: number,
   metrics: AnnotationWorkerMetrics,
-): Promise<LabelRecord[] | undefined> {
+): Promise<LabelRecord[]> {
   const { jobId } = job.data;
   // Every item in flight listens on the delivery's signal (fetch, retry sleeps): allow that many.
   setMaxListeners(Math.max(getMaxListeners(job.signal), itemConcurrency * 4 + 10), job.signal);
@@ -101,7 +110,7 @@ async function labelBatch(
     if (cancelled || job.signal.aborted) return [];
     if (Date.now() - checkedAt >= CANCEL_POLL_MS) {
       checkedAt = Date.now();
-      if ((await getJob(store, jobId)).state === "cancelled") cancelled = true;
+      if ((await store.jobs.get(jobId))?.state === "cancelled") cancelled = true;
     }
     if (cancelled) return [];
     const labels = await processItem(annotator, item, job.signal);
@@ -112,125 +121,109 @@ async function labelBatch(
     }
     return labels;
   });
-  if (cancelled || job.signal.aborted) return undefined;
+  if (cancelled) throw new BatchCancelled(`job ${jobId} was cancelled`);
+  if (job.signal.aborted) throw new CancelledError(`batch ${job.data.batch} of job ${jobId} interrupted`);
   return perItem.flat().map((l) => ({ ...l, jobId }));
 }
 
-/** Creates the batch's labels entry; false when another delivery created it first. */
-async function createOnce(store: JobStore, key: string, value: BatchLabels): Promise<boolean> {
-  try {
-    await store.labels.create(key, value);
-    return true;
-  } catch (err) {
-    if (err instanceof AlreadyExistsError) return false;
-    throw err;
-  }
-}
-
+/** One delivery of a batch: labels it (unless stored), records and counts it once, completes the job. */
 export async function handleBatch(
-  store: JobStore,
+  store: AnnotationStore,
   annotator: Annotator,
-  job: Pick<Job<BatchMessage>, "data" | "signal" | "working">,
+  job: Delivery,
+  record: AnnotationJob,
   options: WorkerOptions = {},
 ): Promise<void> {
   const metrics = options.metrics ?? noWorkerMetrics;
   try {
-    metrics.batchFinished(await runBatch(store, annotator, job, options, metrics));
+    metrics.batchFinished(await labelAndCount(store, annotator, job, record, options, metrics));
   } catch (err) {
     metrics.batchFinished("failed");
     throw err;
   }
 }
 
-async function runBatch(
-  store: JobStore,
+async function labelAndCount(
+  store: AnnotationStore,
   annotator: Annotator,
-  job: Pick<Job<BatchMessage>, "data" | "signal" | "working">,
+  job: Delivery,
+  record: AnnotationJob,
   options: WorkerOptions,
   metrics: AnnotationWorkerMetrics,
 ): Promise<BatchOutcome> {
   const logger = options.logger ?? silentLogger();
   const { jobId, batch } = job.data;
-  const key = batchLabelsKey(jobId, batch);
   const shared = annotator.options.cache;
   const cache = shared ? new BatchCache(shared) : undefined;
   const firstKeys = (items: WorkItem[]) => items.flatMap((item) => firstStepKeys(annotator, item));
-  // The batch's opening reads are issued together (on NATS one socket write): the job's state,
-  // whether the batch is stored already, and the cached answers of its items' first steps.
+  // The batch's opening reads are issued together (on NATS one socket write): the cached answers of
+  // its items' first steps, with the move of a queued job to running.
   if (job.data.items) cache?.prefetch(firstKeys(job.data.items));
-  const [record, storedEntry] = await Promise.all([
-    transitionJob(store, jobId, "running", { from: ["queued"] }),
-    store.labels.get(key),
-  ]);
-  if (record.state === "cancelled" || record.state === "succeeded") return "inactive";
-  let stored = storedEntry?.value;
-  let outcome: BatchOutcome = "skipped";
-  let counters: KvEntry<JobCounters> | undefined | null = null;
-  if (!stored) {
-    const items = await batchItems(store, job.data);
-    if (!job.data.items) cache?.prefetch(firstKeys(items));
-    const itemConcurrency = options.itemConcurrency ?? 4;
-    const labels = await labelBatch(
-      store,
-      cache ? annotator.withCache(cache) : annotator,
-      job,
-      items,
-      itemConcurrency,
-      metrics,
-    );
-    if (!labels) {
-      await cache?.flush(); // cancelled: the answers already paid for still go to the cache
-      return "cancelled";
-    }
-    const fresh: BatchLabels = { batch, labels, counts: countLabels(items.length, labels) };
-    // The closing writes go out together too: the batch's new answers, its labels, and the read of
-    // the job's counters that the labels' counts are then added to.
-    const [, created, read] = await Promise.all([
-      cache?.flush(),
-      createOnce(store, key, fresh),
-      store.counters.get(jobId),
-    ]);
-    // when another delivery stored the batch first, count what it stored
-    stored = created ? fresh : (await store.labels.get(key))!.value;
-    counters = read;
-    outcome = created ? "labelled" : "lost-race";
+  if (record.state === "queued") await store.jobs.start(jobId);
+  try {
+    const run = await runBatch(store.jobs, store.ledger, {
+      jobId,
+      batch,
+      compute: async (): Promise<BatchLabels> => {
+        const items = await batchItems(store, job.data);
+        if (!job.data.items) cache?.prefetch(firstKeys(items));
+        const labels = await labelBatch(
+          store,
+          cache ? annotator.withCache(cache) : annotator,
+          job,
+          items,
+          options.itemConcurrency ?? 4,
+          metrics,
+        );
+        await cache?.flush();
+        return { batch, labels, counts: countLabels(items.length, labels) };
+      },
+      counts: (stored) => stored.counts,
+    });
+    if (run.complete) await completeJob(store, run.record, logger);
+    return run.outcome === "recorded" ? "labelled" : run.outcome;
+  } catch (err) {
+    if (!(err instanceof BatchCancelled) && !(err instanceof CancelledError)) throw err;
+    // the answers already paid for still go to the cache
+    await cache?.flush().catch(() => undefined);
+    if (err instanceof BatchCancelled) return "cancelled";
+    throw err;
   }
-  const after = await recordBatch(store, jobId, batch, stored.counts, counters);
-  if (after.batchesDone >= record.batches) await completeJob(store, record, logger);
-  return outcome;
 }
 
-async function completeJob(store: JobStore, record: JobRecord, logger: Logger): Promise<void> {
+async function completeJob(store: AnnotationStore, record: AnnotationJob, logger: Logger): Promise<void> {
   const { jobId } = record;
-  if (!["queued", "running"].includes((await getJob(store, jobId)).state)) return;
   // Published before the job turns succeeded, so a reader never sees it succeeded without outputs; a
   // worker dying in between leaves the batch unacked, and its redelivery puts the same bytes again.
   const published = await publishJobLabels(store, jobId);
-  const final = await transitionJob(store, jobId, "succeeded", {
-    from: ["queued", "running"],
-    outputs: published.outputs,
-  });
+  const final = await store.jobs.succeed(jobId, { outputs: published.outputs });
   if (final.state !== "succeeded") return;
   const completed: AnnotationCompleted = {
-    job: { jobId, kind: `annotate.${record.kind}` },
-    task: record.kind,
+    job: { jobId, kind: `annotate.${record.spec.task}` },
+    task: record.spec.task,
     labels: published.labels,
     itemsLabelled: published.ok,
     itemsFailed: published.failed,
     at: new Date(),
   };
   await store.bus.events.publish("annotation.completed", AnnotationCompleted.toJSON(completed), {
-    id: `annotation.completed.${jobId}.${record.submissions}`,
+    id: `annotation.completed.${jobId}.${record.spec.submissions}`,
   });
   logger.info({ jobId, labels: completed.labels }, "annotation job completed");
 }
 
 export function startAnnotationWorker(
-  store: JobStore,
+  store: AnnotationStore,
   annotator: Annotator,
   options: WorkerOptions = {},
 ): Consumer {
-  return store.queue.consume((job) => handleBatch(store, annotator, job, options), {
+  const metrics = options.metrics ?? noWorkerMetrics;
+  return consumeJobs(store.queue, {
+    jobs: store.jobs,
+    jobIdOf: (message) => message.data.jobId,
+    handle: (message, record) => handleBatch(store, annotator, message, record, options),
+    onSkipped: () => metrics.batchFinished("inactive"),
     concurrency: options.batchConcurrency ?? 2,
+    ...(options.logger ? { logger: options.logger } : {}),
   });
 }

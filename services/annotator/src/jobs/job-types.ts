@@ -1,27 +1,30 @@
+import type { JobRecord } from "@ferret/jobs";
 import type { ArtifactRef } from "@ferret/proto";
 import type { LabelRecord } from "../labels.js";
 import type { WorkItem } from "../work-items.js";
 
-export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelled";
-
-export interface JobRecord {
-  jobId: string;
+/** What an annotation job was asked for (the job record's spec). */
+export interface AnnotationSpec {
   /** "relevance", "utility", "queries" or "documents". */
-  kind: string;
-  state: JobState;
+  task: string;
   totalItems: number;
-  batches: number;
   batchSize: number;
   /** Bumped on every (re)submission so batch messages get fresh dedup ids. */
   submissions: number;
-  createdAt: string;
-  updatedAt: string;
-  error?: string;
-  /** Set on success: the labels dataset in the results object store (labels.jsonl, qrels.trec). */
-  outputs?: ArtifactRef[];
   /** USD per 1M prompt / completion tokens, for the cost report. */
   pricing?: { promptPerMillion: number; completionPerMillion: number };
 }
+
+/** Set on success: the labels dataset in the results object store (labels.jsonl, qrels.trec). */
+export interface AnnotationResult {
+  outputs: ArtifactRef[];
+}
+
+/**
+ * An annotation job's record (@ferret/jobs): progress counts batches (total = the job's batches) and
+ * its counts are the BatchCounts of the batches counted, each once.
+ */
+export type AnnotationJob = JobRecord<AnnotationSpec, AnnotationResult>;
 
 /**
  * The queue message: which batch of which job, with its items inline when they are small (the common
@@ -34,8 +37,8 @@ export interface BatchMessage {
   items?: WorkItem[];
 }
 
-/** What one finished batch adds to its job's progress. */
-export interface BatchCounts {
+/** What one finished batch adds to its job's progress (a type, so it is a Record<string, number>). */
+export type BatchCounts = {
   items: number;
   labelsOk: number;
   labelsFailed: number;
@@ -43,23 +46,13 @@ export interface BatchCounts {
   cachedSteps: number;
   promptTokens: number;
   completionTokens: number;
-}
+};
 
-/** One KV entry per finished batch (`<job>.b<batch>`), written once with create-if-absent. */
+/** One batch ledger entry per finished batch, written once with create-if-absent. */
 export interface BatchLabels {
   batch: number;
   labels: LabelRecord[];
   counts: BatchCounts;
-}
-
-/**
- * A job's running totals (one KV entry per job, compare-and-set): the sum of the counts of the batches
- * whose bit is set in `counted` (base64 bitmap), so a batch is added exactly once however often it is
- * delivered, and progress is one read instead of a scan of every label.
- */
-export interface JobCounters extends BatchCounts {
-  batchesDone: number;
-  counted: string;
 }
 
 export interface BatchFile {
@@ -68,8 +61,9 @@ export interface BatchFile {
   items: WorkItem[];
 }
 
-export interface JobProgress {
-  job: JobRecord;
+/** A job's record with its totals read out of the record's counts. */
+export interface AnnotationProgress {
+  job: AnnotationJob;
   itemsDone: number;
   labelsOk: number;
   labelsFailed: number;

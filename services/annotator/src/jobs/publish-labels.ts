@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ArtifactRef } from "@ferret/proto";
 import { writeLabelsDir } from "../label-output.js";
-import { collectLabels } from "./job-state.js";
-import type { JobStore } from "./job-store.js";
+import { collectLabels } from "./annotation-progress.js";
+import type { AnnotationStore } from "./annotation-store.js";
 
 export interface PublishedLabels {
   /** labels.jsonl, then qrels.trec. */
@@ -30,7 +30,7 @@ export function qrelsObjectName(jobId: string): string {
   return `${jobId}/qrels.trec`;
 }
 
-export async function publishJobLabels(store: JobStore, jobId: string): Promise<PublishedLabels> {
+export async function publishJobLabels(store: AnnotationStore, jobId: string): Promise<PublishedLabels> {
   const labels = await collectLabels(store, jobId);
   // The exporters write files atomically; a scratch directory lets the bus copy reuse them unchanged.
   const dir = await mkdtemp(join(tmpdir(), `annotator-${jobId}-`));

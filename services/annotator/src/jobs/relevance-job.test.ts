@@ -22,8 +22,8 @@ import {
 import { statusOf } from "../service/proto-convert.js";
 import { expectPublishedLabels } from "../test-support/published-labels.js";
 import { startAnnotationWorker } from "./annotation-worker.js";
-import { openJobStore, type JobStore } from "./job-store.js";
-import { cancelJob, collectLabels, getJob, jobProgress } from "./job-state.js";
+import { openAnnotationStore, type AnnotationStore } from "./annotation-store.js";
+import { collectLabels, jobProgress } from "./annotation-progress.js";
 import { publishJobLabels } from "./publish-labels.js";
 import { submitJob } from "./submit-job.js";
 
@@ -32,7 +32,7 @@ const items = relevanceItems(24, (i) => FAULTS[i % FAULTS.length]!);
 
 let dir: string;
 let bus: Bus;
-let store: JobStore;
+let store: AnnotationStore;
 let server: FaultInjectionServer;
 let completions: Subscription;
 const completed: BusEvent[] = [];
@@ -40,7 +40,7 @@ const completed: BusEvent[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "annotator-job-"));
   bus = await createBus({ kind: "memory", dir });
-  store = await openJobStore(bus, { prefix: "t1" });
+  store = await openAnnotationStore(bus, { prefix: "t1" });
   server = await startFaultInjectionServer(relevanceResponder());
   completions = await bus.events.subscribe("annotation.completed", (event) => void completed.push(event));
 });
@@ -64,7 +64,7 @@ function annotator(): Annotator {
 async function runToEnd(jobId: string): Promise<void> {
   const worker = startAnnotationWorker(store, annotator(), { itemConcurrency: 4 });
   const t0 = Date.now();
-  while ((await getJob(store, jobId)).state !== "succeeded") {
+  while ((await store.jobs.require(jobId)).state !== "succeeded") {
     if (Date.now() - t0 > 20_000) throw new Error(`job ${jobId} did not finish`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -118,7 +118,7 @@ describe("a relevance job through the queue, against the fault-injection server"
   it("a rerun of the finished job, and the same items in a new job, make 0 LLM calls", async () => {
     const before = server.requests.length;
     await submitJob(store, { jobId: "job-a", kind: "relevance", items, batchSize: 5 });
-    expect((await getJob(store, "job-a")).state).toBe("succeeded");
+    expect((await store.jobs.require("job-a")).state).toBe("succeeded");
     await submitJob(store, { jobId: "job-b", kind: "relevance", items, batchSize: 6 });
     await runToEnd("job-b");
     expect(server.requests.length).toBe(before);
@@ -130,8 +130,8 @@ describe("a relevance job through the queue, against the fault-injection server"
 
   it("publishes the finished job's labels dataset to the results bucket, as outputs and in the event", async () => {
     const labelsRef = await expectPublishedLabels(store, "job-a");
-    const job = await getJob(store, "job-a");
-    expect(statusOf(await jobProgress(store, "job-a")).status?.outputs).toEqual(job.outputs);
+    const job = await store.jobs.require("job-a");
+    expect(statusOf(await jobProgress(store, "job-a")).status?.outputs).toEqual(job.result?.outputs);
     const events = completed.filter((e) => AnnotationCompleted.fromJSON(e.data).job?.jobId === "job-a");
     expect(events).toHaveLength(1);
     expect(AnnotationCompleted.fromJSON(events[0]!.data)).toMatchObject({
@@ -143,7 +143,7 @@ describe("a relevance job through the queue, against the fault-injection server"
     });
     // a redelivered completion puts the same bytes under the same names
     const again = await publishJobLabels(store, "job-a");
-    expect(again.outputs).toEqual(job.outputs);
+    expect(again.outputs).toEqual(job.result?.outputs);
   });
 
   it("a cancelled job resubmitted with the same id resumes: stored batches kept, answers from the cache, counted once", async () => {
@@ -165,7 +165,7 @@ describe("a relevance job through the queue, against the fault-injection server"
         if (Date.now() - t0 > 10_000) throw new Error("no progress");
         await new Promise((r) => setTimeout(r, 10));
       }
-      await cancelJob(store, "job-restart");
+      await store.jobs.cancel("job-restart");
       await worker.stop();
       const atCancel = await jobProgress(store, "job-restart");
       expect(atCancel.job.state).toBe("cancelled");
@@ -177,9 +177,9 @@ describe("a relevance job through the queue, against the fault-injection server"
         items: fresh,
         batchSize: 4,
       });
-      expect(again).toMatchObject({ state: "queued", submissions: 2 });
+      expect(again).toMatchObject({ state: "queued", spec: { submissions: 2 } });
       worker = startAnnotationWorker(store, restartAnnotator, { itemConcurrency: 2, batchConcurrency: 1 });
-      while ((await getJob(store, "job-restart")).state !== "succeeded") {
+      while ((await store.jobs.require("job-restart")).state !== "succeeded") {
         if (Date.now() - t0 > 20_000) throw new Error("the restarted job did not finish");
         await new Promise((r) => setTimeout(r, 10));
       }

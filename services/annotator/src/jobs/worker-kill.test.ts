@@ -14,8 +14,8 @@ import {
 import { expectPublishedLabels } from "../test-support/published-labels.js";
 import { expectedGrade, relevanceItems, relevanceResponder } from "../test-support/relevance-fixture.js";
 import { startAnnotationWorker } from "./annotation-worker.js";
-import { destroyJobStore, openJobStore, type JobStore } from "./job-store.js";
-import { collectLabels, getJob, jobProgress } from "./job-state.js";
+import { destroyAnnotationStore, openAnnotationStore, type AnnotationStore } from "./annotation-store.js";
+import { collectLabels, jobProgress } from "./annotation-progress.js";
 import { submitJob } from "./submit-job.js";
 
 const url = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
@@ -25,18 +25,18 @@ const builtPackage = fileURLToPath(new URL("../../dist/index.js", import.meta.ur
 const items = relevanceItems(30);
 
 let bus: Bus;
-let store: JobStore;
+let store: AnnotationStore;
 let server: FaultInjectionServer;
 
 beforeAll(async () => {
   bus = await createBus({ kind: "nats", url, name: "annotator-kill-test" });
-  store = await openJobStore(bus, { prefix, ackWaitMs: 2000 });
+  store = await openAnnotationStore(bus, { prefix, ackWaitMs: 2000 });
   // Slow replies so the worker is surely mid-job when it dies.
   server = await startFaultInjectionServer(relevanceResponder({ delayMs: 60 }));
 });
 afterAll(async () => {
   await server?.close();
-  if (store) await destroyJobStore(store);
+  if (store) await destroyAnnotationStore(store);
   await bus?.close();
 });
 
@@ -92,7 +92,7 @@ describe("a worker killed mid-job (NATS)", () => {
     await waitFor(
       "the job to finish",
       40_000,
-      async () => (await getJob(store, "killed")).state === "succeeded",
+      async () => (await store.jobs.require("killed")).state === "succeeded",
     );
     await worker.stop();
 
@@ -121,7 +121,7 @@ describe("a worker killed mid-job (NATS)", () => {
     await waitFor(
       "the rerun",
       20_000,
-      async () => (await getJob(store, "killed-rerun")).state === "succeeded",
+      async () => (await store.jobs.require("killed-rerun")).state === "succeeded",
     );
     await again.stop();
     expect(server.requests.length).toBe(before);

@@ -11,8 +11,8 @@ import { createBus, type Bus } from "@ferret/bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Annotator } from "../annotator.js";
 import { INJECTION_SET, measureFlipRate } from "../injection.js";
-import { openJobStore, type JobStore } from "../jobs/job-store.js";
-import { collectLabels, getJob, jobProgress } from "../jobs/job-state.js";
+import { openAnnotationStore, type AnnotationStore } from "../jobs/annotation-store.js";
+import { collectLabels, jobProgress } from "../jobs/annotation-progress.js";
 import { startAnnotationWorker } from "../jobs/annotation-worker.js";
 import { submitJob } from "../jobs/submit-job.js";
 import { relevanceTask } from "../tasks/relevance.js";
@@ -22,14 +22,14 @@ import { LlamaCppBackend } from "./llama-cpp-backend.js";
 
 let backend: LlamaCppBackend;
 let bus: Bus;
-let store: JobStore;
+let store: AnnotationStore;
 let dir: string | undefined;
 
 beforeAll(async () => {
   backend = await LlamaCppBackend.open({ modelPath: smollm2Path(), contextSize: 2048, threads: 2 });
   dir = await mkdtemp(join(tmpdir(), "annotator-llama-"));
   bus = await createBus({ kind: "memory", dir });
-  store = await openJobStore(bus, { prefix: "llama" });
+  store = await openAnnotationStore(bus, { prefix: "llama" });
 }, 60_000);
 afterAll(async () => {
   await backend?.close();
@@ -62,7 +62,7 @@ describe("embedded GGUF backend (node-llama-cpp, SmolLM2-135M-Instruct)", () => 
       const annotator = new Annotator({ backend, cache: store.cache });
       await submitJob(store, { jobId: "llama-1", kind: "relevance", items, batchSize: 1 });
       const worker = startAnnotationWorker(store, annotator, { itemConcurrency: 1, batchConcurrency: 1 });
-      while ((await getJob(store, "llama-1")).state !== "succeeded")
+      while ((await store.jobs.require("llama-1")).state !== "succeeded")
         await new Promise((r) => setTimeout(r, 50));
       await worker.stop();
       const labels = await collectLabels(store, "llama-1");
@@ -85,7 +85,7 @@ describe("embedded GGUF backend (node-llama-cpp, SmolLM2-135M-Instruct)", () => 
 
       await submitJob(store, { jobId: "llama-2", kind: "relevance", items, batchSize: 1 });
       const again = startAnnotationWorker(store, annotator, { itemConcurrency: 1 });
-      while ((await getJob(store, "llama-2")).state !== "succeeded")
+      while ((await store.jobs.require("llama-2")).state !== "succeeded")
         await new Promise((r) => setTimeout(r, 50));
       await again.stop();
       expect((await jobProgress(store, "llama-2")).llmCalls).toBe(0);

@@ -155,7 +155,9 @@ export class OpenAiBackend implements LlmBackend {
         },
       );
     }
-    const message = err instanceof Error ? err.message : String(err);
+    // fetch says only "fetch failed"; the reason (e.g. "connect ECONNREFUSED 127.0.0.1:8000") is its cause
+    const reason = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : "";
+    const message = `${err instanceof Error ? err.message : String(err)}${reason}`;
     return new LlmCallError(
       `LLM call to ${this.url} failed: ${message}`,
       { retryable: true },

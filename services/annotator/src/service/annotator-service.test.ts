@@ -7,7 +7,7 @@ import { AnnotatorService, JobState, JudgeTask, type AnnotationJobStatus } from 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Annotator } from "../annotator.js";
 import { startAnnotationWorker } from "../jobs/annotation-worker.js";
-import { openJobStore, type JobStore } from "../jobs/job-store.js";
+import { openAnnotationStore, type AnnotationStore } from "../jobs/annotation-store.js";
 import { OpenAiBackend } from "../llm/openai-backend.js";
 import { relevanceTask } from "../tasks/relevance.js";
 import {
@@ -20,7 +20,7 @@ import { annotatorService } from "./annotator-service.js";
 
 let dir: string;
 let bus: Bus;
-let store: JobStore;
+let store: AnnotationStore;
 let llm: FaultInjectionServer;
 let server: GrpcServer;
 let worker: Consumer | undefined;
@@ -30,7 +30,7 @@ let annotator: Annotator;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "annotator-grpc-"));
   bus = await createBus({ kind: "memory", dir });
-  store = await openJobStore(bus, { prefix: "grpc" });
+  store = await openAnnotationStore(bus, { prefix: "grpc" });
   llm = await startFaultInjectionServer(relevanceResponder({ delayMs: 20 }));
   annotator = new Annotator({
     backend: new OpenAiBackend({ baseUrl: llm.baseUrl, model: "fault-model" }),
@@ -38,7 +38,7 @@ beforeAll(async () => {
     retry: { initialMs: 5, maxMs: 20 },
   });
   server = await startGrpcServer({
-    services: [annotatorService({ store, annotator, watchIntervalMs: 20 })],
+    services: [annotatorService({ store, annotator })],
     host: "127.0.0.1",
   });
   client = createClient(AnnotatorService, `127.0.0.1:${server.port}`, { deadlineMs: 20_000 });

@@ -2,7 +2,7 @@
  * The gRPC Annotator: Judge runs small relevance or utility judgments synchronously (through the
  * cache); SubmitJob splits a job onto the work queue (workers, in this process or other replicas, do
  * the work), with candidate pools from the client or built here (server-pools.ts); WatchJob streams
- * progress (the job's counters: two KV reads per poll) until the job ends; CancelJob stops it. Every RPC
+ * the job's record on every change until it ends (@ferret/jobs watch); CancelJob stops it. Every RPC
  * is timed and counted (service-metrics.ts).
  */
 import { randomUUID } from "node:crypto";
@@ -10,8 +10,8 @@ import { CancelledError, InvalidArgumentError } from "@ferret/errors";
 import { defineService, type ServiceRegistration } from "@ferret/grpc";
 import { AnnotatorService, JudgeTask } from "@ferret/proto";
 import type { Annotator } from "../annotator.js";
-import { cancelJob, jobProgress } from "../jobs/job-state.js";
-import type { JobStore } from "../jobs/job-store.js";
+import { progressOf } from "../jobs/annotation-progress.js";
+import type { AnnotationStore } from "../jobs/annotation-store.js";
 import { submitJob } from "../jobs/submit-job.js";
 import { itemsOf, passageOf, statusOf } from "./proto-convert.js";
 import type { ServerPoolOptions } from "./server-pools.js";
@@ -21,22 +21,11 @@ import { noMetrics, type AnnotatorMetrics } from "./service-metrics.js";
 export const MAX_JUDGE_PASSAGES = 32;
 
 export interface AnnotatorServiceOptions {
-  store: JobStore;
+  store: AnnotationStore;
   annotator: Annotator;
-  /** WatchJob poll interval. Default 500 ms. */
-  watchIntervalMs?: number;
   /** Where server-side candidate pools come from (corpora root, encoder, OpenSearch). */
   pools?: ServerPoolOptions;
   metrics?: AnnotatorMetrics;
-}
-
-const FINAL = new Set(["succeeded", "failed", "cancelled"]);
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
-  });
 }
 
 export function annotatorService(options: AnnotatorServiceOptions): ServiceRegistration {
@@ -68,7 +57,7 @@ export function annotatorService(options: AnnotatorServiceOptions): ServiceRegis
       metrics.timeCall("SubmitJob", async () => {
         const { kind, items } = await itemsOf(request, options.pools, signal);
         const jobId = request.jobId || randomUUID();
-        await submitJob(store, {
+        const job = await submitJob(store, {
           jobId,
           kind,
           items,
@@ -82,23 +71,14 @@ export function annotatorService(options: AnnotatorServiceOptions): ServiceRegis
               }
             : {}),
         });
-        return statusOf(await jobProgress(store, jobId));
+        return statusOf(progressOf(job));
       }),
     watchJob: async function* (request, { signal }) {
       const end = metrics.startCall("WatchJob");
       let failure: unknown;
       try {
-        let last = "";
-        while (!signal.aborted) {
-          const progress = await jobProgress(store, request.jobId);
-          const status = statusOf(progress);
-          const fingerprint = JSON.stringify([progress.job.state, progress.itemsDone, progress.llmCalls]);
-          if (fingerprint !== last) {
-            last = fingerprint;
-            yield status;
-          }
-          if (FINAL.has(progress.job.state)) return;
-          await sleep(options.watchIntervalMs ?? 500, signal);
+        for await (const record of store.jobs.watch(request.jobId, { signal })) {
+          yield statusOf(progressOf(record));
         }
       } catch (err) {
         failure = err;
@@ -111,8 +91,7 @@ export function annotatorService(options: AnnotatorServiceOptions): ServiceRegis
     },
     cancelJob: (request) =>
       metrics.timeCall("CancelJob", async () => {
-        await cancelJob(store, request.jobId);
-        return statusOf(await jobProgress(store, request.jobId));
+        return statusOf(progressOf(await store.jobs.cancel(request.jobId)));
       }),
   });
 }

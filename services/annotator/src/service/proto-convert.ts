@@ -1,13 +1,13 @@
 /** Proto messages <-> annotator work items and job progress. */
 import { InvalidArgumentError } from "@ferret/errors";
+import { toJobStatus } from "@ferret/jobs";
 import {
-  JobState,
   UtilityVariant,
   type AnnotationJobStatus,
   type Document,
   type SubmitAnnotationJobRequest,
 } from "@ferret/proto";
-import type { JobProgress, JobState as AnnotatorJobState } from "../jobs/job-types.js";
+import type { AnnotationProgress } from "../jobs/job-types.js";
 import type { RelevanceLevel } from "../tasks/graded-documents.js";
 import type { PassageText } from "../tasks/passage-format.js";
 import type { QueryStyle, QueryType } from "../tasks/synthetic-queries.js";
@@ -116,31 +116,17 @@ export async function itemsOf(
   }
 }
 
-const STATES: Record<AnnotatorJobState, JobState> = {
-  queued: JobState.JOB_STATE_QUEUED,
-  running: JobState.JOB_STATE_RUNNING,
-  succeeded: JobState.JOB_STATE_SUCCEEDED,
-  failed: JobState.JOB_STATE_FAILED,
-  cancelled: JobState.JOB_STATE_CANCELLED,
-};
-
-export function statusOf(p: JobProgress): AnnotationJobStatus {
+/** The job's wire status: progress in items (the record counts batches), kind `annotate.<task>`. */
+export function statusOf(p: AnnotationProgress): AnnotationJobStatus {
+  const status = toJobStatus(p.job, {
+    message: `${p.labelsOk} labels ok, ${p.labelsFailed} failed`,
+    outputs: p.job.result?.outputs ?? [],
+  });
   return {
     status: {
-      job: { jobId: p.job.jobId, kind: `annotate.${p.job.kind}` },
-      state: STATES[p.job.state],
-      progress: {
-        done: p.itemsDone,
-        total: p.job.totalItems,
-        unit: "items",
-        message: `${p.labelsOk} labels ok, ${p.labelsFailed} failed`,
-        updatedAt: new Date(p.job.updatedAt),
-      },
-      errorCode: p.job.error ? "INTERNAL" : "",
-      errorMessage: p.job.error ?? "",
-      createdAt: new Date(p.job.createdAt),
-      updatedAt: new Date(p.job.updatedAt),
-      outputs: p.job.outputs ?? [],
+      ...status,
+      job: { jobId: p.job.jobId, kind: `annotate.${p.job.spec.task}` },
+      progress: { ...status.progress!, done: p.itemsDone, total: p.job.spec.totalItems, unit: "items" },
     },
     itemsDone: p.itemsDone,
     labelsOk: p.labelsOk,

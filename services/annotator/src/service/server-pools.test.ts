@@ -23,8 +23,8 @@ import { EmbeddedBm25, OpenSearchBm25 } from "@ferret/retrieval";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Annotator } from "../annotator.js";
 import { startAnnotationWorker } from "../jobs/annotation-worker.js";
-import { collectLabels } from "../jobs/job-state.js";
-import { openJobStore, type JobStore } from "../jobs/job-store.js";
+import { collectLabels } from "../jobs/annotation-progress.js";
+import { openAnnotationStore, type AnnotationStore } from "../jobs/annotation-store.js";
 import { OpenAiBackend } from "../llm/openai-backend.js";
 import { annotateCollection } from "../pipeline.js";
 import {
@@ -45,7 +45,7 @@ let dir: string;
 let encoder: RunningEncoder;
 let encoderClient: ServiceClient<typeof EncoderService>;
 let bus: Bus;
-let store: JobStore;
+let store: AnnotationStore;
 let llm: FaultInjectionServer;
 let server: GrpcServer;
 let client: ServiceClient<typeof AnnotatorService>;
@@ -84,7 +84,7 @@ beforeAll(async () => {
   expect(last?.status?.state).toBe(JobState.JOB_STATE_SUCCEEDED);
 
   bus = await createBus({ kind: "memory", dir: join(dir, "bus") });
-  store = await openJobStore(bus, { prefix: "pools" });
+  store = await openAnnotationStore(bus, { prefix: "pools" });
   llm = await startFaultInjectionServer(taskResponder);
   const annotator = new Annotator({
     backend: new OpenAiBackend({ baseUrl: llm.baseUrl, model: "fault-model" }),
@@ -95,7 +95,6 @@ beforeAll(async () => {
       annotatorService({
         store,
         annotator,
-        watchIntervalMs: 20,
         pools: { corporaRoot: EXAMPLES, encoder: encoderClient },
       }),
     ],

@@ -8,14 +8,14 @@ import { createHash } from "node:crypto";
 import { parseTrecQrels } from "@ferret/datasets";
 import type { ArtifactRef } from "@ferret/proto";
 import { expect } from "vitest";
-import { collectLabels, getJob } from "../jobs/job-state.js";
-import type { JobStore } from "../jobs/job-store.js";
+import { collectLabels } from "../jobs/annotation-progress.js";
+import type { AnnotationStore } from "../jobs/annotation-store.js";
 import type { LabelRecord } from "../labels.js";
 
 const byQueryThenDoc = (a: LabelRecord, b: LabelRecord): number =>
   a.queryId === b.queryId ? (a.docId < b.docId ? -1 : 1) : a.queryId < b.queryId ? -1 : 1;
 
-async function fetchChecked(store: JobStore, ref: ArtifactRef): Promise<string> {
+async function fetchChecked(store: AnnotationStore, ref: ArtifactRef): Promise<string> {
   const bytes = await store.results.getBytes(ref.name);
   expect(createHash("sha256").update(bytes).digest("hex")).toBe(ref.sha256);
   expect(bytes.length).toBe(ref.size);
@@ -23,8 +23,8 @@ async function fetchChecked(store: JobStore, ref: ArtifactRef): Promise<string> 
 }
 
 /** Asserts the dataset and returns the labels.jsonl ref (what annotation.completed must carry). */
-export async function expectPublishedLabels(store: JobStore, jobId: string): Promise<ArtifactRef> {
-  const outputs = (await getJob(store, jobId)).outputs ?? [];
+export async function expectPublishedLabels(store: AnnotationStore, jobId: string): Promise<ArtifactRef> {
+  const outputs = (await store.jobs.require(jobId)).result?.outputs ?? [];
   expect(outputs.map((o) => [o.bucket, o.name])).toEqual([
     [`${store.prefix}-results`, `${jobId}/labels.jsonl`],
     [`${store.prefix}-results`, `${jobId}/qrels.trec`],

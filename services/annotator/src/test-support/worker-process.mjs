@@ -6,15 +6,16 @@ import {
   Annotator,
   CallLimiter,
   OpenAiBackend,
-  openJobStore,
+  openAnnotationStore,
   startAnnotationWorker,
 } from "@ferret/annotator";
 
 const { NATS_URL, PREFIX, LLM_URL } = process.env;
 const bus = await createBus({ kind: "nats", url: NATS_URL, name: "annotator-doomed-worker" });
-const store = await openJobStore(bus, { prefix: PREFIX, ackWaitMs: 2000 });
-const origCreate = store.labels.create.bind(store.labels);
-store.labels.create = async (key, value) => {
+const store = await openAnnotationStore(bus, { prefix: PREFIX, ackWaitMs: 2000 });
+const ledger = store.ledger.kv;
+const origCreate = ledger.create.bind(ledger);
+ledger.create = async (key, value) => {
   const revision = await origCreate(key, value);
   process.send({ type: "batch", key, items: value.labels.length });
   return revision;

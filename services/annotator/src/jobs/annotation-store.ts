@@ -1,31 +1,31 @@
 /**
- * Where annotation jobs live on the bus, shared by every replica: job records (KV, updated with CAS),
- * the work queue of batch messages (items inline, or in the batches object store when large), one label
- * entry per finished batch (KV, create-if-absent: a redelivered batch can never write twice), per-job
- * counters (KV, CAS), the outcome cache, and the results object store (each finished job's labels
+ * Where annotation jobs live on the bus, shared by every replica: job records (@ferret/jobs JobStore),
+ * the work queue of batch messages (items inline, or in the batches object store when large), one
+ * ledger entry per finished batch (@ferret/jobs BatchLedger: create-if-absent, so a redelivered batch
+ * can never write twice), the outcome cache, and the results object store (each finished job's labels
  * dataset). All names derive from one prefix so tests and tenants can keep theirs apart.
  */
-import type { Bus, KvStore, ObjectStore, WorkQueue } from "@ferret/bus";
+import type { Bus, ObjectStore, WorkQueue } from "@ferret/bus";
+import { BatchLedger, JobStore } from "@ferret/jobs";
 import { KvOutcomeCache, type CachedOutcome } from "../label-cache.js";
-import type { BatchLabels, BatchMessage, JobCounters, JobRecord } from "./job-types.js";
+import type { AnnotationResult, AnnotationSpec, BatchLabels, BatchMessage } from "./job-types.js";
 
-export interface JobStoreOptions {
+export interface AnnotationStoreOptions {
   /** Prefix of every queue/bucket name ([A-Za-z0-9_-]). Default "annotator". */
   prefix?: string;
   /** Ack wait of batch deliveries; workers renew it while a batch runs. Default 60 s. */
   ackWaitMs?: number;
+  /** Deliveries of a batch before its job fails. Default: the bus's. */
   maxDeliveries?: number;
 }
 
-export interface JobStore {
+export interface AnnotationStore {
   readonly bus: Bus;
   readonly prefix: string;
   readonly ackWaitMs: number;
-  jobs: KvStore<JobRecord>;
-  /** `<job>.b<batch>` -> the labels of a finished batch. */
-  labels: KvStore<BatchLabels>;
-  /** `<job>` -> running totals. */
-  counters: KvStore<JobCounters>;
+  jobs: JobStore<AnnotationSpec, AnnotationResult>;
+  /** `<job>.<batch>` -> the labels of a finished batch. */
+  ledger: BatchLedger<BatchLabels>;
   cache: KvOutcomeCache;
   /** Batches too large to travel inline in their queue message. */
   batches: ObjectStore;
@@ -34,19 +34,21 @@ export interface JobStore {
   queue: WorkQueue<BatchMessage>;
 }
 
-export async function openJobStore(bus: Bus, options: JobStoreOptions = {}): Promise<JobStore> {
+export async function openAnnotationStore(
+  bus: Bus,
+  options: AnnotationStoreOptions = {},
+): Promise<AnnotationStore> {
   const prefix = options.prefix ?? "annotator";
   const ackWaitMs = options.ackWaitMs ?? 60_000;
-  const [jobs, labels, counters, cacheKv, batches, results, queue] = await Promise.all([
-    bus.kv<JobRecord>(`${prefix}-jobs`),
-    bus.kv<BatchLabels>(`${prefix}-labels`),
-    bus.kv<JobCounters>(`${prefix}-counters`),
+  const [jobs, ledger, cacheKv, batches, results, queue] = await Promise.all([
+    JobStore.open<AnnotationSpec, AnnotationResult>(bus, { bucket: `${prefix}-jobs`, kind: "annotate" }),
+    BatchLedger.open<BatchLabels>(bus, `${prefix}-labels`),
     bus.kv<CachedOutcome>(`${prefix}-cache`),
     bus.objects(`${prefix}-batches`),
     bus.objects(`${prefix}-results`),
     bus.queue<BatchMessage>(`${prefix}-batches`, {
       ackWaitMs,
-      maxDeliveries: options.maxDeliveries ?? 10,
+      ...(options.maxDeliveries === undefined ? {} : { maxDeliveries: options.maxDeliveries }),
       backoff: { initialMs: 1000, maxMs: 30_000 },
     }),
   ]);
@@ -55,8 +57,7 @@ export async function openJobStore(bus: Bus, options: JobStoreOptions = {}): Pro
     prefix,
     ackWaitMs,
     jobs,
-    labels,
-    counters,
+    ledger,
     cache: new KvOutcomeCache(cacheKv),
     batches,
     results,
@@ -64,19 +65,14 @@ export async function openJobStore(bus: Bus, options: JobStoreOptions = {}): Pro
   };
 }
 
-export function batchLabelsKey(jobId: string, batch: number): string {
-  return `${jobId}.b${batch}`;
-}
-
 export function batchObjectName(jobId: string, batch: number): string {
   return `${jobId}/batch-${String(batch).padStart(6, "0")}.json`;
 }
 
-export async function destroyJobStore(store: JobStore): Promise<void> {
+export async function destroyAnnotationStore(store: AnnotationStore): Promise<void> {
   await Promise.allSettled([
-    store.jobs.destroy(),
-    store.labels.destroy(),
-    store.counters.destroy(),
+    store.jobs.kv.destroy(),
+    store.ledger.kv.destroy(),
     store.batches.destroy(),
     store.results.destroy(),
     store.queue.destroy(),

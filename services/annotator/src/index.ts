@@ -56,11 +56,7 @@ export { labelsJsonl, qrelsFromLabels, writeLabelsDir } from "./label-output.js"
 export type { WrittenLabels } from "./label-output.js";
 export { agreementReport, cohenKappa } from "./agreement.js";
 export type { AgreementReport, KappaWeights } from "./agreement.js";
-export {
-  batchObjectName,
-  destroyAnnotationStore,
-  openAnnotationStore,
-} from "./jobs/annotation-store.js";
+export { batchObjectName, destroyAnnotationStore, openAnnotationStore } from "./jobs/annotation-store.js";
 export type { AnnotationStore, AnnotationStoreOptions } from "./jobs/annotation-store.js";
 export { INLINE_BATCH_BYTES, submitJob } from "./jobs/submit-job.js";
 export type { SubmitJobRequest } from "./jobs/submit-job.js";

@@ -1,6 +1,6 @@
 /**
- * An annotation job whose LLM endpoint is down for good (a real closed port: every connection is
- * refused), on both bus adapters (in-process, and NATS JetStream at $NATS_URL, default
+ * An annotation job whose LLM endpoint is down for good (a real free port nobody listens on: every
+ * connection is refused), on both bus adapters (in-process, and NATS JetStream at $NATS_URL, default
  * nats://127.0.0.1:4222, which must be reachable): its batches are given up by the bus and the job ends
  * FAILED with the refused connection as its message, and WatchJob closes after that status. The NATS
  * run's queue and buckets carry a run id and are deleted afterwards.
@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { createBus, type Bus, type Consumer } from "@ferret/bus";
 import { createClient, startGrpcServer, type GrpcServer, type ServiceClient } from "@ferret/grpc";
 import { AnnotatorService, JobState, type AnnotationJobStatus } from "@ferret/proto";
+import { freePort } from "@ferret/service/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Annotator } from "../annotator.js";
 import {
@@ -20,7 +21,6 @@ import {
 } from "../jobs/annotation-store.js";
 import { startAnnotationWorker } from "../jobs/annotation-worker.js";
 import { OpenAiBackend } from "../llm/openai-backend.js";
-import { closedPort } from "../test-support/closed-port.js";
 import { annotatorService } from "./annotator-service.js";
 
 const url = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
@@ -48,7 +48,7 @@ describe.each(adapters)("an annotation job whose LLM endpoint is down ($name)", 
     bus = await adapter.create(dir);
     // 2 deliveries of 2 tries each keep the test short; the job's failure does not depend on them
     store = await openAnnotationStore(bus, { prefix: `llmdown-${runId}`, maxDeliveries: 2 });
-    llmUrl = `http://127.0.0.1:${await closedPort()}/v1`;
+    llmUrl = `http://127.0.0.1:${await freePort()}/v1`;
     const annotator = new Annotator({
       backend: new OpenAiBackend({ baseUrl: llmUrl, model: "nobody" }),
       cache: store.cache,

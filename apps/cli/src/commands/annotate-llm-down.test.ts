@@ -13,7 +13,7 @@ import { destroyAnnotationStore, openAnnotationStore } from "@ferret/annotator";
 import { createBus } from "@ferret/bus";
 import { freePort } from "@ferret/service/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ferret } from "../test-support/run-ferret.js";
+import { ferret } from "../test-support/ferret-process.js";
 
 const url = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
 const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;

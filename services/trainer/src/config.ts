@@ -23,6 +23,13 @@ export const { schema: trainerConfigSchema, load: loadTrainerConfig } = serviceC
       /** Directory holding the ferret_engine package. */
       dir: z.string().min(1).default(ENGINE_DIR),
     }),
+    publish: block({
+      /**
+       * The models root trained models are published to (the encoder's or ranker's models.dir, e.g. a
+       * shared volume); unset: models stay in the job's work dir and nothing is published.
+       */
+      modelsDir: z.string().min(1).optional(),
+    }),
     jobs: block({
       enabled: flagField(true),
       queue: z.string().min(1).default("trainer"),

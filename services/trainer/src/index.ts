@@ -70,3 +70,5 @@ export { createTrainerService, trainerHandlers, trainingJobStatus } from "./serv
 export type { TrainerServiceOptions } from "./service/trainer-service.js";
 export { startTrainer } from "./service/start-trainer.js";
 export type { RunningTrainer } from "./service/start-trainer.js";
+export { MODEL_PUBLISHED_EVENT, PUBLISHED_BY_FILE, publishModel } from "./jobs/publish-model.js";
+export type { PublishModelOptions } from "./jobs/publish-model.js";

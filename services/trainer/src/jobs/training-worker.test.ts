@@ -9,10 +9,11 @@ import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { createBus, type Bus, type BusEvent, type Subscription } from "@ferret/bus";
-import { TrainingProgress } from "@ferret/proto";
+import { ModelPublished, TrainingProgress } from "@ferret/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENGINE_DOUBLE_DIR, PYTHON } from "../test-support/engine-double.js";
 import { smallScifact, tempDir } from "../test-support/scifact.js";
+import { MODEL_PUBLISHED_EVENT, PUBLISHED_BY_FILE } from "./publish-model.js";
 import { submitTrainingJob } from "./submit-training-job.js";
 import { TRAINING_PROGRESS_EVENT, openTrainingJobs } from "./training-job.js";
 import { startTrainingWorker, type TrainingWorker } from "./training-worker.js";
@@ -21,12 +22,22 @@ const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6
 const natsUrl = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
 const queueOptions = { maxDeliveries: 3, backoff: { initialMs: 50, maxMs: 100 }, ackWaitMs: 5000 };
 
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error("timed out waiting for an event");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe("training jobs on NATS with the engine test double", () => {
   let bus: Bus;
   let corpus: string;
   let work: string;
   let subscription: Subscription;
   const progress: BusEvent<unknown>[] = [];
+  const published: ModelPublished[] = [];
+  let publishedSubscription: Subscription;
   let n = 0;
 
   beforeAll(async () => {
@@ -40,9 +51,14 @@ describe("training jobs on NATS with the engine test double", () => {
     corpus = (await smallScifact(12)).dir;
     work = await tempDir();
     subscription = await bus.events.subscribe(TRAINING_PROGRESS_EVENT, (e) => void progress.push(e));
+    publishedSubscription = await bus.events.subscribe(
+      MODEL_PUBLISHED_EVENT,
+      (e) => void published.push(ModelPublished.fromJSON(e.data)),
+    );
   });
   afterAll(async () => {
     await subscription?.stop();
+    await publishedSubscription?.stop();
     await bus?.close({ graceMs: 0 });
     const nc = await connect({ servers: natsUrl });
     try {
@@ -65,6 +81,7 @@ describe("training jobs on NATS with the engine test double", () => {
       engineEnv: env,
       heartbeatMs: 1000,
       progressIntervalMs: 0,
+      modelsDir: join(work, "models"),
       ...names,
     });
     const jobs = await openTrainingJobs(bus, names.jobsBucket);
@@ -97,7 +114,7 @@ describe("training jobs on NATS with the engine test double", () => {
     return { jobs, submit, final, cleanup, workDir: join(work, `jobs-${n}`) };
   }
 
-  it("assembles, trains, republishes the engine's progress and records the model", async () => {
+  it("assembles, trains, republishes the engine's progress and publishes the model", async () => {
     const w = await worker();
     await w.submit("ok", { hyperparameters: { batchSize: 2 }, checkpointEvery: 2 });
     const record = await w.final("ok");
@@ -106,8 +123,17 @@ describe("training jobs on NATS with the engine test double", () => {
     // 12 queries in batches of 2: 6 steps.
     expect(record.progress).toMatchObject({ done: 6, total: 6, unit: "steps" });
     expect(record.result).toMatchObject({ records: 12, stages: [{ stage: 1, steps: 6 }] });
-    const model = JSON.parse(await readFile(join(record.result!.modelDir, "ferret.json"), "utf8"));
+    // Published under the models root by the job's id (no model name given), with one event.
+    expect(record.result!.modelDir).toBe(join(work, "models", "ok"));
+    const model = JSON.parse(await readFile(join(work, "models", "ok", "ferret.json"), "utf8"));
     expect(model).toEqual({ trainedFrom: join(work, "base-model"), steps: 6 });
+    expect(JSON.parse(await readFile(join(work, "models", "ok", PUBLISHED_BY_FILE), "utf8"))).toEqual({
+      jobId: "ok",
+    });
+    await until(() => published.some((p) => p.trainedBy?.jobId === "ok"));
+    expect(published.filter((p) => p.trainedBy?.jobId === "ok")).toEqual([
+      expect.objectContaining({ model: expect.objectContaining({ name: "ok", version: "ok" }) }),
+    ]);
     const steps = progress
       .map((e) => TrainingProgress.fromJSON(e.data))
       .filter((p) => p.job?.jobId === "ok" && p.phase === "train");
@@ -132,6 +158,9 @@ describe("training jobs on NATS with the engine test double", () => {
       .map((p) => [p.attempt, p.step]);
     expect(attempts).toContainEqual([2, 5]);
     expect(attempts).toContainEqual([1, 4]);
+    await until(() => published.some((p) => p.trainedBy?.jobId === "crash"));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(published.filter((p) => p.trainedBy?.jobId === "crash")).toHaveLength(1);
   });
 
   it("fails the job at once on the engine's typed error, naming the field", async () => {

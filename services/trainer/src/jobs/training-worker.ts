@@ -22,6 +22,7 @@ import { MANIFEST_FILE, STATS_FILE, type TrainingSetManifest } from "../data/tra
 import type { TrainingSetStats } from "../data/training-set-stats.js";
 import { engineJob, exportedModelDir, writeEngineJobFile } from "../engine/engine-job-file.js";
 import { runEngine } from "../engine/engine-process.js";
+import { publishModel } from "./publish-model.js";
 import { publishTrainingProgress } from "./training-progress.js";
 import {
   TRAINING_JOBS_BUCKET,
@@ -53,6 +54,11 @@ export interface TrainingWorkerOptions {
   logger?: Logger;
   /** Extra environment for the engine (e.g. thread counts). */
   engineEnv?: NodeJS.ProcessEnv;
+  /**
+   * Where trained models are published (the encoder's or ranker's models root); each job's model goes to
+   * <modelsDir>/<model name> and `model.published` fires. Without it models stay in the work dir.
+   */
+  modelsDir?: string;
 }
 
 export interface TrainingWorker {
@@ -140,10 +146,23 @@ async function trainJob(
       modelDir = done.modelDir;
     }
     const last = stages[stages.length - 1]!;
+    let trained = last.modelDir;
+    if (options.modelsDir !== undefined) {
+      const name = record.spec.modelName || loaded.spec.name || jobId;
+      const published = await publishModel({
+        bus: options.bus,
+        modelsDir: options.modelsDir,
+        name,
+        jobId,
+        modelDir: last.modelDir,
+      });
+      log.info({ model: published.name }, "model published");
+      trained = join(options.modelsDir, name);
+    }
     await jobs.succeed(
       jobId,
       {
-        modelDir: last.modelDir,
+        modelDir: trained,
         trainingSetDir: setDir,
         stages,
         records: stats.queries.records,
@@ -154,7 +173,7 @@ async function trainJob(
       },
       { done: last.steps, total: last.steps, message: "trained" },
     );
-    log.info({ model: last.modelDir }, "training job succeeded");
+    log.info({ model: trained }, "training job succeeded");
   } finally {
     clearInterval(heartbeat);
     message.signal.removeEventListener("abort", onLost);

@@ -31,6 +31,7 @@ export const startTrainer = serviceStart<TrainerConfig, RunningTrainer>(
         queue: config.jobs.queue,
         jobsBucket: config.jobs.jobsBucket,
         heartbeatMs: config.jobs.heartbeatMs,
+        ...(config.publish.modelsDir === undefined ? {} : { modelsDir: resolve(config.publish.modelsDir) }),
         logger,
       }),
     );

@@ -81,6 +81,8 @@ if step install infra/dev/install.sh; then
   step lint "${TURBO[@]}" lint --continue --output-logs=errors-only
   step format npx prettier --check --log-level warn .
   step typecheck "${TURBO[@]}" typecheck --continue --output-logs=errors-only
+  # The trainer's tests run its PyTorch engine from the repo's .venv, so the venv (cached) comes first.
+  step trainer-env infra/dev/trainer-env.sh
   test_rc=0
   step test run_tests || test_rc=$?
   engine_rc=0

@@ -1,0 +1,115 @@
+/**
+ * The training worker with the real PyTorch engine (services/trainer/engine, in the repo's .venv from
+ * make trainer-env): SciFact train queries with BM25 negatives train a tiny BERT. The kill test SIGKILLs
+ * the engine mid-run: the attempt fails, the next delivery resumes from the last checkpoint, the job
+ * ends with exactly the planned optimiser steps and one exported model that @ferret/inference loads.
+ */
+import { execFileSync } from "node:child_process";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { createBus, type Bus, type BusEvent, type Subscription } from "@ferret/bus";
+import { BiEncoder } from "@ferret/inference";
+import { TrainingProgress } from "@ferret/proto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { smallScifact, tempDir } from "../test-support/scifact.js";
+import { REAL_ENGINE_DIR, makeTrainableModel, requireVenv } from "../test-support/trainable-model.js";
+import { submitTrainingJob } from "./submit-training-job.js";
+import { TRAINING_PROGRESS_EVENT, openTrainingJobs } from "./training-job.js";
+import { startTrainingWorker, type TrainingWorker } from "./training-worker.js";
+
+/** The engine processes this test process started (its children running ferret_engine). */
+function enginePids(): number[] {
+  const out = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(process.pid)], { encoding: "utf8" });
+  return out
+    .split("\n")
+    .filter((l) => l.includes("ferret_engine"))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+describe("training with the real engine", () => {
+  let bus: Bus;
+  let worker: TrainingWorker;
+  let work: string;
+  let corpus: string;
+  let subscription: Subscription;
+  const progress: TrainingProgress[] = [];
+  let killed = 0;
+
+  beforeAll(async () => {
+    const python = requireVenv();
+    work = await tempDir();
+    corpus = (await smallScifact(16)).dir;
+    makeTrainableModel(work);
+    bus = await createBus({ kind: "memory", dir: join(work, "bus") });
+    subscription = await bus.events.subscribe(TRAINING_PROGRESS_EVENT, (e: BusEvent<unknown>) => {
+      const p = TrainingProgress.fromJSON(e.data);
+      progress.push(p);
+      // SIGKILL the engine once, mid-run, after its checkpoint at step 3.
+      if (killed === 0 && p.step === 5) {
+        for (const pid of enginePids()) process.kill(pid, "SIGKILL");
+        killed++;
+      }
+    });
+    worker = await startTrainingWorker({
+      bus,
+      python,
+      engineDir: REAL_ENGINE_DIR,
+      dataRoot: work,
+      workDir: join(work, "jobs"),
+      queueOptions: { maxDeliveries: 3, backoff: { initialMs: 50, maxMs: 100 } },
+      heartbeatMs: 1000,
+      progressIntervalMs: 0,
+      engineEnv: { OMP_NUM_THREADS: "1" },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await worker?.stop({ graceMs: 1000 });
+    await subscription?.stop();
+    await bus?.close();
+  });
+
+  it("resumes a SIGKILLed engine from its checkpoint and ends with the planned steps and one model", async () => {
+    await submitTrainingJob(
+      bus,
+      {
+        specName: "job.yaml",
+        spec: JSON.stringify({
+          corpus,
+          queries: { split: "small" },
+          positives: { human: {} },
+          negatives: { bm25: { window: [4, 30], count: 1 } },
+          model: "tiny-bert-trainable",
+          training: {
+            hyperparameters: { batchSize: 4, epochs: 3, learningRate: 1e-3 },
+            checkpointEvery: 3,
+            logEvery: 1,
+            threads: 1,
+            quantize: false,
+          },
+        }),
+      },
+      { jobId: "real-kill", dataRoot: work },
+    );
+    const jobs = await openTrainingJobs(bus);
+    let record;
+    for await (const r of jobs.watch("real-kill")) record = r;
+    expect(record!.error).toBeUndefined();
+    expect(record!.state).toBe("succeeded");
+    expect(killed).toBe(1);
+    // 16 queries, batches of 4, 3 epochs: 12 optimiser steps planned and done.
+    expect(record!.result!.stages).toEqual([expect.objectContaining({ stage: 1, steps: 12 })]);
+    const second = progress.filter(
+      (p) => p.job?.jobId === "real-kill" && p.attempt === 2 && p.phase === "train",
+    );
+    // The second attempt resumed after the step-3 checkpoint: steps 4..12, each once.
+    expect(second.map((p) => p.step)).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(second.every((p) => p.totalSteps === 12 && Number.isFinite(p.loss))).toBe(true);
+    // One model, loadable by the encoder's model loader.
+    const stageDir = join(work, "jobs", "real-kill", "stage-1");
+    expect((await readdir(stageDir)).filter((f) => f.startsWith("model"))).toEqual(["model"]);
+    const encoder = await BiEncoder.load(record!.result!.modelDir);
+    const [v] = await encoder.embed(["a claim about tumour cells"], "query");
+    await encoder.close();
+    expect(v!.length).toBe(32);
+  }, 300_000);
+});

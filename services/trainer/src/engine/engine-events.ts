@@ -37,11 +37,13 @@ export function parseEngineEvent(line: string): EngineEvent | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-/** The numeric fields of an eval event other than its step and time: the measures. */
+const NOT_MEASURES = new Set(["event", "time", "step", "queries"]);
+
+/** The numeric fields of an eval event other than its step, time and query count: the measures. */
 export function evalMetrics(event: EngineEvent): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [key, value] of Object.entries(event)) {
-    if (key === "event" || key === "time" || key === "step") continue;
+    if (NOT_MEASURES.has(key)) continue;
     if (typeof value === "number" && Number.isFinite(value)) out[key] = value;
   }
   return out;

@@ -1,6 +1,6 @@
 /**
  * bench/eval: trec_eval-exact evaluation of an MS MARCO dev-sized run (6,980 queries × 1,000 documents,
- * 4 measures), Ferret against pytrec_eval and the trec_eval C binary, side by side, on this machine.
+ * 4 measures), Ferret against pytrec_eval and the trec_eval 10.0 C binary, side by side, on this machine.
  *
  *   node bench/eval/run.mjs [--reps N] [--out bench/eval/RESULTS.md]      (or: npm run bench:eval -w @ferret/bench)
  *
@@ -8,12 +8,17 @@
  * (git-ignored): scores decrease with rank, ~1.07 relevant documents per query (MS MARCO dev's rate), two
  * thirds of them retrieved at skewed ranks. Every measurement runs in a fresh process, as a user would
  * run it, and includes reading both files:
- *   - Ferret in-process: @ferret/datasets readTrecRun/readTrecQrels, then @ferret/evaluator evaluate();
+ *   - Ferret in-process: @ferret/datasets readTrecQrels and readTrecRunColumns (the run parsed from its bytes
+ *     into columns), then @ferret/evaluator evaluate();
  *   - `ferret eval --trec` end to end (node startup, reading with the progress hook, evaluation, printing);
  *   - pytrec_eval: parse_qrel/parse_run, RelevanceEvaluator, evaluate (bench/eval/pytrec_eval_bench.py);
- *   - trec_eval (the binary at .cache/trec_eval/trec_eval, from services/evaluator/scripts/build-trec-eval.sh).
- * Sanity: the means of all tools must agree (Ferret and pytrec_eval to 1e-9; trec_eval's printed lines
- * must equal `ferret eval --trec`'s byte for byte); the bench fails otherwise.
+ *   - trec_eval 10.0 (.cache/trec_eval/trec_eval, built by services/evaluator/scripts/build-trec-eval.sh from
+ *     TREC_EVAL_SRC = usnistgov/trec_eval at tag v10.0 with its Makefile's flags) and, when present, the same
+ *     source built with -O3 -march=native (.cache/trec_eval/trec_eval-O3).
+ * Sanity, with trec_eval 10.0 as the reference: `ferret eval --trec` prints its lines byte for byte, also with
+ * -q -c (every per-query line, checked once outside the timings); Ferret in-process and pytrec_eval agree with
+ * its printed means to 5e-5 (pytrec_eval stores scores as float32, so it ties scores trec_eval 10.0 tells apart
+ * and differs in the 6th decimal); the bench fails otherwise.
  */
 import { spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
@@ -21,7 +26,7 @@ import { mkdir, rename, writeFile } from "node:fs/promises";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { once } from "node:events";
-import { readTrecQrels, readTrecRun } from "@ferret/datasets";
+import { readTrecQrels, readTrecRunColumns } from "@ferret/datasets";
 import { evaluate } from "@ferret/evaluator";
 
 const ROOT = resolve(process.cwd());
@@ -36,6 +41,7 @@ const MEASURES_TREC = ["ndcg_cut.10", "map", "recip_rank", "recall.1000"];
 const MEASURE_NAMES = ["ndcg_cut_10", "map", "recip_rank", "recall_1000"];
 const CLI = join(ROOT, "apps/cli/dist/main.js");
 const TREC_EVAL = join(ROOT, ".cache/trec_eval/trec_eval");
+const TREC_EVAL_O3 = join(ROOT, ".cache/trec_eval/trec_eval-O3");
 const PYTHON = join(ROOT, ".venv/bin/python");
 const PYTREC_DRIVER = join(ROOT, "bench/eval/pytrec_eval_bench.py");
 
@@ -176,7 +182,7 @@ function meansOfTrecLines(text: string): Record<string, number> {
 async function ferretInProcess(): Promise<void> {
   const t0 = performance.now();
   const { qrels } = await readTrecQrels(QRELS_FILE);
-  const { run } = await readTrecRun(RUN_FILE);
+  const { columns: run } = await readTrecRunColumns(RUN_FILE);
   const t1 = performance.now();
   const evaluation = evaluate(run, qrels, MEASURES_TREC);
   const t2 = performance.now();
@@ -184,10 +190,17 @@ async function ferretInProcess(): Promise<void> {
   process.stdout.write(JSON.stringify(result));
 }
 
-const FERRET = "Ferret in-process (readTrecRun + evaluate())";
+/** `ferret eval --trec` on the bench's files and measures, with trec_eval options `extra`. */
+function ferretCliArgs(extra: string[]): string[] {
+  const measures = MEASURES_TREC.flatMap((x) => ["-m", x]);
+  return [CLI, "eval", "--qrels", QRELS_FILE, RUN_FILE, ...measures, "--trec", ...extra, "--no-progress"];
+}
+
+const FERRET = "Ferret in-process (readTrecRunColumns + evaluate())";
 const FERRET_CLI = "ferret eval --trec (CLI, end to end)";
 const PYTREC = "pytrec_eval (parse_run + evaluate)";
-const TREC_EVAL_C = "trec_eval (C binary)";
+const TREC_EVAL_C = "trec_eval 10.0 (C, Makefile flags)";
+const TREC_EVAL_C_O3 = "trec_eval 10.0 (C, -O3 -march=native)";
 
 const TOOLS: Record<string, () => Timing> = {
   [FERRET]: () => {
@@ -196,17 +209,7 @@ const TOOLS: Record<string, () => Timing> = {
     return { ...measured(m), parse: r.parse, evaluate: r.evaluate, means: r.means };
   },
   [FERRET_CLI]: () => {
-    const measures = MEASURES_TREC.flatMap((x) => ["-m", x]);
-    const m = timed(process.execPath, [
-      CLI,
-      "eval",
-      "--qrels",
-      QRELS_FILE,
-      RUN_FILE,
-      ...measures,
-      "--trec",
-      "--no-progress",
-    ]);
+    const m = timed(process.execPath, ferretCliArgs([]));
     return { ...measured(m), means: meansOfTrecLines(m.stdout), lines: m.stdout };
   },
   [PYTREC]: () => {
@@ -229,7 +232,23 @@ const TOOLS: Record<string, () => Timing> = {
     const m = timed(TREC_EVAL, [...MEASURES_TREC.flatMap((x) => ["-m", x]), QRELS_FILE, RUN_FILE]);
     return { ...measured(m), means: meansOfTrecLines(m.stdout), lines: m.stdout };
   },
+  [TREC_EVAL_C_O3]: () => {
+    const m = timed(TREC_EVAL_O3, [...MEASURES_TREC.flatMap((x) => ["-m", x]), QRELS_FILE, RUN_FILE]);
+    return { ...measured(m), means: meansOfTrecLines(m.stdout), lines: m.stdout };
+  },
 };
+
+/** `ferret eval --trec -q -c` against `trec_eval -q -c`: the number of lines, or the first difference. */
+function perQueryParity(): { lines: number; problem?: string } {
+  const ours = timed(process.execPath, ferretCliArgs(["-q", "-c"])).stdout.split("\n");
+  const measures = MEASURES_TREC.flatMap((x) => ["-m", x]);
+  const theirs = timed(TREC_EVAL, ["-q", "-c", ...measures, QRELS_FILE, RUN_FILE]).stdout.split("\n");
+  for (let i = 0; i < Math.max(ours.length, theirs.length); i++) {
+    if (ours[i] !== theirs[i])
+      return { lines: i, problem: `-q -c line ${i + 1}: ferret "${ours[i]}", trec_eval "${theirs[i]}"` };
+  }
+  return { lines: theirs.length - 1 };
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -242,23 +261,23 @@ function command(name: string, args: string[]): string | undefined {
   return r.status === 0 ? `${r.stdout}${r.stderr}`.trim() : undefined;
 }
 
-/** Disagreements between the tools' means (empty when they all agree). */
+/** Disagreements with trec_eval 10.0 (empty when every tool agrees). */
 function sanity(results: Map<string, Timing[]>): string[] {
-  const reference = results.get(PYTREC)?.[0]?.means ?? {};
+  const reference = results.get(TREC_EVAL_C)?.[0]?.means ?? {};
   const problems: string[] = [];
   for (const [name, timings] of results) {
     const means = timings[0]?.means ?? {};
-    // trec_eval and `ferret eval --trec` print 4 decimals; the others give full doubles.
-    const tolerance = name === TREC_EVAL_C || name === FERRET_CLI ? 5e-5 + 1e-12 : 1e-9;
+    // trec_eval prints 4 decimals: a full double agrees when it is within half a unit of the last one.
     for (const m of MEASURE_NAMES) {
       const diff = Math.abs((means[m] ?? NaN) - (reference[m] ?? NaN));
-      if (!(diff <= tolerance)) problems.push(`${name} ${m} = ${means[m]}, pytrec_eval ${reference[m]}`);
+      if (!(diff <= 5e-5 + 1e-12)) problems.push(`${name} ${m} = ${means[m]}, trec_eval ${reference[m]}`);
     }
   }
   const trecLines = results.get(TREC_EVAL_C)?.[0]?.lines;
-  const cliLines = results.get(FERRET_CLI)?.[0]?.lines;
-  if (trecLines !== undefined && trecLines !== cliLines) {
-    problems.push(`ferret eval --trec printed\n${cliLines}trec_eval printed\n${trecLines}`);
+  for (const name of [FERRET_CLI, TREC_EVAL_C_O3]) {
+    const lines = results.get(name)?.[0]?.lines;
+    if (lines !== undefined && trecLines !== lines)
+      problems.push(`${name} printed\n${lines}trec_eval printed\n${trecLines}`);
   }
   return problems;
 }
@@ -269,12 +288,19 @@ async function main(args: Args): Promise<void> {
   const took = ((performance.now() - t) / 1000).toFixed(1);
   process.stderr.write(`data: ${relative(ROOT, DATA_DIR)} (${DATA_VERSION}), ${took} s\n`);
   if (!existsSync(CLI)) throw new Error("build first: npx turbo run build --filter=@ferret/cli...");
-  const tools = Object.keys(TOOLS).filter((name) => name !== TREC_EVAL_C || existsSync(TREC_EVAL));
   if (!existsSync(TREC_EVAL)) {
-    process.stderr.write(
-      `no ${TREC_EVAL} (services/evaluator/scripts/build-trec-eval.sh); trec_eval skipped\n`,
+    throw new Error(
+      `no ${TREC_EVAL}: TREC_EVAL_SRC=<usnistgov/trec_eval at v10.0> services/evaluator/scripts/build-trec-eval.sh`,
     );
   }
+  const havePytrec = spawnSync(PYTHON, ["-c", "import pytrec_eval"]).status === 0;
+  if (!havePytrec) process.stderr.write(`no pytrec_eval in ${PYTHON} (make py-env); pytrec_eval skipped\n`);
+  const tools = Object.keys(TOOLS).filter(
+    (name) => (name !== TREC_EVAL_C_O3 || existsSync(TREC_EVAL_O3)) && (name !== PYTREC || havePytrec),
+  );
+  const loadBefore = loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ");
   const results = new Map<string, Timing[]>(tools.map((name) => [name, []]));
   for (let rep = 0; rep < args.reps; rep++) {
     // Rotate the order so no tool always runs first (cold page cache) or right after the same one.
@@ -287,8 +313,10 @@ async function main(args: Args): Promise<void> {
     }
   }
   const problems = sanity(results);
+  const parity = perQueryParity();
+  if (parity.problem !== undefined) problems.push(parity.problem);
 
-  const baseline = results.has(TREC_EVAL_C) ? TREC_EVAL_C : PYTREC;
+  const baseline = TREC_EVAL_C;
   const med = (name: string, key: "wall" | "cpu") => {
     const xs = (results.get(name) ?? []).map((x) => x[key]).filter((x): x is number => x !== undefined);
     return xs.length === 0 ? undefined : median(xs);
@@ -306,17 +334,34 @@ async function main(args: Args): Promise<void> {
     const [wall, cpu] = [med(name, "wall"), med(name, "cpu")];
     return (
       `| ${name} | ${fmt(wall)} | ${fmt(cpu)} | ${phase("parse")} | ${phase("setup")} | ${phase("evaluate")} | ` +
-      `${ratio(wall, med(baseline, "wall"))} | ${ratio(cpu, med(baseline, "cpu"))} | ${rss} |`
+      `${ratio(wall, med(baseline, "wall"))} | ${ratio(cpu, med(baseline, "cpu"))} | ` +
+      `${ratio(wall, med(TREC_EVAL_C_O3, "wall"))} | ${ratio(cpu, med(TREC_EVAL_C_O3, "cpu"))} | ${rss} |`
     );
   });
-  const reference = results.get(PYTREC)?.[0]?.means ?? {};
-  const meanList = MEASURE_NAMES.map((m) => `${m} ${(reference[m] as number).toFixed(6)}`).join(", ");
+  const reference = results.get(TREC_EVAL_C)?.[0]?.means ?? {};
+  const meanList = MEASURE_NAMES.map((m) => `${m} ${(reference[m] as number).toFixed(4)}`).join(", ");
+  const ferretMeans = results.get(FERRET)?.[0]?.means ?? {};
+  const pytrecMeans = results.get(PYTREC)?.[0]?.means ?? {};
+  const sixth = (means: Record<string, number>) =>
+    MEASURE_NAMES.map((m) => `${m} ${(means[m] as number).toFixed(7)}`).join(", ");
   const sanityText =
     problems.length === 0
-      ? `all tools agree: ${meanList} (Ferret and pytrec_eval to 1e-9; \`ferret eval --trec\` prints trec_eval's lines byte for byte).`
-      : `**the tools disagree** (pytrec_eval: ${meanList}):\n\n${problems.map((p) => `- ${p.split("\n").join("\n  ")}`).join("\n")}`;
+      ? `all tools agree with trec_eval 10.0 (${meanList}). \`ferret eval --trec\` prints trec_eval's lines byte ` +
+        `for byte, and with -q -c all ${parity.lines.toLocaleString("en-US")} of them (checked once, untimed). ` +
+        `Full precision: Ferret ${sixth(ferretMeans)}` +
+        (results.has(PYTREC)
+          ? `; pytrec_eval ${sixth(pytrecMeans)} (it stores scores as float32 and ties scores trec_eval 10.0 ` +
+            `keeps apart as doubles).`
+          : ".")
+      : `**the tools disagree** (trec_eval 10.0: ${meanList}):\n\n${problems.map((p) => `- ${p.split("\n").join("\n  ")}`).join("\n")}`;
 
   const cpu = cpus()[0]?.model ?? "unknown";
+  const flags =
+    readFileSync("/proc/cpuinfo", "utf8")
+      .match(/^flags\s*:(.*)$/m)?.[1]
+      ?.trim()
+      .split(/\s+/) ?? [];
+  const simd = ["avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_tile"].filter((f) => flags.includes(f));
   const python = command(PYTHON, ["--version"]) ?? "?";
   const pytrec =
     command(PYTHON, ["-m", "pip", "show", "pytrec_eval-terrier"])?.match(/^Version: (.*)$/m)?.[1] ?? "?";
@@ -326,25 +371,27 @@ async function main(args: Args): Promise<void> {
   const loads = loadavg()
     .map((x) => x.toFixed(1))
     .join(" ");
-  const report = `# bench/eval: Ferret vs pytrec_eval vs trec_eval
+  const report = `# bench/eval: Ferret vs pytrec_eval vs trec_eval 10.0
 
 Evaluating an MS MARCO dev-sized run: ${QUERIES.toLocaleString("en-US")} queries × ${DEPTH.toLocaleString("en-US")} documents
 (${(QUERIES * DEPTH).toLocaleString("en-US")} run lines, synthetic and deterministic: ${DATA_VERSION}) with
 ${MEASURE_NAMES.join(", ")}. Each row is a fresh process that reads the TREC run and qrels files and evaluates
 them: wall and CPU (user + system) seconds, median of ${args.reps}; parse / setup / evaluate split the wall time
-where the tool reports its phases. Ratios divide the medians by ${baseline}'s.
+where the tool reports its phases. Ratios divide the medians by trec_eval 10.0's: built with its Makefile's
+flags (\`make\`: -g, no optimisation), and with -O3 -march=native.
 
 Command (from the repository root): \`node bench/eval/run.mjs\` (or \`npm run bench:eval -w @ferret/bench\`).
 
-| tool | wall (s) | CPU (s) | parse | setup | evaluate | wall vs ${baseline} | CPU vs ${baseline} | peak RSS (MiB) |
-| :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| tool | wall (s) | CPU (s) | parse | setup | evaluate | wall vs trec_eval | CPU vs trec_eval | wall vs trec_eval -O3 | CPU vs trec_eval -O3 | peak RSS (MiB) |
+| :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${rows.join("\n")}
 
 Sanity: ${sanityText}
 
-Machine: ${cpus().length} CPUs (nproc), ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; Node ${process.version};
-${python}, pytrec_eval-terrier ${pytrec}; ${trecVersion} (.cache/trec_eval/trec_eval). Load average at the end:
-${loads} (other work shares this machine, so wall times are noisy; CPU times much less so).
+Machine: ${cpus().length} CPUs (nproc), ${cpu} (flags: ${simd.join(", ") || "none of avx2/avx512/vnni/amx"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; Node ${process.version};
+${python}, pytrec_eval-terrier ${pytrec}; ${trecVersion} (usnistgov/trec_eval tag v10.0, .cache/trec_eval/). Load average
+(1, 5, 15 min) at the start: ${loadBefore}; at the end: ${loads} (other work shares this machine, so wall times
+are noisy; CPU times much less so).
 Generated ${new Date().toISOString().slice(0, 10)}.
 `;
   await writeFile(args.out, report);

@@ -13,6 +13,14 @@ export type { BeirQrelsResult } from "./beir-qrels.js";
 export { writeBeirCorpus, writeBeirQueries, writeBeirQrels } from "./beir-writers.js";
 export { readTrecRun, parseTrecRun } from "./trec-run.js";
 export type { TrecRunResult, ParseTrecRunOptions } from "./trec-run.js";
+export {
+  readTrecRunColumns,
+  parseTrecRunColumns,
+  trecRunColumnsToMap,
+  hashBytes,
+  compareByteRanges,
+} from "./trec-run-columns.js";
+export type { TrecRunColumns, TrecRunColumnsResult } from "./trec-run-columns.js";
 export { readTrecQrels, parseTrecQrels } from "./trec-qrels.js";
 export type { TrecQrelsResult } from "./trec-qrels.js";
 export { writeTrecRun, writeTrecQrels } from "./trec-writers.js";

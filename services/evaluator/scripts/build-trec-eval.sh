@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Puts a real trec_eval binary at <repo>/.cache/trec_eval/trec_eval (git-ignored) for the parity
-# cross-check (make-trec-eval-fixtures.py) and for benchmarks against the C implementation.
+# Puts a real trec_eval binary at <repo>/.cache/trec_eval/trec_eval (git-ignored) for benchmarks against
+# the C implementation (bench/eval). (make-trec-eval-fixtures.py builds its own from the source it is given.)
 #
 # Two ways, in this order:
-#   1. TREC_EVAL_SRC=/path/to/trec_eval-source  (a usnistgov/trec_eval checkout or release tarball,
-#      e.g. v10.0): compiled here with the system C compiler; the build happens in a copy, so the
-#      source tree stays untouched.
+#   1. TREC_EVAL_SRC=/path/to/trec_eval-source  (usnistgov/trec_eval at tag v10.0, e.g.
+#      `git archive v10.0 | tar -x -C DIR`): compiled here with the system C compiler; the build happens in
+#      a copy, so the source tree stays untouched. Two binaries: `trec_eval` with the Makefile's own flags
+#      (what `make` gives a user: -g, no optimisation) and `trec_eval-O3` with -O3 -march=native.
 #   2. Otherwise: the prebuilt binaries that Maven Central ships in
 #      uk.ac.gla.dcs.terrierteam:jtreceval:0.0.5 (the artifact Anserini uses). That binary reports
 #      "trec_eval version 9.0.4".
@@ -23,6 +24,11 @@ if [[ -n "${TREC_EVAL_SRC:-}" ]]; then
   cp -R "$TREC_EVAL_SRC"/. "$work/"
   make -C "$work" -s trec_eval CC="${CC:-cc}"
   install -m 0755 "$work/trec_eval" "$DEST/trec_eval"
+  rm -f "$work"/*.o "$work/trec_eval"
+  version="$(sed -n 's/^VERSIONID *= *//p' "$work/Makefile")"
+  make -C "$work" -s trec_eval CC="${CC:-cc}" \
+    CFLAGS="-O3 -march=native -I. -Wno-deprecated-non-prototype -DVERSIONID=\\\"$version\\\""
+  install -m 0755 "$work/trec_eval" "$DEST/trec_eval-O3"
 else
   version=0.0.5
   case "$(uname -s)-$(uname -m)" in

@@ -26,7 +26,9 @@ version 10.0, and runs it on every configuration below. It writes (all committed
   manifest.json              the configurations: inputs, options, measures, trec_eval version and commit
   pytrec/<name>.json.br      full-precision per-query values and means (with and without -c) from pytrec_eval-terrier
                              (trec_eval 9.0.8's measure code, which 10.0 keeps unchanged) for the service and job
-                             tests, which compare doubles rather than printed lines
+                             tests, which compare doubles rather than printed lines. pytrec_eval stores scores as
+                             float32 (trec_eval 10.0: double), so only runs without float32-equal scores qualify;
+                             these have 6-decimal scores well apart, and the line-by-line 10.0 parity covers the rest
 
 Runs that leave qrels queries out are evaluated with -c only: without it trec_eval 10.0 exits with status 4
 ("result qid ... not found in qrels"); Ferret then evaluates the answered queries, as trec_eval 9 did.
@@ -210,7 +212,7 @@ def edge_inputs():
         else:
             labels = {d: rng.choice([-2, -1, 0, 0, 0, 1, 1, 2, 3, 4]) for d in judged}
         qrels[q] = labels
-    # Scores equal as float32 but not as doubles: trec_eval 9.0.4 tied them (docid "b" first), 10.0 does not.
+    # Scores equal as float32 but not as doubles: trec_eval up to 9.0.7 (and pytrec_eval) tied them (docid "b" first), 10.0 does not.
     qrels["f32"] = {"a": 1, "b": 0}
     lines = ["# edge-case qrels for trec_eval 10.0 parity (comment lines are skipped since 10.0)"]
     for q in sorted(qrels):
@@ -233,7 +235,7 @@ def edge_inputs():
             if mode == "ties":
                 s = f"{rng.choice([3, 2.5, 2, 1, 0.5, 0]):g}"
             elif mode == "float32":
-                # Distinct as doubles, equal as floats (trec_eval 9.0.4 stored floats and tied these).
+                # Distinct as doubles, equal as floats (trec_eval up to 9.0.7 stored floats and tied these).
                 s = f"0.{rng.choice(['1', '2'])}00000000{rng.randint(1, 3)}"
             elif mode == "exp":
                 s = rng.choice(["1e-3", "1E-3", "-2.5e0", "-0", "0", "0.0", "+1.5", "7.", ".25", "-0.000001"])

@@ -13,9 +13,10 @@
  * - Every query's ranking is prepared once (sorted, labelled) and all measures read the prepared arrays.
  * Throws InvalidArgumentError when no query has both results and judgments (trec_eval exits there too).
  */
-import { compareCodePoints, type Qrels, type Run } from "@ferret/datasets";
+import { compareCodePoints, type Qrels, type Run, type TrecRunColumns } from "@ferret/datasets";
 import { InvalidArgumentError } from "@ferret/errors";
 import { AucPool } from "./auc.js";
+import { JudgmentIndex } from "./judgment-index.js";
 import { RankingPreparer, type PrepareOptions, type PreparedQuery } from "./ranking.js";
 import { measureFunction, parseMeasures, type MeasureSpec } from "./registry.js";
 
@@ -49,8 +50,12 @@ export interface Evaluation {
 
 export type MeasureInput = string | readonly string[] | readonly MeasureSpec[];
 
+/**
+ * `run` is a qid -> docid -> score Map or, read straight from a file's bytes, a TrecRunColumns (the fast path
+ * of `ferret eval`: no string per document); both give the same evaluation.
+ */
 export function evaluate(
-  run: Run,
+  run: Run | TrecRunColumns,
   qrels: Qrels,
   measures: MeasureInput,
   options: EvaluateOptions = {},
@@ -68,12 +73,31 @@ export function evaluate(
   for (const [qid, judgments] of qrels) if (judgments.size > 0) qids.push(qid);
   qids.sort(compareCodePoints);
 
+  const columns = run instanceof Map ? undefined : run;
+  const queryIndex =
+    columns === undefined ? undefined : new Map(columns.qids.map((qid, i) => [qid, i] as const));
+  const judged = new JudgmentIndex();
   const perQuery = new Map<string, Record<string, number>>();
   for (const qid of qids) {
-    const docs = run.get(qid);
-    const answered = docs !== undefined && docs.size > 0;
-    if (!answered && !complete) continue;
-    const q = preparer.prepare(qid, answered ? docs : PLACEHOLDER, qrels.get(qid) as Map<string, number>);
+    const judgments = qrels.get(qid) as Map<string, number>;
+    let q: PreparedQuery;
+    if (columns === undefined) {
+      const docs = (run as Run).get(qid);
+      const answered = docs !== undefined && docs.size > 0;
+      if (!answered && !complete) continue;
+      q = preparer.prepare(qid, answered ? docs : PLACEHOLDER, judgments);
+      if (answered) for (const pool of pools) pool?.add(q);
+    } else {
+      const i = queryIndex?.get(qid);
+      const answered =
+        i !== undefined && (columns.queryStart[i + 1] as number) > (columns.queryStart[i] as number);
+      if (!answered && !complete) continue;
+      if (answered) {
+        judged.reset(judgments);
+        q = preparer.prepareColumns(qid, columns, i, judgments, judged);
+        for (const pool of pools) pool?.add(q);
+      } else q = preparer.prepare(qid, PLACEHOLDER, judgments);
+    }
     const values: Record<string, number> = {};
     for (let m = 0; m < specs.length; m++) {
       const v = (fns[m] as (prepared: PreparedQuery) => number)(q);
@@ -82,14 +106,13 @@ export function evaluate(
       sums[m] = (sums[m] as number) + v;
       counts[m] = (counts[m] as number) + 1;
     }
-    if (answered) for (const pool of pools) pool?.add(q);
     perQuery.set(qid, values);
   }
 
   const numQueries = perQuery.size;
   if (numQueries === 0) {
     throw new InvalidArgumentError(
-      `no queries with both results and relevance judgments (run: ${run.size} queries, qrels: ${qids.length})`,
+      `no queries with both results and relevance judgments (run: ${columns?.qids.length ?? (run as Run).size} queries, qrels: ${qids.length})`,
     );
   }
   const mean: Record<string, number> = {};

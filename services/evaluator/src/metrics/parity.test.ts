@@ -12,6 +12,7 @@ import {
   lineDiff,
   loadQrels,
   loadRun,
+  loadRunColumns,
   manifest,
   readFixtureText,
   type OwnMeasuresFixture,
@@ -36,15 +37,20 @@ describe(`trec_eval parity (${trecEval.version}, tag ${trecEval.tag})`, () => {
     describe(`${c.config} (trec_eval -q ${c.options.join(" ")})`, () => {
       const options = evaluateOptions(c.options);
 
-      it("prints trec_eval's lines for its measures (per query, then all)", () => {
-        const ev = evaluate(loadRun(c.run), loadQrels(c.qrels), c.measures, options);
-        const reference = readFixtureText(c.expected);
-        const ours = formatTrecEval(ev, { perQuery: true, numQ: true });
-        const diff = lineDiff(ours, reference);
-        expect(diff.first).toEqual([]);
-        expect(diff.count).toBe(0);
-        expect(reference.split("\n").length).toBeGreaterThan(500);
-      });
+      for (const [input, load] of [
+        ["Map", loadRun],
+        ["columns", loadRunColumns],
+      ] as const) {
+        it(`prints trec_eval's lines for its measures (per query, then all; run as ${input})`, () => {
+          const ev = evaluate(load(c.run), loadQrels(c.qrels), c.measures, options);
+          const reference = readFixtureText(c.expected);
+          const ours = formatTrecEval(ev, { perQuery: true, numQ: true });
+          const diff = lineDiff(ours, reference);
+          expect(diff.first).toEqual([]);
+          expect(diff.count).toBe(0);
+          expect(reference.split("\n").length).toBeGreaterThan(500);
+        });
+      }
 
       it("prints mrr_cut as trec_eval's recip_rank cut at k", () => {
         const ev = evaluate(loadRun(c.run), loadQrels(c.qrels), c.mrrCut.measures, options);
@@ -55,7 +61,7 @@ describe(`trec_eval parity (${trecEval.version}, tag ${trecEval.tag})`, () => {
 
       it("prints judged and auc as the independent reference does", () => {
         const own = JSON.parse(readFixtureText(c.own)) as OwnMeasuresFixture;
-        const ev = evaluate(loadRun(c.run), loadQrels(c.qrels), own.measures, options);
+        const ev = evaluate(loadRunColumns(c.run), loadQrels(c.qrels), own.measures, options);
         const diff = lineDiff(formatTrecEval(ev, { perQuery: true }), own.lines);
         expect(diff.first).toEqual([]);
         for (const [m, v] of Object.entries(own.mean)) expect(ev.mean[m], m).toBeCloseTo(v, 12);

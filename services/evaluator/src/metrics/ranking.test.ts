@@ -32,7 +32,7 @@ describe("RankingPreparer", () => {
   });
 
   it("compares scores as doubles, as trec_eval 10.0 stores them: float32-equal scores do not tie", () => {
-    // 30.453164 and 30.453163 round to the same float32; trec_eval 9.0.4 (floats) tied them and put docid
+    // 30.453164 and 30.453163 round to the same float32; trec_eval up to 9.0.7 (floats) tied them and put docid
     // "b" first, 10.0 (doubles) ranks the relevant "a" first (fixture edge-ties, query f32).
     expect(Math.fround(30.453164)).toBe(Math.fround(30.453163));
     const q = new RankingPreparer().prepare(

@@ -18,8 +18,9 @@
  * The preparer reuses its buffers across queries (no per-document allocation in the hot loop); a
  * PreparedQuery is a view that the next prepare() call overwrites.
  */
-import { compareCodePoints } from "@ferret/datasets";
+import { compareByteRanges, compareCodePoints, type TrecRunColumns } from "@ferret/datasets";
 import { InvalidArgumentError } from "@ferret/errors";
+import type { JudgmentIndex } from "./judgment-index.js";
 
 export const RELVALUE_NONPOOL = -1;
 export const RELVALUE_UNJUDGED = -2;
@@ -71,6 +72,11 @@ export class RankingPreparer {
   // Scratch space, grown on demand and reused for every query.
   private ids: string[] = [];
   private inScores = new Float64Array(64);
+  /** The current query's input scores: inScores, or a view of a columnar run's scores. */
+  private scoresIn: Float64Array = this.inScores;
+  private tieOrder: (x: number, y: number) => number = () => 0;
+  private columns: TrecRunColumns | undefined;
+  private columnsStart = 0;
   private inRels = new Int32Array(64);
   private order: number[] = [];
   private keys = new Float64Array(64);
@@ -104,7 +110,7 @@ export class RankingPreparer {
     this.view.threshold = threshold;
   }
 
-  /** Prepares one query; `docs` undefined or empty gives an empty ranking (trec_eval -c for a missing query). */
+  /** Prepares one query; `docs` undefined or empty gives an empty ranking. */
   prepare(
     qid: string,
     docs: ReadonlyMap<string, number> | undefined,
@@ -121,15 +127,10 @@ export class RankingPreparer {
     run.forEach((score, docid) => {
       if (Number.isNaN(score)) bad ??= docid;
       ids[i] = docid;
-      // trec_eval 10.0 (and 9.0.5 on) keeps run scores as doubles; 9.0.4 stored C floats and tied scores
+      // trec_eval 10.0 (and 9.0.8) keeps run scores as doubles; 9.0.7 and earlier stored C floats and tied scores
       // that are equal only in float32.
       inScores[i] = score;
-      const label = judgments.get(docid);
-      if (label === undefined) inRels[i] = RELVALUE_NONPOOL;
-      else {
-        const t = Math.trunc(label);
-        inRels[i] = t < 0 ? RELVALUE_UNJUDGED : t;
-      }
+      inRels[i] = relValue(judgments.get(docid));
       i++;
     });
     if (bad !== undefined) {
@@ -137,7 +138,43 @@ export class RankingPreparer {
         details: { qid, docid: bad },
       });
     }
+    this.scoresIn = inScores;
+    this.tieOrder = this.idsDescending;
+    return this.finish(qid, n, judgments);
+  }
 
+  /**
+   * Prepares query `q` of a columnar run (parsed from bytes: docids are byte ranges, scores are never NaN),
+   * looking its documents up in `judged` (this query's qrels, indexed by docid bytes).
+   */
+  prepareColumns(
+    qid: string,
+    run: TrecRunColumns,
+    q: number,
+    judgments: ReadonlyMap<string, number>,
+    judged: JudgmentIndex,
+  ): PreparedQuery {
+    const s = run.queryStart[q] as number;
+    const n = (run.queryStart[q + 1] as number) - s;
+    this.reserve(n);
+    const inRels = this.inRels;
+    const { bytes, docStart, docEnd, docHash } = run;
+    for (let i = 0; i < n; i++) {
+      const k = s + i;
+      inRels[i] = relValue(
+        judged.lookup(bytes, docStart[k] as number, docEnd[k] as number, docHash[k] as number),
+      );
+    }
+    this.scoresIn = run.scores.subarray(s, s + n);
+    this.columns = run;
+    this.columnsStart = s;
+    this.tieOrder = this.bytesDescending;
+    return this.finish(qid, n, judgments);
+  }
+
+  private finish(qid: string, n: number, judgments: ReadonlyMap<string, number>): PreparedQuery {
+    const inScores = this.scoresIn;
+    const inRels = this.inRels;
     const order = this.sortOrder(n);
     const limit = Math.min(n, this.maxDocs);
     const rels = this.rels;
@@ -179,6 +216,24 @@ export class RankingPreparer {
     return v;
   }
 
+  /** Tie order of the Map path: docids in descending code point (= strcmp on UTF-8) order. */
+  private readonly idsDescending = (x: number, y: number): number =>
+    compareCodePoints(this.ids[y] as string, this.ids[x] as string);
+
+  /** Tie order of the columnar path: docid bytes in descending strcmp order. */
+  private readonly bytesDescending = (x: number, y: number): number => {
+    const run = this.columns as TrecRunColumns;
+    const a = this.columnsStart + x;
+    const b = this.columnsStart + y;
+    return compareByteRanges(
+      run.bytes,
+      run.docStart[b] as number,
+      run.docEnd[b] as number,
+      run.docStart[a] as number,
+      run.docEnd[a] as number,
+    );
+  };
+
   /**
    * trec_eval's order as indices into the input, or undefined when the input already is in that order (the
    * usual case for run files). Scores are ordered with the native numeric sort (a comparator sort of 1,000
@@ -186,8 +241,8 @@ export class RankingPreparer {
    * scores, and only tie groups are sorted by docid.
    */
   private sortOrder(n: number): number[] | undefined {
-    const ids = this.ids;
-    const s = this.inScores;
+    const s = this.scoresIn;
+    const tieOrder = this.tieOrder;
     let scoresSorted = true;
     let tiesSorted = true;
     for (let i = 1; i < n; i++) {
@@ -197,8 +252,7 @@ export class RankingPreparer {
         scoresSorted = false;
         break;
       }
-      if (a === b && tiesSorted && compareCodePoints(ids[i - 1] as string, ids[i] as string) < 0)
-        tiesSorted = false;
+      if (a === b && tiesSorted && tieOrder(i - 1, i) > 0) tiesSorted = false;
     }
     if (scoresSorted && tiesSorted) return undefined;
     const order = this.order;
@@ -224,15 +278,13 @@ export class RankingPreparer {
       }
     }
     // Ties: docids in descending strcmp order.
-    const byDocidDesc = (x: number, y: number): number =>
-      compareCodePoints(ids[y] as string, ids[x] as string);
     let start = 0;
     while (start < n) {
       const score = s[order[start] as number] as number;
       let end = start + 1;
       while (end < n && (s[order[end] as number] as number) === score) end++;
       if (end - start > 1) {
-        const group = order.slice(start, end).sort(byDocidDesc);
+        const group = order.slice(start, end).sort(tieOrder);
         for (let k = 0; k < group.length; k++) order[start + k] = group[k] as number;
       }
       start = end;
@@ -250,6 +302,13 @@ export class RankingPreparer {
     this.rels = new Int32Array(size);
     this.scores = new Float64Array(size);
   }
+}
+
+/** trec_eval's relevance value of a ranked document from its qrels label (undefined: not in the qrels). */
+function relValue(label: number | undefined): number {
+  if (label === undefined) return RELVALUE_NONPOOL;
+  const t = Math.trunc(label);
+  return t < 0 ? RELVALUE_UNJUDGED : t;
 }
 
 function grow(n: number): number {

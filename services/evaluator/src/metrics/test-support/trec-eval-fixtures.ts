@@ -2,7 +2,14 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { brotliDecompressSync } from "node:zlib";
-import { parseTrecQrels, parseTrecRun, type Qrels, type Run } from "@ferret/datasets";
+import {
+  parseTrecQrels,
+  parseTrecRun,
+  parseTrecRunColumns,
+  type Qrels,
+  type Run,
+  type TrecRunColumns,
+} from "@ferret/datasets";
 import type { EvaluateOptions } from "../evaluate.js";
 
 export const FIXTURE_DIR = fileURLToPath(new URL("../../../fixtures/trec_eval/", import.meta.url));
@@ -63,6 +70,17 @@ export function evaluateOptions(options: readonly string[]): EvaluateOptions {
 
 const runs = new Map<string, Run>();
 const qrelsCache = new Map<string, Qrels>();
+const columnRuns = new Map<string, TrecRunColumns>();
+
+/** The run as columns parsed from its bytes (the path `ferret eval` takes). */
+export function loadRunColumns(relative: string): TrecRunColumns {
+  let run = columnRuns.get(relative);
+  if (run === undefined) {
+    run = parseTrecRunColumns(readFixtureText(relative), { file: relative }).columns;
+    columnRuns.set(relative, run);
+  }
+  return run;
+}
 
 export function loadRun(relative: string): Run {
   let run = runs.get(relative);

@@ -41,7 +41,14 @@ export type {
 } from "./sharding/shard-job.js";
 export { assembleJob, finishJob } from "./sharding/assemble-index.js";
 export type { AssembleContext, AssembleOutcome } from "./sharding/assemble-index.js";
-export type { IndexResult, JobModel, JobPlan, JobRecord, ShardPlan } from "./sharding/job-record.js";
+export type {
+  IndexJobSpec,
+  IndexResult,
+  JobModel,
+  JobPlan,
+  JobRecord,
+  ShardPlan,
+} from "./sharding/job-record.js";
 export { openCorpusArtifact } from "./artifacts/corpus-artifact.js";
 export type { CorpusArtifact } from "./artifacts/corpus-artifact.js";
 export {

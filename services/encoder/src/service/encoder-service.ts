@@ -2,7 +2,8 @@
  * The ferret.v1.Encoder gRPC service (proto/ferret/v1/encoder.proto). Embed and Search run on the serving
  * model under a lease (serving/model-server.ts), so a LoadModel swap never fails a request in flight;
  * IndexCorpus runs a sharded indexing job on the bus (sharding/index-corpus-job.ts) over a BEIR directory,
- * inline documents or a corpus artifact, streams its progress and ends with the published index; Search
+ * inline documents or a corpus artifact, streams its progress and ends with the published index (or, when
+ * the job fails, with a FAILED update carrying the job's error); Search
  * opens a served index or a published one (by ArtifactRef, through the index cache); ListModels lists the
  * models root. BEIR directories and BM25 index files are resolved under configured roots and may not leave
  * them. Every RPC is timed and counted (service-metrics.ts).
@@ -33,7 +34,11 @@ import type { ModelServer } from "../serving/model-server.js";
 import { openCorpusArtifact } from "../artifacts/corpus-artifact.js";
 import type { IndexArtifactCache } from "../artifacts/index-cache.js";
 import { ServedIndex } from "../serving/served-index.js";
-import { runIndexCorpusJob } from "../sharding/index-corpus-job.js";
+import {
+  IndexJobFailedError,
+  runIndexCorpusJob,
+  type IndexCorpusProgress,
+} from "../sharding/index-corpus-job.js";
 import type { ShardJobNames } from "../sharding/shard-job.js";
 import { indexInfoOf, indexKindOf, roleOf, runToMessage } from "./proto-convert.js";
 import { noMetrics, type EncoderMetrics } from "./service-metrics.js";
@@ -168,10 +173,11 @@ export function encoderHandlers(
     };
   }
 
+  /** The job's updates; a job that fails ends the stream with a FAILED update and returns its error. */
   async function* indexCorpus(
     request: IndexCorpusRequest,
     signal: AbortSignal,
-  ): AsyncGenerator<IndexCorpusUpdate> {
+  ): AsyncGenerator<IndexCorpusUpdate, IndexJobFailedError | undefined> {
     const name = checkIndexName(request.index);
     const kind: IndexKind = indexKindOf(request.kind);
     // the model is fixed when the job starts; a swap during the job does not change what it builds
@@ -199,7 +205,7 @@ export function encoderHandlers(
         : `${name.slice(0, 96)}-${model.fingerprint.slice(0, 12)}-${jobKey.slice(0, 12)}`;
     const outDir = indexDir(server.options.indexesRoot, name, model.fingerprint);
     const job = { jobId, kind: "encoder.index" };
-    for await (const p of runIndexCorpusJob({
+    const updates = runIndexCorpusJob({
       bus: options.bus,
       jobId,
       documents: corpus.documents,
@@ -214,37 +220,57 @@ export function encoderHandlers(
       ...(options.shardNames ? { names: options.shardNames } : {}),
       ...(options.queueOptions ? { queueOptions: options.queueOptions } : {}),
       signal,
-    })) {
-      const state =
-        p.state === "queued"
-          ? JobState.JOB_STATE_QUEUED
-          : p.state === "running"
-            ? JobState.JOB_STATE_RUNNING
-            : JobState.JOB_STATE_SUCCEEDED;
-      metrics.indexProgress(name, p.documentsDone, p.documents, p.shardsDone, p.shards);
-      if (p.manifest !== undefined) await server.addIndex(name, model.fingerprint);
+    });
+    const update = (
+      state: JobState,
+      p: IndexCorpusProgress | undefined,
+      failure?: IndexJobFailedError,
+    ): IndexCorpusUpdate => {
       const now = new Date();
-      yield {
+      return {
         status: {
           job,
           state,
           progress: {
-            done: p.documentsDone,
-            total: p.documents,
+            done: p?.documentsDone ?? 0,
+            total: p?.documents ?? 0,
             unit: "documents",
-            message: `${p.shardsDone}/${p.shards} shards`,
+            message: `${p?.shardsDone ?? 0}/${p?.shards ?? 0} shards`,
             updatedAt: now,
           },
-          errorCode: "",
-          errorMessage: "",
+          errorCode: failure?.code ?? "",
+          errorMessage: failure?.jobError.message ?? "",
           createdAt: undefined,
           updatedAt: now,
-          outputs: p.result === undefined ? [] : [p.result.bundle, ...p.result.files],
+          outputs: p?.result === undefined ? [] : [p.result.bundle, ...p.result.files],
         },
-        index: p.manifest === undefined ? undefined : indexInfoOf(name, p.manifest, p.result?.bundle),
-        shards: p.shards,
-        shardsDone: p.shardsDone,
+        index: p?.manifest === undefined ? undefined : indexInfoOf(name, p.manifest, p.result?.bundle),
+        shards: p?.shards ?? 0,
+        shardsDone: p?.shardsDone ?? 0,
       };
+    };
+    let last: IndexCorpusProgress | undefined;
+    for (;;) {
+      let next: IteratorResult<IndexCorpusProgress>;
+      try {
+        next = await updates.next();
+      } catch (err) {
+        if (!(err instanceof IndexJobFailedError)) throw err;
+        yield update(JobState.JOB_STATE_FAILED, last, err);
+        return err;
+      }
+      if (next.done === true) return undefined;
+      const p = (last = next.value);
+      metrics.indexProgress(name, p.documentsDone, p.documents, p.shardsDone, p.shards);
+      if (p.manifest !== undefined) await server.addIndex(name, model.fingerprint);
+      yield update(
+        p.state === "queued"
+          ? JobState.JOB_STATE_QUEUED
+          : p.state === "running"
+            ? JobState.JOB_STATE_RUNNING
+            : JobState.JOB_STATE_SUCCEEDED,
+        p,
+      );
     }
   }
 
@@ -255,7 +281,7 @@ export function encoderHandlers(
       const end = metrics.startCall("IndexCorpus");
       let failure: unknown;
       try {
-        yield* indexCorpus(request, signal);
+        failure = yield* indexCorpus(request, signal);
       } catch (err) {
         failure = err;
         throw err;

@@ -21,6 +21,7 @@ import { IDS_FILE } from "../vector-index/exact-index.js";
 import { referenceCorpus } from "../test-support/fixtures.js";
 import { assembleJob } from "./assemble-index.js";
 import { IndexJobFailedError, runIndexCorpusJob } from "./index-corpus-job.js";
+import { openIndexJobStores } from "./index-job-stores.js";
 import type { JobPlan, JobRecord } from "./job-record.js";
 import { planShards } from "./plan-shards.js";
 import { startShardWorker } from "./shard-worker.js";
@@ -92,6 +93,18 @@ async function recordedJob(jobId: string): Promise<void> {
   const plan: JobPlan = { jobId, index: "docs", model, kind: "exact", documents: 20, shards };
   const info = await objects.put(planObjectName(jobId), new TextEncoder().encode(JSON.stringify(plan)));
   const records = await bus.kv<ShardRecord>(names.recordsBucket);
+  const { jobs } = await openIndexJobStores(bus, names);
+  await jobs.create(jobId, {
+    spec: {
+      index: "docs",
+      modelFingerprint: fingerprint,
+      shards: shards.length,
+      documents: 20,
+      plan: { object: planObjectName(jobId), sha256: info.sha256 },
+    },
+    total: shards.length,
+    unit: "shards",
+  });
   for (const [shard, s] of shards.entries()) {
     const docs = decodeShardInput(await objects.getBytes(s.input));
     const vectors = await encoder.embedMatrix(
@@ -116,19 +129,8 @@ async function recordedJob(jobId: string): Promise<void> {
       worker: "test",
       deliveryCount: 1,
     });
+    await jobs.countBatch(jobId, shard, { documents: docs.length });
   }
-  await (
-    await bus.kv<JobRecord>(names.jobsBucket)
-  ).create(jobId, {
-    jobId,
-    state: "running",
-    index: "docs",
-    modelFingerprint: fingerprint,
-    shards: shards.length,
-    documents: 20,
-    plan: { object: planObjectName(jobId), sha256: info.sha256 },
-    createdAt: new Date().toISOString(),
-  });
 }
 
 describe("assembleJob", () => {
@@ -154,7 +156,9 @@ describe("assembleJob", () => {
       expect(first?.outcome).toBe("assembled");
       expect(second.outcome).toBe("lost-race");
       const record = (await (await bus.kv<JobRecord>(names.jobsBucket)).get(jobId))!.value;
-      expect(record).toMatchObject({ state: "succeeded", finished: true, result: { assembledBy: "first" } });
+      expect(record).toMatchObject({ state: "succeeded", result: { assembledBy: "first" } });
+      // finished: the shard state is gone
+      expect(await (await bus.kv(names.recordsBucket)).keys(`${jobId}.*`)).toEqual([]);
       expect(second.record?.result).toEqual(record.result);
 
       // only the winner's objects are published, and they make a whole index

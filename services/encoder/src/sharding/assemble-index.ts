@@ -2,25 +2,35 @@
  * Assembly of a sharded indexing job, run by whichever replica takes the job's AssembleMessage: shards in
  * order, each shard's vectors checked against its plan (ids digest, count, model fingerprint; an id seen in
  * an earlier shard is refused), saved with the manifest, uploaded to the indexes bucket under a prefix
- * unique to this attempt, and then claimed with a compare-and-set of the job record (running → succeeded).
+ * unique to this attempt, and then claimed with a compare-and-set of the job record (its result written
+ * while the job runs).
  *
- * Idempotent: a redelivered or duplicated assemble either finds the job succeeded (and only re-runs the
- * idempotent finish: event with a dedup id, cleanup) or loses the claim to the one that got there first and
- * deletes its own upload, so every reader sees the one index the record names. Once claimed: event
- * "corpus.indexed", then the shard inputs, vectors, plan and records are deleted.
+ * Idempotent: a redelivered or duplicated assemble either finds the job succeeded (nothing to do), finds it
+ * claimed but not finished (and runs the idempotent finish: event with a dedup id, cleanup, succeeded), or
+ * loses the claim to the one that got there first and deletes its own upload, so every reader sees the one
+ * index the record names. Once claimed: event "corpus.indexed", then the shard inputs, vectors, plan and
+ * records are deleted, then the job is marked succeeded.
  */
 import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { NonRetryableError, type Bus, type KvStore } from "@ferret/bus";
-import { ConflictError, InternalError, isFerretError } from "@ferret/errors";
+import { NonRetryableError, type Bus } from "@ferret/bus";
+import { InternalError } from "@ferret/errors";
+import { isFinal, type JobStore } from "@ferret/jobs";
 import { silentLogger, type Logger } from "@ferret/logging";
 import { CorpusIndexed } from "@ferret/proto";
 import { publishIndexDir } from "../artifacts/index-bundle.js";
 import { ExactIndex } from "../vector-index/exact-index.js";
 import { HnswIndex } from "../vector-index/hnsw-index.js";
 import { saveDenseIndex } from "../vector-index/index-store.js";
-import { idsDigest, type IndexResult, type JobPlan, type JobRecord } from "./job-record.js";
+import { openIndexJobStores } from "./index-job-stores.js";
+import {
+  idsDigest,
+  type IndexJobSpec,
+  type IndexResult,
+  type JobPlan,
+  type JobRecord,
+} from "./job-record.js";
 import {
   INDEX_COMPLETED_EVENT,
   decodeShardVectors,
@@ -54,7 +64,8 @@ export class ShardIntegrityError extends InternalError {}
 
 export async function readJobPlan(bus: Bus, names: ShardJobNames, record: JobRecord): Promise<JobPlan> {
   const objects = await bus.objects(names.objectsBucket);
-  const bytes = await objects.getBytes(record.plan.object, { expectedSha256: record.plan.sha256 });
+  const { plan } = record.spec;
+  const bytes = await objects.getBytes(plan.object, { expectedSha256: plan.sha256 });
   return JSON.parse(new TextDecoder().decode(bytes)) as JobPlan;
 }
 
@@ -110,26 +121,28 @@ async function buildIndex(
 }
 
 /**
- * Publishes the completion event (deduplicated by job and bundle) and deletes the job's shard state, once:
- * the record is then marked finished, so a later duplicate or redelivered assemble publishes nothing (live
- * subscribers would see a second event even when the stream drops it as a duplicate).
+ * Finishes a claimed job (its result recorded): publishes the completion event (deduplicated by job and
+ * bundle), deletes the job's shard state, then marks the job succeeded. Every step is idempotent, so an
+ * assembly that died after its claim is finished by the next delivery; a succeeded job is left as it is.
  */
-export async function finishJob(bus: Bus, names: ShardJobNames, jobId: string): Promise<void> {
-  const jobs = await bus.kv<JobRecord>(names.jobsBucket);
-  const entry = await jobs.get(jobId);
-  const record = entry?.value;
-  const result = record?.result;
-  if (entry === undefined || record === undefined || result === undefined || record.finished === true) return;
+export async function finishJob(
+  bus: Bus,
+  names: ShardJobNames,
+  jobs: JobStore<IndexJobSpec, IndexResult>,
+  record: JobRecord,
+): Promise<JobRecord> {
+  const result = record.result;
+  if (result === undefined || isFinal(record.state)) return record;
   const event = CorpusIndexed.toJSON({
-    corpus: result.manifest.collection ?? record.index,
+    corpus: result.manifest.collection ?? record.spec.index,
     indexKind: "dense",
     index: result.bundle,
     model: { name: result.manifest.modelName, version: "", artifact: undefined },
-    documents: record.documents,
+    documents: record.spec.documents,
     at: new Date(result.at),
     job: { jobId: record.jobId, kind: "encode.index" },
-    indexName: record.index,
-    modelFingerprint: record.modelFingerprint,
+    indexName: record.spec.index,
+    modelFingerprint: record.spec.modelFingerprint,
   }) as Record<string, unknown>;
   await bus.events.publish(INDEX_COMPLETED_EVENT, event, {
     id: `${INDEX_COMPLETED_EVENT}.${record.jobId}.${result.bundle.sha256.slice(0, 16)}`,
@@ -138,13 +151,9 @@ export async function finishJob(bus: Bus, names: ShardJobNames, jobId: string): 
   for (const info of await objects.list()) {
     if (info.name.startsWith(`${record.jobId}.`)) await objects.delete(info.name);
   }
-  const records = await bus.kv<ShardRecord>(names.recordsBucket);
-  for (const key of await records.keys(`${record.jobId}.*`)) await records.delete(key);
-  try {
-    await jobs.update(jobId, { ...record, finished: true }, entry.revision);
-  } catch (err) {
-    if (!(err instanceof ConflictError)) throw err; // a concurrent finish marked it
-  }
+  const { shards } = await openIndexJobStores(bus, names);
+  await shards.clear(record.jobId);
+  return jobs.succeed(record.jobId, result);
 }
 
 export async function assembleJob(
@@ -153,24 +162,24 @@ export async function assembleJob(
 ): Promise<{ outcome: AssembleOutcome; record?: JobRecord }> {
   const { bus, names } = ctx;
   const log = (ctx.logger ?? silentLogger()).child({ component: "assemble", job: jobId });
-  const jobs = await bus.kv<JobRecord>(names.jobsBucket);
-  const entry = await jobs.get(jobId);
-  if (entry === undefined) return { outcome: "no-job" };
-  if (entry.value.state === "failed") return { outcome: "failed-job", record: entry.value };
-  if (entry.value.state === "succeeded") {
-    await finishJob(bus, names, jobId);
-    return { outcome: "already-assembled", record: entry.value };
+  const { jobs, shards } = await openIndexJobStores(bus, names);
+  const record = await jobs.get(jobId);
+  if (record === undefined) return { outcome: "no-job" };
+  if (record.state === "failed" || record.state === "cancelled") return { outcome: "failed-job", record };
+  if (record.state === "succeeded") return { outcome: "already-assembled", record };
+  if (record.result !== undefined) {
+    // claimed by an assembly that did not get to the end
+    return { outcome: "already-assembled", record: await finishJob(bus, names, jobs, record) };
   }
-  const plan = await readJobPlan(bus, names, entry.value);
-  const records = await bus.kv<ShardRecord>(names.recordsBucket);
+  const plan = await readJobPlan(bus, names, record);
   const recorded = new Map<number, ShardRecord>();
-  for (const key of await records.keys(`${jobId}.*`)) {
-    const r = await records.get(key);
-    if (r !== undefined) recorded.set(r.value.shard, r.value);
+  for (let shard = 0; shard < plan.shards.length; shard++) {
+    const r = await shards.get(jobId, shard);
+    if (r !== undefined) recorded.set(shard, r);
   }
-  if (plan.shards.some((_, shard) => !recorded.has(shard))) {
+  if (recorded.size < plan.shards.length) {
     log.info({ recorded: recorded.size, shards: plan.shards.length }, "not every shard is recorded yet");
-    return { outcome: "incomplete", record: entry.value };
+    return { outcome: "incomplete", record };
   }
   const attempt = randomUUID().slice(0, 8);
   const dir = join(ctx.workDir, `${jobId}.${attempt}`);
@@ -183,7 +192,7 @@ export async function assembleJob(
     result = { ...published, assembledBy: ctx.worker, at: new Date().toISOString() };
   } catch (err) {
     if (err instanceof ShardIntegrityError) {
-      await failJob(jobs, entry.value, entry.revision, err).catch(() => undefined);
+      await jobs.fail(jobId, err).catch(() => undefined);
       log.error({ err }, "the job cannot be assembled; marked failed");
       throw new NonRetryableError(err.message, { cause: err, code: err.code });
     }
@@ -191,51 +200,16 @@ export async function assembleJob(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  const succeeded: JobRecord = { ...entry.value, state: "succeeded", result };
-  try {
-    await jobs.update(jobId, succeeded, entry.revision);
-  } catch (err) {
-    const now = await jobs.get(jobId);
+  // the claim: the first result written while the job runs is THE index
+  const claimed = await jobs.update(jobId, (r) =>
+    isFinal(r.state) || r.result !== undefined ? undefined : { ...r, result },
+  );
+  if (claimed.result?.bundle.name !== result.bundle.name) {
     // whoever claimed first wins; our upload is never referenced, so it goes
     for (const f of [result.bundle, ...result.files]) await indexes.delete(f.name);
-    if (err instanceof ConflictError && now?.value.state === "succeeded") {
-      log.info("another assembly claimed the job first; dropped this one's upload");
-      await finishJob(bus, names, jobId);
-      return { outcome: "lost-race", record: now.value };
-    }
-    throw err;
+    log.info("another assembly claimed the job first; dropped this one's upload");
+    return { outcome: "lost-race", record: await finishJob(bus, names, jobs, claimed) };
   }
   log.info({ bundle: result.bundle.name, documents: plan.documents }, "index assembled and published");
-  await finishJob(bus, names, jobId);
-  return { outcome: "assembled", record: succeeded };
-}
-
-/** Marks a running job failed (compare-and-set: a job another assembly finished stays succeeded). */
-export async function failJob(
-  jobs: KvStore<JobRecord>,
-  record: JobRecord,
-  revision: number,
-  err: unknown,
-): Promise<void> {
-  const failed: JobRecord = {
-    ...record,
-    state: "failed",
-    error: {
-      code: isFerretError(err) ? err.code : "INTERNAL",
-      message: err instanceof Error ? err.message : String(err),
-    },
-  };
-  await jobs.update(record.jobId, failed, revision);
-}
-
-/** Marks job `jobId` failed if it is still running (its last assemble delivery gave up). */
-export async function failRunningJob(
-  bus: Bus,
-  names: ShardJobNames,
-  jobId: string,
-  err: unknown,
-): Promise<void> {
-  const jobs = await bus.kv<JobRecord>(names.jobsBucket);
-  const entry = await jobs.get(jobId);
-  if (entry?.value.state === "running") await failJob(jobs, entry.value, entry.revision, err);
+  return { outcome: "assembled", record: await finishJob(bus, names, jobs, claimed) };
 }

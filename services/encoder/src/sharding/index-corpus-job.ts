@@ -1,11 +1,12 @@
 /**
  * The coordinator of a sharded indexing job (IndexCorpus). It plans the job: streams the corpus into shards
- * (each shard's documents stored as an object as soon as it is full), stores the plan, publishes one
- * work-queue job per shard (id `<job>:<shard>:<call>`, so a publish retried by this call does not enqueue a
- * shard twice) and writes the job record. From then on the job no longer needs it: the worker that records
- * the last shard triggers the assembly, which any replica runs (assemble-index.ts) and which publishes the
- * index to the artifact store. The coordinator only follows the records for progress, waits for the job
- * record to turn succeeded, and fetches the published index into `outDir`.
+ * (each shard's documents stored as an object as soon as it is full), stores the plan, writes the job
+ * record (@ferret/jobs) and publishes one work-queue job per shard (id `<job>:<shard>:<call>`, so a publish
+ * retried by this call does not enqueue a shard twice). From then on the job no longer needs it: the worker
+ * that counts the last shard triggers the assembly, which any replica runs (assemble-index.ts) and which
+ * publishes the index to the artifact store. The coordinator only watches the job record for progress until
+ * it ends, and fetches the published index into `outDir` (or throws IndexJobFailedError with the job's
+ * error: a shard or assembly the bus gave up).
  *
  * Calling it again with the same job id resumes a running job (recorded shards are not encoded again; the
  * corpus is not read again) or, once the job has succeeded, returns its index at once. A job that failed is
@@ -14,23 +15,22 @@
 import { randomUUID } from "node:crypto";
 import type { Bus, QueueOptions } from "@ferret/bus";
 import type { DocumentRecord } from "@ferret/datasets";
-import { AlreadyExistsError, ConflictError, FerretError, type ErrorCode } from "@ferret/errors";
+import { ConflictError, FerretError, type ErrorCode } from "@ferret/errors";
+import { checkJobId, isFinal } from "@ferret/jobs";
 import { fetchedBundle, fetchIndexBundle } from "../artifacts/index-bundle.js";
 import { chooseIndexKind, type IndexKind } from "../vector-index/create-index.js";
 import type { HnswOptions } from "../vector-index/hnsw-index.js";
 import type { IndexManifest } from "../vector-index/index-store.js";
 import { readJobPlan } from "./assemble-index.js";
+import { openIndexJobStores } from "./index-job-stores.js";
 import type { IndexResult, JobModel, JobPlan, JobRecord } from "./job-record.js";
 import { planShards } from "./plan-shards.js";
 import {
   DEFAULT_SHARD_JOB_NAMES,
   assembleMessageId,
-  checkShardJobId,
   planObjectName,
-  shardKey,
   type EncoderQueueMessage,
   type ShardJobNames,
-  type ShardRecord,
 } from "./shard-job.js";
 
 export const DEFAULT_SHARD_SIZE = 512;
@@ -69,17 +69,21 @@ export interface IndexCorpusProgress {
   result?: IndexResult;
 }
 
-/** A job that failed on the replica that assembled it; carries that failure's code. */
+/** A job that failed (a shard or the assembly given up); carries that failure's code. */
 export class IndexJobFailedError extends FerretError {
+  /** The job's own error (its message without the "index job ... failed" prefix). */
+  readonly jobError: { code: string; message: string };
+
   constructor(jobId: string, error: { code: string; message: string }) {
     super(error.code as ErrorCode, `index job ${jobId} failed: ${error.message}`);
+    this.jobError = error;
   }
 }
 
 function checkSameJob(record: JobRecord, index: string, model: JobModel): void {
-  if (record.index !== index || record.modelFingerprint !== model.fingerprint) {
+  if (record.spec.index !== index || record.spec.modelFingerprint !== model.fingerprint) {
     throw new ConflictError(
-      `job ${record.jobId} builds index "${record.index}" with model ${record.modelFingerprint.slice(0, 12)}…, ` +
+      `job ${record.jobId} builds index "${record.spec.index}" with model ${record.spec.modelFingerprint.slice(0, 12)}…, ` +
         `not "${index}" with ${model.fingerprint.slice(0, 12)}…: use another job id`,
     );
   }
@@ -87,29 +91,27 @@ function checkSameJob(record: JobRecord, index: string, model: JobModel): void {
 
 export async function* runIndexCorpusJob(o: IndexCorpusJobOptions): AsyncGenerator<IndexCorpusProgress> {
   const { bus } = o;
-  const jobId = checkShardJobId(o.jobId);
+  const jobId = checkJobId(o.jobId);
   const names = { ...DEFAULT_SHARD_JOB_NAMES, ...o.names };
   const index = o.index ?? o.collection ?? "index";
   const queue = await bus.queue<EncoderQueueMessage>(names.queue, o.queueOptions);
-  const records = await bus.kv<ShardRecord>(names.recordsBucket);
-  const jobs = await bus.kv<JobRecord>(names.jobsBucket);
+  const { jobs, shards: ledger } = await openIndexJobStores(bus, names);
   const objects = await bus.objects(names.objectsBucket);
   // Message ids are `<job>:<shard>:<call>`: a publish retried within this call is deduplicated, while a later
   // call resuming the job does enqueue its missing shards. A shard queued twice is still recorded once.
   const run = randomUUID().slice(0, 8);
 
-  let entry = await jobs.get(jobId);
-  if (entry !== undefined) checkSameJob(entry.value, index, o.model);
-  if (entry?.value.state === "failed") {
+  let existing = await jobs.get(jobId);
+  if (existing !== undefined) checkSameJob(existing, index, o.model);
+  if (existing?.state === "failed" || existing?.state === "cancelled") {
     // plan it again from scratch: drop the failed attempt's shard state
-    for (const key of await records.keys(`${jobId}.*`)) await records.delete(key);
-    await jobs.delete(jobId, { revision: entry.revision });
-    entry = undefined;
+    await ledger.clear(jobId);
+    await jobs.remove(jobId);
+    existing = undefined;
   }
 
   let job: JobRecord;
-  let plan: JobPlan | undefined;
-  if (entry === undefined) {
+  if (existing === undefined) {
     let shards;
     try {
       shards = await planShards(o.documents, {
@@ -127,7 +129,7 @@ export async function* runIndexCorpusJob(o: IndexCorpusJobOptions): AsyncGenerat
       throw err;
     }
     const documents = shards.reduce((n, s) => n + s.documents, 0);
-    plan = {
+    const plan: JobPlan = {
       jobId,
       index,
       ...(o.collection === undefined ? {} : { collection: o.collection }),
@@ -144,36 +146,30 @@ export async function* runIndexCorpusJob(o: IndexCorpusJobOptions): AsyncGenerat
         metadata: { job: jobId },
       },
     );
-    job = {
-      jobId,
-      state: "running",
-      index,
-      modelFingerprint: o.model.fingerprint,
-      shards: shards.length,
-      documents,
-      plan: { object: planObjectName(jobId), sha256: planInfo.sha256 },
-      createdAt: new Date().toISOString(),
-    };
-    // shards first, then the record: a job is either fully queued or absent (a re-call plans it again)
-    await publishShards(plan);
-    try {
-      await jobs.create(jobId, job);
-    } catch (err) {
-      if (!(err instanceof AlreadyExistsError)) throw err;
-      job = (await jobs.get(jobId))!.value; // a concurrent call with the same job id planned it too
-      checkSameJob(job, index, o.model);
-    }
+    // the record before the shards: a worker takes a shard only for a job it can find. A call that dies
+    // while publishing leaves a queued job that a call with the same id resumes.
+    const created = await jobs.create(jobId, {
+      spec: {
+        index,
+        modelFingerprint: o.model.fingerprint,
+        shards: shards.length,
+        documents,
+        plan: { object: planObjectName(jobId), sha256: planInfo.sha256 },
+      },
+      total: shards.length,
+      unit: "shards",
+    });
+    job = created.record;
+    if (created.created) await publishShards(plan);
+    else checkSameJob(job, index, o.model); // a concurrent call with the same job id planned it too
   } else {
-    job = entry.value;
-    if (job.state === "running") {
-      plan = await readJobPlan(bus, names, job);
-      await publishShards(plan);
-    }
+    job = existing;
+    if (!isFinal(job.state) && job.result === undefined) await publishShards(await readJobPlan(bus, names, job));
   }
 
   async function publishShards(p: JobPlan): Promise<void> {
     for (const [shard, s] of p.shards.entries()) {
-      if ((await records.get(shardKey(jobId, shard))) !== undefined) continue;
+      if ((await ledger.get(jobId, shard)) !== undefined) continue;
       await queue.publish(
         {
           type: "shard",
@@ -191,60 +187,41 @@ export async function* runIndexCorpusJob(o: IndexCorpusJobOptions): AsyncGenerat
     }
   }
 
-  const recorded = new Map<number, number>();
-  let state: JobRecord = job;
-  let wake: (() => void) | undefined;
-  const recordWatch = await records.watch(`${jobId}.*`, (change) => {
-    if (change.operation === "put" && change.value !== undefined)
-      recorded.set(change.value.shard, change.value.documents);
-    wake?.();
+  const progress = (r: JobRecord, state: IndexCorpusProgress["state"]): IndexCorpusProgress => ({
+    state,
+    shards: r.spec.shards,
+    shardsDone: state === "succeeded" ? r.spec.shards : r.progress.done,
+    documents: r.spec.documents,
+    documentsDone: state === "succeeded" ? r.spec.documents : (r.progress.counts["documents"] ?? 0),
   });
-  const jobWatch = await jobs.watch(jobId, (change) => {
-    if (change.operation === "put" && change.value !== undefined) state = change.value;
-    wake?.();
-  });
-  try {
-    const progress = (s: IndexCorpusProgress["state"]): IndexCorpusProgress => ({
-      state: s,
-      shards: job.shards,
-      shardsDone: s === "succeeded" ? job.shards : recorded.size,
-      documents: job.documents,
-      documentsDone: s === "succeeded" ? job.documents : [...recorded.values()].reduce((n, d) => n + d, 0),
-    });
-    if (state.state === "running") yield progress("queued");
-    let reported = -1;
-    let assembleAsked = false;
-    while (state.state === "running") {
-      if (recorded.size !== reported) {
-        reported = recorded.size;
-        if (reported > 0) yield progress("running");
-      }
-      if (!assembleAsked && recorded.size >= job.shards) {
-        // the worker that recorded the last shard asks too; this covers shards recorded before the record
-        assembleAsked = true;
-        await queue.publish({ type: "assemble", jobId }, { id: assembleMessageId(jobId, job.createdAt) });
-      }
-      o.signal?.throwIfAborted();
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        const timer = setTimeout(resolve, 1000);
-        o.signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-      });
-      wake = undefined;
+  let final: JobRecord | undefined;
+  let reported = -1;
+  let assembleAsked = false;
+  for await (const r of jobs.watch(jobId, o.signal ? { signal: o.signal } : {})) {
+    if (isFinal(r.state)) {
+      final = r;
+      break;
     }
-    const final = state;
-    if (final.state === "failed" || final.result === undefined) {
-      throw new IndexJobFailedError(
-        jobId,
-        final.error ?? { code: "INTERNAL", message: "no result recorded" },
-      );
+    if (reported < 0) yield progress(r, "queued");
+    if (r.progress.done !== reported) {
+      reported = r.progress.done;
+      if (reported > 0) yield progress(r, "running");
     }
-    if ((await fetchedBundle(o.outDir)) !== final.result.bundle.sha256) {
-      await fetchIndexBundle(bus, final.result.bundle, o.outDir, o.signal);
+    if (!assembleAsked && r.progress.done >= r.spec.shards) {
+      // the worker that counted the last shard asks too; this covers one that died before it could
+      assembleAsked = true;
+      await queue.publish({ type: "assemble", jobId }, { id: assembleMessageId(jobId, r.createdAt) });
     }
-    yield { ...progress("succeeded"), manifest: final.result.manifest, result: final.result };
-  } finally {
-    await recordWatch.stop();
-    await jobWatch.stop();
   }
+  o.signal?.throwIfAborted();
+  if (final === undefined || final.state !== "succeeded" || final.result === undefined) {
+    throw new IndexJobFailedError(
+      jobId,
+      final?.error ?? { code: "INTERNAL", message: `ended ${final?.state ?? "unwatched"} without a result` },
+    );
+  }
+  if ((await fetchedBundle(o.outDir)) !== final.result.bundle.sha256) {
+    await fetchIndexBundle(bus, final.result.bundle, o.outDir, o.signal);
+  }
+  yield { ...progress(final, "succeeded"), manifest: final.result.manifest, result: final.result };
 }

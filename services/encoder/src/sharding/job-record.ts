@@ -1,9 +1,11 @@
 /**
  * The state of a sharded indexing job that outlives its coordinator: the plan (object `<job>.plan`, written
- * once the corpus has been split) and the job record (KV `<job>` in the jobs bucket). Any replica can
- * assemble the index from them, so a coordinator that dies after planning still leaves a complete index.
+ * once the corpus has been split) and the job record (@ferret/jobs, KV `<job>` in the jobs bucket). Any
+ * replica can assemble the index from them, so a coordinator that dies after planning still leaves a
+ * complete index.
  */
 import { createHash } from "node:crypto";
+import type { JobRecord as RuntimeJobRecord } from "@ferret/jobs";
 import type { ArtifactRef } from "@ferret/proto";
 import type { HnswOptions } from "../vector-index/hnsw-index.js";
 import type { IndexManifest } from "../vector-index/index-store.js";
@@ -49,23 +51,24 @@ export interface IndexResult {
   at: string;
 }
 
-export interface JobRecord {
-  jobId: string;
-  state: "running" | "succeeded" | "failed";
+/** What an indexing job builds: the record's spec. */
+export interface IndexJobSpec {
+  /** Index name (the published objects' prefix). */
   index: string;
   modelFingerprint: string;
   shards: number;
   documents: number;
   /** The plan object and its sha256. */
   plan: { object: string; sha256: string };
-  createdAt: string;
-  /** Set with "succeeded". */
-  result?: IndexResult;
-  /** Set once the completion event is published and the shard state deleted (later assembles do nothing). */
-  finished?: boolean;
-  /** Set with "failed": the FerretError code and message of the assembly that gave up. */
-  error?: { code: string; message: string };
 }
+
+/**
+ * An indexing job's record: progress counts shards (`counts.documents` their documents), each once. The
+ * assembly that wins claims the job by writing its `result` while the job still runs (compare-and-set),
+ * publishes the completion event, removes the shard state and only then marks the job succeeded, so a
+ * succeeded job is finished and an assembly that died after its claim is finished by the next delivery.
+ */
+export type JobRecord = RuntimeJobRecord<IndexJobSpec, IndexResult>;
 
 /** sha256 of ids joined by "\n" (ids never contain one: they come from JSON lines, one id per document). */
 export function idsDigest(ids: readonly string[]): string {

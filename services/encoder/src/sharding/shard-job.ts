@@ -5,14 +5,16 @@
  *   - work queue "encoder-shards": one ShardMessage per shard, published with id `<job>:<shard>:<call>` (dedup);
  *   - object `<job>.<shard>.<worker>.<delivery>.vec`: the vectors one delivery computed (ShardVectors bytes);
  *   - KV bucket "encoder-shards", key `<job>.<shard>`: which vectors object is THE shard's (ShardRecord),
- *     written create-if-absent, so a shard redelivered after its worker died is recorded exactly once;
- *   - KV bucket "encoder-jobs", key `<job>`: the job (JobRecord), running until an assembly claims it;
+ *     a @ferret/jobs batch ledger written create-if-absent, so a shard redelivered after its worker died is
+ *     recorded exactly once (and counted once in the job's progress);
+ *   - KV bucket "encoder-jobs", key `<job>`: the job (@ferret/jobs record), until an assembly finishes it;
  *   - event "encoder.shard.recorded" after each shard; whoever records the last shard (or sees every shard
  *     recorded) publishes an AssembleMessage on the same queue (id `<job>:assemble:<planned at>`), which any
  *     replica runs;
  *   - object bucket "encoder-indexes": the assembled index files and their bundle (see index-bundle.ts).
  */
 import { InvalidArgumentError } from "@ferret/errors";
+import { BatchLedger } from "@ferret/jobs";
 
 export const SHARD_QUEUE = "encoder-shards";
 export const SHARD_RECORDS_BUCKET = "encoder-shards";
@@ -74,7 +76,8 @@ export interface ShardRecord {
   deliveryCount: number;
 }
 
-export const shardKey = (jobId: string, shard: number): string => `${jobId}.${shard}`;
+/** The shard's key in the shard ledger. */
+export const shardKey = (jobId: string, shard: number): string => BatchLedger.key(jobId, shard);
 export const planObjectName = (jobId: string): string => `${jobId}.plan`;
 /**
  * Deduplication id of a job's assemble message (whoever publishes it, however often), per planning of the job
@@ -131,12 +134,4 @@ export function decodeShardVectors(bytes: Uint8Array): {
     );
   }
   return { ids: head.ids, dimension: head.dimension, vectors };
-}
-
-const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
-
-export function checkShardJobId(jobId: string): string {
-  if (!JOB_ID.test(jobId))
-    throw new InvalidArgumentError(`"${jobId}" is not a valid job id (1-128 of A-Z a-z 0-9 _ -)`);
-  return jobId;
 }

@@ -34,11 +34,15 @@ describe("ferret encode index with the model file missing", () => {
   it.each([
     { name: "embedded", extra: [] as string[] },
     { name: "with --nats-url", extra: ["--nats-url", url] },
-  ])("exits 1 naming the missing file ($name)", async ({ name, extra }) => {
-    const out = join(dir, `index-${name.replace(/\W/g, "")}`);
-    const result = await ferret(["encode", "index", model, "examples/mini", "--out", out, ...extra]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toBe(missing());
-    await expect(stat(out)).rejects.toMatchObject({ code: "ENOENT" });
-  }, 60_000);
+  ])(
+    "exits 1 naming the missing file ($name)",
+    async ({ name, extra }) => {
+      const out = join(dir, `index-${name.replace(/\W/g, "")}`);
+      const result = await ferret(["encode", "index", model, "examples/mini", "--out", out, ...extra]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(missing());
+      await expect(stat(out)).rejects.toMatchObject({ code: "ENOENT" });
+    },
+    60_000,
+  );
 });

@@ -164,7 +164,8 @@ export async function* runIndexCorpusJob(o: IndexCorpusJobOptions): AsyncGenerat
     else checkSameJob(job, index, o.model); // a concurrent call with the same job id planned it too
   } else {
     job = existing;
-    if (!isFinal(job.state) && job.result === undefined) await publishShards(await readJobPlan(bus, names, job));
+    if (!isFinal(job.state) && job.result === undefined)
+      await publishShards(await readJobPlan(bus, names, job));
   }
 
   async function publishShards(p: JobPlan): Promise<void> {

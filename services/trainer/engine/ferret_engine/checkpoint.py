@@ -61,9 +61,9 @@ def save_checkpoint(
     ckpts = root / "checkpoints"
     ckpts.mkdir(parents=True, exist_ok=True)
     final = ckpts / f"step-{step:08d}"
+    for stale in ckpts.glob(".step-*.tmp-*"):  # a checkpoint that a crash interrupted
+        shutil.rmtree(stale, ignore_errors=True)
     tmp = ckpts / f".step-{step:08d}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
     tmp.mkdir()
     state = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
     save_file(_untied(state), str(tmp / "model.safetensors"))

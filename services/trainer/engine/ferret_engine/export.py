@@ -133,10 +133,11 @@ def _source(trainer, out: Path) -> dict:
 
 
 def export_model(trainer, out: Path) -> dict:
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
     out.parent.mkdir(parents=True, exist_ok=True)
+    # leftovers of an export that crashed (one engine runs per output dir at a time)
+    for stale in out.parent.glob(f".{out.name}.tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     quantize = trainer.job.quantize
     model = trainer.model
     was_training = model.training

@@ -9,9 +9,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import JobFileError
-from .losses import LOSSES
+from .losses import LOSSES, NEEDS_TEACHER
 
-MODES = ("bi-encoder", "cross-encoder")
+#: contriever: a bi-encoder trained on pairs of random crops of a corpus's passages (cropping.py); the
+#: trainingSet is then a corpus file
+MODES = ("bi-encoder", "cross-encoder", "contriever")
 PRECISIONS = ("fp32", "bf16", "auto")
 
 
@@ -46,6 +48,10 @@ class Hyperparameters:
     seed: int = 13
     precision: str = "fp32"
     separateTowers: bool = False
+    #: contriever mode: crop length ratio range and word deletion probability
+    cropRatioMin: float = 0.1
+    cropRatioMax: float = 0.5
+    wordDeletion: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,9 @@ _HP_TYPES = {
     "seed": (int, 0),
     "precision": (str, None),
     "separateTowers": (bool, None),
+    "cropRatioMin": ((int, float), 0),
+    "cropRatioMax": ((int, float), 0),
+    "wordDeletion": ((int, float), 0),
 }
 
 
@@ -214,6 +223,16 @@ def parse_job(raw: dict, path: Path) -> Job:
         raise _err(path, "hyperparameters.separateTowers", "applies to bi-encoders only")
     if job.mode == "cross-encoder" and h.negativesPerQuery == 0 and h.positivesPerQuery == 1:
         raise _err(path, "hyperparameters.negativesPerQuery", "a cross-encoder needs negatives in each list")
+    if job.mode == "contriever":
+        teacher = next((t.name for t in job.loss if t.name in NEEDS_TEACHER), None)
+        if teacher:
+            raise _err(path, "loss", f"{teacher} needs teacher scores; contriever pairs have none")
+        if job.batchPlan is not None:
+            raise _err(path, "batchPlan", "does not apply to contriever mode")
+        if not 0 < h.cropRatioMin <= h.cropRatioMax <= 1:
+            raise _err(path, "hyperparameters.cropRatioMin", "need 0 < cropRatioMin <= cropRatioMax <= 1")
+        if h.wordDeletion >= 1:
+            raise _err(path, "hyperparameters.wordDeletion", "must be < 1")
     if job.batchPlan is not None and (h.positivesPerQuery, h.negativesPerQuery) != (1, 1):
         raise _err(path, "hyperparameters.negativesPerQuery", "a batch plan gives one positive and one negative per query")
     return job

@@ -21,6 +21,7 @@ from transformers import get_linear_schedule_with_warmup
 
 from . import distributed, grad_cache
 from .batch_plan import read_batch_plan
+from .cropping import cropped_pairs, read_corpus
 from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from .errors import JobFileError, TrainingSetError
 from .evaluate import evaluate_lists
@@ -82,8 +83,11 @@ class Trainer:
             raise JobFileError(f'{job.path} (field "hyperparameters.gradCache"): applies to bi-encoders only')
         self.model_dir = load_model_dir(job.modelDir)
         need_teacher = any(t.name in NEEDS_TEACHER for t in job.loss)
-        self.ts = read_training_set(
-            job.trainingSet, negatives_per_query=hp.negativesPerQuery, need_teacher=need_teacher
+        self.corpus = read_corpus(job.trainingSet) if job.mode == "contriever" else None
+        self.ts = (
+            self._contriever_pairs(0)
+            if self.corpus is not None
+            else read_training_set(job.trainingSet, negatives_per_query=hp.negativesPerQuery, need_teacher=need_teacher)
         )
         self.eval_ts = read_training_set(job.evalSet) if job.evalSet else None
         self.plan = (
@@ -102,7 +106,7 @@ class Trainer:
 
         seed_everything(hp.seed, deterministic=self.device.type == "cpu")
         self.tokenizer = self.model_dir.tokenizer()
-        if job.mode == "bi-encoder":
+        if job.mode != "cross-encoder":
             self.model = BiEncoder(self.model_dir, separate_towers=hp.separateTowers)
             towers = [self.model.query_tower] + ([self.model.doc_tower] if self.model.doc_tower else [])
         else:
@@ -135,7 +139,7 @@ class Trainer:
         return self.model_dir.document_prefix + text
 
     def _prepare_tokens(self) -> list[int] | None:
-        if self.job.mode != "bi-encoder":
+        if self.job.mode != "bi-encoder":  # cross-encoder pairs are tokenised together; crops change per epoch
             return None
         self.cache.add([self._q(e.query) for e in self.ts.examples])
         self.cache.add([self._d(p.text) for e in self.ts.examples for p in e.passages()])
@@ -145,6 +149,13 @@ class Trainer:
             max([self.cache.length(self._q(e.query))] + [self.cache.length(self._d(p.text)) for p in e.passages()])
             for e in self.ts.examples
         ]
+
+    def _contriever_pairs(self, epoch: int):
+        hp = self.hp
+        return cropped_pairs(
+            self.corpus, self.job.trainingSet, seed=hp.seed, epoch=epoch,
+            ratio_min=hp.cropRatioMin, ratio_max=hp.cropRatioMax, deletion=hp.wordDeletion,
+        )
 
     def _epoch_size(self, epoch: int) -> int:
         """Micro-batches in an epoch: the plan's (epochs beyond it repeat it), else every full batch."""
@@ -166,15 +177,17 @@ class Trainer:
             return self.plan[epoch % len(self.plan)][idx]
         if self._epoch_cache is None or self._epoch_cache[0] != epoch:
             hp = self.hp
+            if self.corpus is not None:
+                self.cache = TokenCache(self.tokenizer, self.max_length)  # last epoch's crops are not needed
             self._epoch_cache = (
                 epoch,
                 epoch_batches(
-                    self.ts,
+                    self._contriever_pairs(epoch) if self.corpus is not None else self.ts,
                     epoch=epoch,
                     seed=hp.seed,
                     batch_size=hp.batchSize,
-                    positives_per_query=hp.positivesPerQuery,
-                    negatives_per_query=hp.negativesPerQuery,
+                    positives_per_query=1 if self.corpus is not None else hp.positivesPerQuery,
+                    negatives_per_query=0 if self.corpus is not None else hp.negativesPerQuery,
                     lengths=self._lengths,
                 ),
             )

@@ -208,3 +208,31 @@ def test_batch_plan_with_unknown_ids_names_its_line(tmp_path, tiny_model_dir):
                     hyperparameters={"batchSize": 4})
     with pytest.raises(TrainingSetError, match=r'batches.jsonl:2: field "items\[2\].negative": .nowhere.'):
         Trainer(read_job(job))
+
+
+def test_contriever_mode_trains_on_crops_of_a_corpus(tmp_path, tiny_model_dir, capsys):
+    import random
+
+    from conftest import TOPICS
+
+    rng = random.Random(3)
+    vocab = sorted({w for _, words in TOPICS for w in words.split()})
+    corpus = [{"_id": f"c{i}", "title": TOPICS[i % 12][0], "text": " ".join(rng.sample(vocab, 9))} for i in range(48)]
+    corpus_file = write_jsonl(tmp_path / "corpus.jsonl", corpus)
+    job = write_job(
+        tmp_path, tiny_model_dir, corpus_file, tmp_path / "contriever", mode="contriever", logEvery=1, quantize=False,
+        hyperparameters={"batchSize": 8, "epochs": 4, "learningRate": 2e-3, "cropRatioMin": 0.6, "cropRatioMax": 0.9},
+    )
+    trainer = Trainer(read_job(job))
+    trainer._lengths = None
+    a, b = trainer._batch(0), trainer._batch(6)  # epochs 0 and 1
+    ex = a.examples[0]
+    words = set(corpus[int(ex.qid[1:])]["title"].split() + corpus[int(ex.qid[1:])]["text"].split())
+    assert set(ex.query.split()) <= words and set(a.slots[0][0].text.split()) <= words
+    assert 0.6 * 10 - 4 <= len(ex.query.split()) <= 9  # 6 to 9 of the 10 words, less the deleted ones
+    assert a.slots[0][0].id == ex.qid and len(a.slots[0]) == 1  # the other crop is the only positive
+    assert [e.query for e in a.examples] != [e.query for e in b.examples]
+    capsys.readouterr()
+    run(read_job(job))
+    ls = losses(events(capsys.readouterr().out))
+    assert len(ls) == 24 and sum(ls[-6:]) < 0.9 * sum(ls[:6])  # the last epoch vs the first

@@ -109,16 +109,16 @@ def batch_labels(batch: Batch) -> BatchLabels:
 
 def own_columns(labels: BatchLabels, group_size: int) -> BatchLabels:
     """The same labels restricted to each query's own list ([B, G]): the cross-encoder scores only those."""
-    b = labels.target.shape[0]
-    cols = torch.arange(b)[:, None] * group_size + torch.arange(group_size)[None, :]
+    b, device = labels.target.shape[0], labels.target.device
+    cols = (torch.arange(b, device=device)[:, None] * group_size + torch.arange(group_size, device=device)[None, :])
 
     def take(t: torch.Tensor) -> torch.Tensor:
         return torch.gather(t, 1, cols)
 
     return BatchLabels(
-        target=torch.zeros(b, dtype=torch.long),
+        target=torch.zeros(b, dtype=torch.long, device=device),
         positives=take(labels.positives),
-        own=torch.ones(b, group_size, dtype=torch.bool),
+        own=torch.ones(b, group_size, dtype=torch.bool, device=device),
         grades=take(labels.grades),
         teacher=take(labels.teacher),
     )

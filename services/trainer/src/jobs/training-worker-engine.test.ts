@@ -2,17 +2,20 @@
  * The training worker with the real PyTorch engine (services/trainer/engine, in the repo's .venv from
  * make trainer-env): SciFact train queries with BM25 negatives train a tiny BERT. The kill test SIGKILLs
  * the engine mid-run: the attempt fails, the next delivery resumes from the last checkpoint, the job
- * ends with exactly the planned optimiser steps and one exported model that @ferret/inference loads.
+ * ends with exactly the planned optimiser steps and one published model that @ferret/inference loads.
+ * A model dir without weights fails the job at once, and nothing is published.
  */
 import { execFileSync } from "node:child_process";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createBus, type Bus, type BusEvent, type Subscription } from "@ferret/bus";
 import { BiEncoder } from "@ferret/inference";
-import { TrainingProgress } from "@ferret/proto";
+import { FIXTURE_MODELS } from "@ferret/inference/testing";
+import { ModelPublished, TrainingProgress } from "@ferret/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { smallScifact, tempDir } from "../test-support/scifact.js";
 import { REAL_ENGINE_DIR, makeTrainableModel, requireVenv } from "../test-support/trainable-model.js";
+import { MODEL_PUBLISHED_EVENT } from "./publish-model.js";
 import { submitTrainingJob } from "./submit-training-job.js";
 import { TRAINING_PROGRESS_EVENT, openTrainingJobs } from "./training-job.js";
 import { startTrainingWorker, type TrainingWorker } from "./training-worker.js";
@@ -34,6 +37,8 @@ describe("training with the real engine", () => {
   let subscription: Subscription;
   const progress: TrainingProgress[] = [];
   let killed = 0;
+  let publishedSubscription: Subscription;
+  const published: ModelPublished[] = [];
 
   beforeAll(async () => {
     const python = requireVenv();
@@ -60,11 +65,16 @@ describe("training with the real engine", () => {
       heartbeatMs: 1000,
       progressIntervalMs: 0,
       engineEnv: { OMP_NUM_THREADS: "1" },
+      modelsDir: join(work, "models"),
+    });
+    publishedSubscription = await bus.events.subscribe(MODEL_PUBLISHED_EVENT, (e) => {
+      published.push(ModelPublished.fromJSON(e.data));
     });
   }, 120_000);
   afterAll(async () => {
     await worker?.stop({ graceMs: 1000 });
     await subscription?.stop();
+    await publishedSubscription?.stop();
     await bus?.close();
   });
 
@@ -104,12 +114,43 @@ describe("training with the real engine", () => {
     // The second attempt resumed after the step-3 checkpoint: steps 4..12, each once.
     expect(second.map((p) => p.step)).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(second.every((p) => p.totalSteps === 12 && Number.isFinite(p.loss))).toBe(true);
-    // One model, loadable by the encoder's model loader.
+    // One model, published once, loadable by the encoder's model loader.
     const stageDir = join(work, "jobs", "real-kill", "stage-1");
     expect((await readdir(stageDir)).filter((f) => f.startsWith("model"))).toEqual(["model"]);
+    expect(record!.result!.modelDir).toBe(join(work, "models", "real-kill"));
+    expect(published.filter((p) => p.trainedBy?.jobId === "real-kill").map((p) => p.model?.name)).toEqual([
+      "real-kill",
+    ]);
     const encoder = await BiEncoder.load(record!.result!.modelDir);
     const [v] = await encoder.embed(["a claim about tumour cells"], "query");
     await encoder.close();
     expect(v!.length).toBe(32);
+  }, 300_000);
+
+  it("fails a job whose model dir has no weights at once, naming the problem, and publishes nothing", async () => {
+    await submitTrainingJob(
+      bus,
+      {
+        specName: "job.yaml",
+        spec: JSON.stringify({
+          corpus,
+          queries: { split: "small" },
+          positives: { human: {} },
+          negatives: { bm25: { window: [4, 30], count: 1 } },
+          // The inference fixture: ONNX only, no model.safetensors.
+          model: FIXTURE_MODELS.biEncoder,
+          training: { hyperparameters: { batchSize: 4 }, threads: 1 },
+        }),
+      },
+      { jobId: "no-weights", dataRoot: work },
+    );
+    const jobs = await openTrainingJobs(bus);
+    let record;
+    for await (const r of jobs.watch("no-weights")) record = r;
+    expect(record!.state).toBe("failed");
+    expect(record!.error).toMatchObject({ code: "INVALID_ARGUMENT", deliveries: 1 });
+    expect(record!.error!.message).toContain("MODEL_DIR_INVALID");
+    expect(published.filter((p) => p.trainedBy?.jobId === "no-weights")).toEqual([]);
+    expect(await readdir(join(work, "models"))).toEqual(["real-kill"]);
   }, 300_000);
 });

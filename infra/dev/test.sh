@@ -64,9 +64,12 @@ run_tests() {
   rm -rf "$FERRET_TEST_REPORT_DIR"
   # Every package's `vitest run` gets the same extra flags from turbo: the default console reporter, the
   # JSON reporter that feeds the summary, and --passWithNoTests (a package still without tests is not a
-  # failing test; the per-package counts below show it as 0 passed).
+  # failing test; the per-package counts below show it as 0 passed). The time-outs are there to catch hangs,
+  # not to time tests: vitest's 5 s default failed sound tests on a loaded 2-core machine, so every package
+  # gets the largest limit any package's own config sets.
   "${TURBO[@]}" test --concurrency=1 --continue=dependencies-successful -- \
-    --reporter=default --reporter="$ROOT/infra/dev/vitest-report.mjs" --passWithNoTests
+    --reporter=default --reporter="$ROOT/infra/dev/vitest-report.mjs" --passWithNoTests \
+    --testTimeout=60000 --hookTimeout=120000
 }
 
 if step install infra/dev/install.sh; then

@@ -36,6 +36,11 @@ export async function writeBeirQueries(path: string, queries: Source<QueryRecord
 
 const NO_TAB_OR_NEWLINE = /^[^\t\r\n]+$/;
 
+/** An id the qrels reader gets back unchanged: it splits on tabs and trims each column. */
+function isQrelsId(id: string): boolean {
+  return NO_TAB_OR_NEWLINE.test(id) && id.trim() === id;
+}
+
 /** Writes `query-id<TAB>corpus-id<TAB>score` with the BEIR header, in the Map's order. */
 export async function writeBeirQrels(path: string, qrels: Qrels): Promise<void> {
   await writeFileAtomically(path, async (sink) => {
@@ -43,9 +48,9 @@ export async function writeBeirQrels(path: string, qrels: Qrels): Promise<void> 
     for (const [qid, docs] of qrels) {
       const lines: string[] = [];
       for (const [docid, score] of docs) {
-        if (!NO_TAB_OR_NEWLINE.test(qid) || !NO_TAB_OR_NEWLINE.test(docid)) {
+        if (!isQrelsId(qid) || !isQrelsId(docid)) {
           throw new InvalidArgumentError(
-            `ids must be non-empty without tabs or newlines: "${qid}" / "${docid}"`,
+            `ids must be non-empty, without tabs, newlines or surrounding whitespace: "${qid}" / "${docid}"`,
           );
         }
         if (!Number.isInteger(score))

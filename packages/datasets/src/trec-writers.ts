@@ -23,6 +23,13 @@ function checkToken(value: string, what: string): void {
   }
 }
 
+/** A line whose first column starts with '#' is a comment to trec_eval 10.0 (and our readers): it would vanish. */
+function checkQueryId(qid: string): void {
+  checkToken(qid, "query id");
+  if (qid.startsWith("#"))
+    throw new InvalidArgumentError(`query id "${qid}" starts with '#': trec_eval would read the line as a comment`);
+}
+
 /**
  * Writes a run as `qid Q0 docid rank score tag`, atomically. Each query's documents are sorted
  * as trec_eval ranks them (score descending, ties by docid descending) and numbered 1..n, so
@@ -42,7 +49,7 @@ export async function writeTrecRun(path: string, run: Run, opts: WriteTrecRunOpt
   }
   await writeFileAtomically(path, async (sink) => {
     for (const [qid, docs] of run) {
-      checkToken(qid, "query id");
+      checkQueryId(qid);
       const ranked = rankByTrecOrder(docs, depth);
       const lines: string[] = [];
       for (let i = 0; i < ranked.length; i++) {
@@ -62,7 +69,7 @@ export async function writeTrecRun(path: string, run: Run, opts: WriteTrecRunOpt
 export async function writeTrecQrels(path: string, qrels: Qrels): Promise<void> {
   await writeFileAtomically(path, async (sink) => {
     for (const [qid, docs] of qrels) {
-      checkToken(qid, "query id");
+      checkQueryId(qid);
       const lines: string[] = [];
       for (const [docid, rel] of docs) {
         checkToken(docid, "document id");

@@ -56,25 +56,28 @@ describe("BEIR qrels reader, fuzzed", () => {
 
   it("reads back exactly what writeBeirQrels wrote, or the writer refuses and leaves the file", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(anyId, anyId, fc.integer({ min: -3, max: 3 })), { maxLength: 15 }), async (rows) => {
-        const qrels: Qrels = new Map();
-        for (const [q, d, s] of rows) {
-          const docs = qrels.get(q) ?? new Map<string, number>();
-          if (!docs.has(d)) docs.set(d, s);
-          qrels.set(q, docs);
-        }
-        const path = await caseFile(tmp.dir, "tsv", "before");
-        const written = await writeBeirQrels(path, qrels).then(
-          () => true,
-          (err: unknown) => {
-            expect(err).toMatchObject({ code: "INVALID_ARGUMENT" });
-            return false;
-          },
-        );
-        // Refused: the file is untouched. Written: it reads back identical.
-        if (!written) expect(await readFile(path, "utf8")).toBe("before");
-        else expect((await readBeirQrelsWithStats(path)).qrels).toEqual(qrels);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(anyId, anyId, fc.integer({ min: -3, max: 3 })), { maxLength: 15 }),
+        async (rows) => {
+          const qrels: Qrels = new Map();
+          for (const [q, d, s] of rows) {
+            const docs = qrels.get(q) ?? new Map<string, number>();
+            if (!docs.has(d)) docs.set(d, s);
+            qrels.set(q, docs);
+          }
+          const path = await caseFile(tmp.dir, "tsv", "before");
+          const written = await writeBeirQrels(path, qrels).then(
+            () => true,
+            (err: unknown) => {
+              expect(err).toMatchObject({ code: "INVALID_ARGUMENT" });
+              return false;
+            },
+          );
+          // Refused: the file is untouched. Written: it reads back identical.
+          if (!written) expect(await readFile(path, "utf8")).toBe("before");
+          else expect((await readBeirQrelsWithStats(path)).qrels).toEqual(qrels);
+        },
+      ),
       fuzzParameters(40),
     );
   }, 60_000);
@@ -91,11 +94,18 @@ describe("BEIR qrels reader, fuzzed", () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(id, { maxLength: 8 }), fc.nat(), corruption, async (ids, at, bad) => {
-        const lines = ["query-id\tcorpus-id\tscore", "q-dup\td-dup\t1", ...ids.map((d, i) => `q\t${d}#${i}\t1`)];
+        const lines = [
+          "query-id\tcorpus-id\tscore",
+          "q-dup\td-dup\t1",
+          ...ids.map((d, i) => `q\t${d}#${i}\t1`),
+        ];
         const k = 2 + (at % (lines.length - 1));
         lines.splice(k, 0, bad.line);
         const path = await caseFile(tmp.dir, "tsv", lines.join("\n"));
-        const error = assertLocatedInputError(await readBeirQrelsWithStats(path).catch((e: unknown) => e), path);
+        const error = assertLocatedInputError(
+          await readBeirQrelsWithStats(path).catch((e: unknown) => e),
+          path,
+        );
         expect(error.line).toBe(k + 1);
         expect(error.field).toBe(bad.field);
       }),

@@ -58,7 +58,10 @@ describe("TREC qrels reader, fuzzed", () => {
   }, 60_000);
 
   it("reads back exactly what writeTrecQrels wrote", async () => {
-    const qid = fc.oneof({ weight: 9, arbitrary: token(4) }, { weight: 1, arbitrary: token(3).map((t) => `#${t}`) });
+    const qid = fc.oneof(
+      { weight: 9, arbitrary: token(4) },
+      { weight: 1, arbitrary: token(3).map((t) => `#${t}`) },
+    );
     const judgment = fc.tuple(qid, token(4), fc.integer({ min: -5, max: 5 }));
     await fc.assert(
       fc.asyncProperty(fc.array(judgment, { maxLength: 20 }), async (judgments) => {
@@ -90,15 +93,20 @@ describe("TREC qrels reader, fuzzed", () => {
       { line: "q-dup 0 d-dup 2", field: "docid" },
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(token(3), { minLength: 1, maxLength: 10 }), fc.nat(), corruption, async (ids, at, bad) => {
-        const lines = ["q-dup 0 d-dup 1", ...ids.map((q, i) => `q${q} 0 d${i} ${i % 3}`)];
-        const k = 1 + (at % lines.length);
-        lines.splice(k, 0, bad.line);
-        const path = await caseFile(tmp.dir, "qrels", lines.join("\r\n"));
-        const error = assertLocatedInputError(await readTrecQrels(path).catch((e: unknown) => e), path);
-        expect(error.line).toBe(k + 1);
-        expect(error.field).toBe(bad.field);
-      }),
+      fc.asyncProperty(
+        fc.array(token(3), { minLength: 1, maxLength: 10 }),
+        fc.nat(),
+        corruption,
+        async (ids, at, bad) => {
+          const lines = ["q-dup 0 d-dup 1", ...ids.map((q, i) => `q${q} 0 d${i} ${i % 3}`)];
+          const k = 1 + (at % lines.length);
+          lines.splice(k, 0, bad.line);
+          const path = await caseFile(tmp.dir, "qrels", lines.join("\r\n"));
+          const error = assertLocatedInputError(await readTrecQrels(path).catch((e: unknown) => e), path);
+          expect(error.line).toBe(k + 1);
+          expect(error.field).toBe(bad.field);
+        },
+      ),
       fuzzParameters(100),
     );
   }, 60_000);

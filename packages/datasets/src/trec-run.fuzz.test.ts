@@ -75,7 +75,10 @@ describe("TREC run reader, fuzzed", () => {
   }, 60_000);
 
   it("reads back exactly what writeTrecRun wrote, and a failed write leaves the old file byte-identical", async () => {
-    const qid = fc.oneof({ weight: 9, arbitrary: token(4) }, { weight: 1, arbitrary: token(3).map((t) => `#${t}`) });
+    const qid = fc.oneof(
+      { weight: 9, arbitrary: token(4) },
+      { weight: 1, arbitrary: token(3).map((t) => `#${t}`) },
+    );
     const entry = fc.tuple(qid, token(4), fc.double({ noNaN: true, noDefaultInfinity: true }));
     await fc.assert(
       fc.asyncProperty(fc.array(entry, { maxLength: 20 }), token(4), async (entries, tag) => {
@@ -93,7 +96,10 @@ describe("TREC run reader, fuzzed", () => {
         expect(back.name).toBe(run.size > 0 ? tag : undefined);
         // A run the writer must refuse (a non-finite score) does not touch the file already there.
         const before = await readFile(path);
-        const bad = runOf([...entries.map(([q, d]) => [q, d, 1] as [string, string, number]), ["q", "d", NaN]]);
+        const bad = runOf([
+          ...entries.map(([q, d]) => [q, d, 1] as [string, string, number]),
+          ["q", "d", NaN],
+        ]);
         bad.set("q", new Map([["d", NaN]]));
         await expect(writeTrecRun(path, bad, { tag })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
         expect(await readFile(path)).toEqual(before);

@@ -27,7 +27,9 @@ function checkToken(value: string, what: string): void {
 function checkQueryId(qid: string): void {
   checkToken(qid, "query id");
   if (qid.startsWith("#"))
-    throw new InvalidArgumentError(`query id "${qid}" starts with '#': trec_eval would read the line as a comment`);
+    throw new InvalidArgumentError(
+      `query id "${qid}" starts with '#': trec_eval would read the line as a comment`,
+    );
 }
 
 /**

@@ -13,7 +13,8 @@ export function assertTypedError(err: unknown, expected: { file?: string } = {})
   }
   if (typeof err.code !== "string" || err.code.length === 0) throw new Error(`${err.name} has no code`);
   if (expected.file !== undefined) {
-    if (!(err instanceof InputError)) throw new Error(`expected an InputError, got ${err.name}: ${err.message}`);
+    if (!(err instanceof InputError))
+      throw new Error(`expected an InputError, got ${err.name}: ${err.message}`);
     if (err.file !== expected.file || !err.message.startsWith(expected.file))
       throw new Error(`InputError does not name ${expected.file}: ${err.message}`);
   }

@@ -47,7 +47,13 @@ export function parseJobSpec(text: string, options: { file: string; baseDir: str
       `not valid YAML or JSON: ${yamlError.message}`,
     );
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (cause) {
+    // yaml refuses to expand aliases past a limit (a "billion laughs" document) with a ReferenceError.
+    throw new InputError({ file }, `not a usable YAML document: ${(cause as Error).message}`, { cause });
+  }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw))
     throw new InputError({ file }, "the spec must be a mapping of fields");
   const result = jobSpecSchema.safeParse(raw);

@@ -30,7 +30,16 @@ const chart = join(here, "ferret");
 const MINIMAL_ENV = { annotator: { FERRET_ANNOTATOR_LLM__GGUF_PATH: "/m.gguf" } };
 
 /** Config keys that hold secrets: the chart passes them from a Secret, so its config schema refuses them. */
-const SECRET_KEYS = { annotator: [["llm", "apiKey"]] };
+const NATS_SECRETS = [
+  ["nats", "password"],
+  ["nats", "token"],
+];
+const SECRET_KEYS = {
+  annotator: [["llm", "apiKey"], ...NATS_SECRETS],
+  encoder: NATS_SECRETS,
+  evaluator: NATS_SECRETS,
+  ranker: NATS_SECRETS,
+};
 
 const services = {
   annotator: { schema: annotatorConfigSchema, load: loadAnnotatorConfig, envPrefix: "FERRET_ANNOTATOR_" },

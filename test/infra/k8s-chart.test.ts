@@ -172,6 +172,26 @@ describe("chart on kube-apiserver", () => {
     expect(docs.find((d) => d.kind === "Secret")).toBeDefined();
   });
 
+  it("passes NATS credentials and TLS files from Secrets, never through a ConfigMap", async () => {
+    const docs = manifests((await template(["-f", join(CHART, "ci/external-values.yaml")])).stdout);
+    const deployments = docs.filter((d) => d.kind === "Deployment");
+    expect(deployments).toHaveLength(8);
+    for (const d of deployments) {
+      const pod = (
+        d.spec?.["template"] as { spec: { containers: { env: { name: string; valueFrom?: unknown }[] }[] } }
+      ).spec;
+      const env = pod.containers[0]!.env;
+      const password = env.find((e) => e.name.endsWith("_NATS__PASSWORD"));
+      expect(password?.valueFrom, d.metadata.name).toEqual({
+        secretKeyRef: { name: "ferret-nats", key: "password" },
+      });
+      expect(env.map((e) => e.name).filter((n) => n.includes("_NATS__TLS__"))).toHaveLength(3);
+    }
+    for (const cm of docs.filter((d) => d.kind === "ConfigMap")) {
+      expect(JSON.stringify(cm.data)).not.toMatch(/password|token/i);
+    }
+  });
+
   it("adds ServiceMonitors only when the monitoring.coreos.com/v1 CRD is there", async () => {
     const without = manifests((await template([])).stdout);
     expect(without.filter((d) => d.kind === "ServiceMonitor")).toHaveLength(0);
@@ -193,6 +213,8 @@ describe("what must not install", () => {
     ["a misspelled config key", ["--set", "annotator.config.llm.concurency=4"], /concurency/],
     ["a wrongly typed value", ["--set", "ranker.replicas=two"], /replicas/],
     ["an LLM key in a ConfigMap", ["--set", "annotator.config.llm.apiKey=sk-123"], /apiKey/],
+    ["a NATS password in a ConfigMap", ["--set", "encoder.config.nats.password=pw"], /password/],
+    ["NATS credentials in a plain URL", ["--set", "nats.url=nats://u:pw@nats:4222"], /nats\/url/],
   ])("%s fails the schema", async (_label, args, names) => {
     const r = await template(args);
     expect(r.code).not.toBe(0);

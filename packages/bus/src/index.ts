@@ -2,6 +2,8 @@ export { createBus } from "./create-bus.js";
 export type { BusConfig } from "./create-bus.js";
 export type { NatsBusConfig } from "./nats/nats-bus.js";
 export type { NatsEventsConfig } from "./nats/nats-events.js";
+export type { NatsAuth, NatsTls } from "./nats/nats-auth.js";
+export { redactServers } from "./nats/nats-auth.js";
 export type { MemoryBusConfig } from "./memory/memory-bus.js";
 export { NonRetryableError, isRetryable } from "./job-errors.js";
 export { DEFAULT_BACKOFF, backoffDelay } from "./backoff.js";

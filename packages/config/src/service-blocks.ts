@@ -17,6 +17,20 @@ export const natsSchema = block({
   /** Events stream and subject prefix (defaults: the bus's FERRET_EVENTS and ferret.events). */
   eventsStream: z.string().min(1).optional(),
   eventsPrefix: z.string().min(1).optional(),
+  /** Credentials (one way): user + password, token, a .creds file, or an nkey seed file. Secrets: env only. */
+  user: z.string().min(1).optional(),
+  password: z.string().min(1).optional(),
+  token: z.string().min(1).optional(),
+  credsFile: z.string().min(1).optional(),
+  nkeySeedFile: z.string().min(1).optional(),
+  /** TLS: the CA the server's certificate chains to; a client certificate and key for mTLS. */
+  tls: z
+    .object({
+      caFile: z.string().min(1).optional(),
+      certFile: z.string().min(1).optional(),
+      keyFile: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 /**

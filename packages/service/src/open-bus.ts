@@ -11,13 +11,14 @@ export function openBus(
   name: string,
   logger: Logger,
 ): Promise<Bus> {
-  const { url, eventsStream, eventsPrefix } = config.nats;
+  const { url, eventsStream, eventsPrefix, ...auth } = config.nats;
   if (url === undefined) return createBus({ kind: "memory", dir: config.artifacts.dir, logger });
   return createBus({
     kind: "nats",
     url,
     name,
     logger,
+    auth,
     events: {
       ...(eventsStream === undefined ? {} : { stream: eventsStream }),
       ...(eventsPrefix === undefined ? {} : { prefix: eventsPrefix }),

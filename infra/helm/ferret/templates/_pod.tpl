@@ -46,12 +46,45 @@ spec:
         - name: {{ $svc.stage.enableEnv }}
           value: {{ .worker | quote }}
         {{- end }}
-        {{- if $root.Values.nats.auth.existingSecret }}
+        {{- $na := $root.Values.nats.auth }}
+        {{- if $na.existingSecret }}
+        {{- if $na.urlKey }}
         - name: {{ $svc.envPrefix }}NATS__URL
           valueFrom:
             secretKeyRef:
-              name: {{ $root.Values.nats.auth.existingSecret }}
-              key: {{ $root.Values.nats.auth.urlKey }}
+              name: {{ $na.existingSecret }}
+              key: {{ $na.urlKey }}
+        {{- end }}
+        {{- if $na.passwordKey }}
+        - name: {{ $svc.envPrefix }}NATS__USER
+          value: {{ required "nats.auth.user is needed with nats.auth.passwordKey" $na.user | quote }}
+        - name: {{ $svc.envPrefix }}NATS__PASSWORD
+          valueFrom:
+            secretKeyRef:
+              name: {{ $na.existingSecret }}
+              key: {{ $na.passwordKey }}
+        {{- end }}
+        {{- if $na.tokenKey }}
+        - name: {{ $svc.envPrefix }}NATS__TOKEN
+          valueFrom:
+            secretKeyRef:
+              name: {{ $na.existingSecret }}
+              key: {{ $na.tokenKey }}
+        {{- end }}
+        {{- if $na.credsKey }}
+        - name: {{ $svc.envPrefix }}NATS__CREDS_FILE
+          value: /etc/ferret/nats-auth/{{ $na.credsKey }}
+        {{- end }}
+        {{- end }}
+        {{- if $root.Values.nats.tls.existingSecret }}
+        - name: {{ $svc.envPrefix }}NATS__TLS__CA_FILE
+          value: /etc/ferret/nats-tls/ca.crt
+        {{- if $root.Values.nats.tls.clientCert }}
+        - name: {{ $svc.envPrefix }}NATS__TLS__CERT_FILE
+          value: /etc/ferret/nats-tls/tls.crt
+        - name: {{ $svc.envPrefix }}NATS__TLS__KEY_FILE
+          value: /etc/ferret/nats-tls/tls.key
+        {{- end }}
         {{- end }}
         {{- if and (eq $svc.name "annotator") (or $root.Values.llm.existingSecret $root.Values.llm.apiKey) }}
         - name: FERRET_ANNOTATOR_LLM__API_KEY
@@ -100,6 +133,16 @@ spec:
           mountPath: {{ $v.models.mountPath }}
           readOnly: true
         {{- end }}
+        {{- if and $na.existingSecret $na.credsKey }}
+        - name: nats-auth
+          mountPath: /etc/ferret/nats-auth
+          readOnly: true
+        {{- end }}
+        {{- if $root.Values.nats.tls.existingSecret }}
+        - name: nats-tls
+          mountPath: /etc/ferret/nats-tls
+          readOnly: true
+        {{- end }}
   volumes:
     - name: config
       configMap:
@@ -115,6 +158,19 @@ spec:
       persistentVolumeClaim:
         claimName: {{ $v.models.claimName }}
         readOnly: true
+    {{- end }}
+    {{- if and $na.existingSecret $na.credsKey }}
+    - name: nats-auth
+      secret:
+        secretName: {{ $na.existingSecret }}
+        items:
+          - key: {{ $na.credsKey }}
+            path: {{ $na.credsKey }}
+    {{- end }}
+    {{- if $root.Values.nats.tls.existingSecret }}
+    - name: nats-tls
+      secret:
+        secretName: {{ $root.Values.nats.tls.existingSecret }}
     {{- end }}
   {{- with .nodeSelector }}
   nodeSelector:

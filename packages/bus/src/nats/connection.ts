@@ -6,6 +6,7 @@ import { UnavailableError } from "@ferret/errors";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { setSha256Backend } from "@nats-io/obj";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { credentialsFromUrls, natsAuthOptions, redactServers, type NatsAuth } from "./nats-auth.js";
 
 export interface NatsHandles {
   nc: NatsConnection;
@@ -21,25 +22,30 @@ const MIN_SERVER = [2, 9, 4];
 
 export async function connectNats(
   servers: string | string[],
-  options: { name?: string; timeoutMs?: number; asyncTraces?: boolean } = {},
+  options: { name?: string; timeoutMs?: number; asyncTraces?: boolean; auth?: NatsAuth } = {},
 ): Promise<NatsHandles> {
+  // Credentials in a URL never reach a message or a log line.
+  const shown = redactServers(servers);
+  const fromUrls = credentialsFromUrls(servers, options.auth);
+  const auth = natsAuthOptions(fromUrls.auth);
   // The object store hashes every chunk; node:crypto is several times faster than the default
   // pure-JS SHA-256 on large artifacts. Process-wide, set before any object-store call.
   setSha256Backend("native");
   let nc: NatsConnection;
   try {
     nc = await connect({
-      servers,
+      servers: fromUrls.servers,
       name: options.name ?? "ferret",
       timeout: options.timeoutMs ?? 5_000,
       // Keep trying after a server restart instead of dying with the pod.
       maxReconnectAttempts: -1,
       noAsyncTraces: !(options.asyncTraces ?? false),
+      ...auth,
     });
   } catch (err) {
     throw new UnavailableError(
-      `cannot connect to NATS at ${String(servers)}: ${(err as Error).message} (dev: infra/dev/nats.sh start)`,
-      { cause: err, details: { servers } },
+      `cannot connect to NATS at ${shown}: ${(err as Error).message} (dev: infra/dev/nats.sh start)`,
+      { cause: err, details: { servers: shown } },
     );
   }
   const version = nc.info?.version ?? "0.0.0";
@@ -54,7 +60,7 @@ export async function connectNats(
     return { nc, js: jetstream(nc), jsm };
   } catch (err) {
     await nc.close();
-    throw new UnavailableError(`NATS at ${String(servers)} has no JetStream (start nats-server with -js)`, {
+    throw new UnavailableError(`NATS at ${shown} has no JetStream (start nats-server with -js)`, {
       cause: err,
     });
   }

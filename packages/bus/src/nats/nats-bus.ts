@@ -17,6 +17,7 @@ import type {
   WorkQueue,
 } from "../types.js";
 import { connectNats, type NatsHandles } from "./connection.js";
+import type { NatsAuth } from "./nats-auth.js";
 import { NatsEvents, type NatsEventsConfig } from "./nats-events.js";
 import { openJetStreamQueue } from "./jetstream-queue.js";
 import { openNatsKv } from "./nats-kv.js";
@@ -26,6 +27,8 @@ export interface NatsBusConfig {
   kind: "nats";
   /** e.g. nats://127.0.0.1:4222, or several seed URLs. */
   url: string | string[];
+  /** Credentials and TLS (see NatsAuth); a URL may also carry user:password@ or token@. */
+  auth?: NatsAuth;
   /** Connection name shown by the server (e.g. the service and pod). */
   name?: string;
   logger?: Logger;
@@ -68,6 +71,7 @@ export class NatsBus implements Bus {
       ...(config.name === undefined ? {} : { name: config.name }),
       ...(config.connectTimeoutMs === undefined ? {} : { timeoutMs: config.connectTimeoutMs }),
       asyncTraces: config.asyncTraces ?? false,
+      ...(config.auth === undefined ? {} : { auth: config.auth }),
     });
     return new NatsBus(handles, config);
   }

@@ -1,0 +1,234 @@
+/**
+ * NATS credentials and TLS against real nats-servers started with auth: user/password, token, and TLS with
+ * a CA and certificates generated here (openssl). The right credentials give a working JetStream bus; wrong
+ * or missing ones fail with UnavailableError; a bad file is a ConfigError naming it; and no secret appears
+ * in an error or in any log line, at any level.
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { promisify } from "node:util";
+import { ConfigError, UnavailableError } from "@ferret/errors";
+import { createLogger } from "@ferret/logging";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBus } from "../create-bus.js";
+import type { NatsAuth } from "./nats-auth.js";
+import { redactServers } from "./nats-auth.js";
+
+const run = promisify(execFile);
+const PASSWORD = "pw-7f3a9c1e5b";
+const TOKEN = "tok-2d8e4b6a0c";
+const dir = mkdtempSync(join(tmpdir(), "ferret-nats-auth-"));
+const servers: ChildProcess[] = [];
+
+/** A JetStream nats-server on a port it picks, with `args`; resolves to its client URL. */
+async function startServer(name: string, args: string[]): Promise<string> {
+  const portsDir = join(dir, `${name}-ports`);
+  mkdirSync(portsDir);
+  const p = spawn(
+    "nats-server",
+    [
+      "-a",
+      "127.0.0.1",
+      "-p",
+      "-1",
+      "-m",
+      "0",
+      "-js",
+      "-sd",
+      join(dir, name),
+      "--ports_file_dir",
+      portsDir,
+      ...args,
+    ],
+    { stdio: "ignore" },
+  );
+  servers.push(p);
+  for (let i = 0; i < 100; i++) {
+    try {
+      const file = readdirSync(portsDir).find((f) => f.endsWith(".ports"));
+      if (file)
+        return (JSON.parse(readFileSync(join(portsDir, file), "utf8")) as { nats: string[] }).nats[0]!;
+    } catch {
+      // not written yet
+    }
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  throw new Error(`nats-server ${name} did not start`);
+}
+
+/** Everything a logger at trace level writes, to check for secrets. */
+function capturingLogger() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { logger: createLogger({ name: "nats-auth-test", level: "trace", destination }), lines };
+}
+
+async function roundTrip(
+  url: string,
+  auth: NatsAuth | undefined,
+  lines?: ReturnType<typeof capturingLogger>,
+) {
+  const bus = await createBus({
+    kind: "nats",
+    url,
+    ...(auth ? { auth } : {}),
+    ...(lines ? { logger: lines.logger } : {}),
+  });
+  try {
+    const kv = await bus.kv<{ n: number }>(`auth-${process.pid}-${Date.now().toString(36)}`);
+    await kv.put("k", { n: 1 });
+    const got = await kv.get("k");
+    await kv.destroy();
+    return got?.value;
+  } finally {
+    await bus.close();
+  }
+}
+
+let userUrl = "";
+let tokenUrl = "";
+let tlsUrl = "";
+let ca = "";
+
+beforeAll(async () => {
+  userUrl = await startServer("user", ["--user", "ferret", "--pass", PASSWORD]);
+  tokenUrl = await startServer("token", ["--auth", TOKEN]);
+  // A CA, and a server certificate for 127.0.0.1 signed by it.
+  ca = join(dir, "ca.pem");
+  const sh = (args: string[]) => run("openssl", args, { cwd: dir });
+  await sh([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=ferret-test-ca",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+  ]);
+  await sh([
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-subj",
+    "/CN=127.0.0.1",
+    "-keyout",
+    "server.key",
+    "-out",
+    "server.csr",
+  ]);
+  writeFileSync(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+  await sh([
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-days",
+    "1",
+    "-extfile",
+    "san.ext",
+    "-out",
+    "server.pem",
+  ]);
+  tlsUrl = await startServer("tls", [
+    "--tls",
+    "--tlscert",
+    join(dir, "server.pem"),
+    "--tlskey",
+    join(dir, "server.key"),
+  ]);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(
+    servers.map(
+      (p) => new Promise((ok) => (p.exitCode !== null ? ok(null) : (p.once("exit", ok), p.kill()))),
+    ),
+  );
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("NATS auth", () => {
+  it("user and password: accepted when right, refused when wrong or missing", async () => {
+    expect(await roundTrip(userUrl, { user: "ferret", password: PASSWORD })).toEqual({ n: 1 });
+    await expect(roundTrip(userUrl, { user: "ferret", password: "wrong" })).rejects.toBeInstanceOf(
+      UnavailableError,
+    );
+    await expect(roundTrip(userUrl, undefined)).rejects.toThrow(/cannot connect to NATS/);
+  });
+
+  it("credentials in the URL work and are redacted in errors", async () => {
+    const withCreds = userUrl.replace("nats://", `nats://ferret:${PASSWORD}@`);
+    expect(await roundTrip(withCreds, undefined)).toEqual({ n: 1 });
+    const bad = userUrl.replace("nats://", `nats://ferret:${PASSWORD}x@`);
+    const err = await roundTrip(bad, undefined).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect(
+      JSON.stringify({ message: (err as Error).message, details: (err as UnavailableError).details }),
+    ).not.toContain(PASSWORD);
+    expect(redactServers([withCreds, `nats://${TOKEN}@h:4222`])).toBe(
+      `${userUrl.replace("nats://", "nats://***@")},nats://***@h:4222`,
+    );
+  });
+
+  it("token: accepted when right, refused when wrong", async () => {
+    expect(await roundTrip(tokenUrl, { token: TOKEN })).toEqual({ n: 1 });
+    await expect(roundTrip(tokenUrl, { token: "nope" })).rejects.toBeInstanceOf(UnavailableError);
+  });
+
+  it("TLS: connects with the CA, refuses a server it cannot verify", async () => {
+    expect(await roundTrip(tlsUrl, { tls: { caFile: ca } })).toEqual({ n: 1 });
+    await expect(roundTrip(tlsUrl, undefined)).rejects.toBeInstanceOf(UnavailableError);
+  });
+
+  it("a missing or inconsistent setting is a ConfigError naming it", async () => {
+    const missing = join(dir, "nope.pem");
+    await expect(roundTrip(tlsUrl, { tls: { caFile: missing } })).rejects.toThrow(
+      expect.objectContaining({ constructor: ConfigError, message: expect.stringContaining(missing) }),
+    );
+    await expect(roundTrip(userUrl, { credsFile: join(dir, "none.creds") })).rejects.toThrow(
+      /credsFile .*none\.creds/,
+    );
+    await expect(roundTrip(userUrl, { user: "ferret" })).rejects.toThrow(/user and password go together/);
+    await expect(roundTrip(userUrl, { token: TOKEN, user: "a", password: "b" })).rejects.toThrow(
+      /one way to authenticate/,
+    );
+  });
+
+  it("no secret appears in any log line, at any level, connected or refused", async () => {
+    const log = capturingLogger();
+    await roundTrip(userUrl, { user: "ferret", password: PASSWORD }, log);
+    await roundTrip(tokenUrl, { token: TOKEN }, log);
+    await roundTrip(userUrl.replace("nats://", `nats://ferret:${PASSWORD}@`), undefined, log);
+    const refused = await roundTrip(
+      userUrl.replace("nats://", `nats://ferret:${PASSWORD}x@`),
+      undefined,
+      log,
+    ).catch((e: unknown) => e as Error);
+    log.logger.error({ err: refused }, "bus failed");
+    log.logger.flush();
+    const text = log.lines.join("");
+    expect(text).toContain("bus failed");
+    expect(text).not.toContain(PASSWORD);
+    expect(text).not.toContain(TOKEN);
+  });
+});

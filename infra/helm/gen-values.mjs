@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { annotatorConfigSchema, loadAnnotatorConfig, openJobStore } from "@ferret/annotator";
+import { annotatorConfigSchema, loadAnnotatorConfig, openAnnotationStore } from "@ferret/annotator";
 import { createBus, queueStreamName, WORKERS_CONSUMER } from "@ferret/bus";
 import { encoderConfigSchema, loadEncoderConfig } from "@ferret/encoder";
 import { evaluatorConfigSchema, loadEvaluatorConfig } from "@ferret/evaluator";
@@ -66,12 +66,12 @@ function envName(prefix, key) {
   );
 }
 
-/** The annotator names its queue `${prefix}-<suffix>` inside openJobStore; read it from a store opened in memory. */
+/** The annotator names its queue `${prefix}-<suffix>` inside openAnnotationStore; read it from a store opened in memory. */
 async function annotatorQueueFormat() {
   const dir = mkdtempSync(join(tmpdir(), "ferret-gen-"));
   const bus = await createBus({ kind: "memory", dir });
   try {
-    const store = await openJobStore(bus, { prefix: "PREFIX" });
+    const store = await openAnnotationStore(bus, { prefix: "PREFIX" });
     const name = store.queue.name;
     if (!name.includes("PREFIX")) throw new Error(`annotator queue ${name} does not derive from its prefix`);
     return name.replace("PREFIX", "%s");

@@ -66,7 +66,15 @@ function decode(bytes: Uint8Array, start: number, end: number): string {
   return decoder.decode(bytes.subarray(start, end));
 }
 
-const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+/** 1 for the bytes C's isspace() accepts (the separators trec_eval's readers skip). */
+const SPACE = new Uint8Array(256);
+for (const c of [9, 10, 11, 12, 13, 32]) SPACE[c] = 1;
+
+/** The index of the newline ending the line at p (or the end of bytes). */
+function lineEnd(bytes: Uint8Array, p: number): number {
+  const i = bytes.indexOf(10, p);
+  return i < 0 ? bytes.length : i;
+}
 
 /** 10^k for k in [0, 22]: exact doubles (the fast decimal path below relies on that). */
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
@@ -174,32 +182,52 @@ export function parseTrecRunColumns(
   let lineNo = 0;
   // A UTF-8 byte order mark is not part of the first query id.
   let pos = n >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  const starts = [0, 0, 0, 0, 0, 0];
-  const ends = [0, 0, 0, 0, 0, 0];
+  // Byte ranges of the columns kept (qid, docid, score, tag) of the current line.
+  let qs = 0;
+  let qe = 0;
+  let ds = 0;
+  let de = 0;
+  let ss = 0;
+  let se = 0;
+  let ts = 0;
+  let te = 0;
 
   while (pos < n) {
     lineNo++;
     // Columns of this line (up to 7 counted, enough to tell "too many").
     let count = 0;
     let p = pos;
-    let c = 0;
-    while (p < n) {
-      while (p < n && (c = bytes[p] as number) !== 10 && isSpace(c)) p++;
+    for (;;) {
+      let c = 0;
+      while (p < n && (c = bytes[p] as number) !== 10 && SPACE[c] === 1) p++;
       if (p >= n || c === 10) break;
       if (count === 0 && c === 35) {
         count = -1; // comment line
-        while (p < n && bytes[p] !== 10) p++;
+        p = lineEnd(bytes, p);
         break;
       }
-      const s = p;
-      while (p < n && !isSpace((c = bytes[p] as number))) p++;
-      if (count < 6) {
-        starts[count] = s;
-        ends[count] = p;
+      const start = p;
+      while (p < n && SPACE[bytes[p] as number] === 0) p++;
+      switch (count) {
+        case 0:
+          qs = start;
+          qe = p;
+          break;
+        case 2:
+          ds = start;
+          de = p;
+          break;
+        case 4:
+          ss = start;
+          se = p;
+          break;
+        case 5:
+          ts = start;
+          te = p;
+          break;
       }
-      count++;
-      if (count > 6) {
-        while (p < n && bytes[p] !== 10) p++;
+      if (++count > 6) {
+        p = lineEnd(bytes, p);
         break;
       }
     }
@@ -214,17 +242,13 @@ export function parseTrecRunColumns(
       );
       continue;
     }
-    const scoreStart = starts[4] as number;
-    const scoreEnd = ends[4] as number;
-    const score = parseScore(bytes, scoreStart, scoreEnd);
+    const score = parseScore(bytes, ss, se);
     if (Number.isNaN(score)) {
-      issues.reject(lineNo, "score", `not a number: "${decode(bytes, scoreStart, scoreEnd)}"`);
+      issues.reject(lineNo, "score", `not a number: "${decode(bytes, ss, se)}"`);
       continue;
     }
     // The query: the previous line's unless its bytes differ (runs are grouped by query, so this is the
     // common case and costs one short byte comparison).
-    const qs = starts[0] as number;
-    const qe = ends[0] as number;
     let q = prevQ;
     if (prevQ < 0 || compareByteRanges(bytes, qs, qe, prevQs, prevQe) !== 0) {
       const qid = decode(bytes, qs, qe);
@@ -243,15 +267,13 @@ export function parseTrecRunColumns(
     }
     if (entries.size === entries.qidx.length) entries.grow();
     const k = entries.size++;
-    const ds = starts[2] as number;
-    const de = ends[2] as number;
     entries.qidx[k] = q;
     entries.line[k] = lineNo;
     entries.docStart[k] = ds;
     entries.docEnd[k] = de;
     entries.docHash[k] = hashBytes(bytes, ds, de);
     entries.scores[k] = score;
-    name ??= decode(bytes, starts[5] as number, ends[5] as number);
+    name ??= decode(bytes, ts, te);
   }
 
   const order = grouped ? undefined : groupByQuery(entries, qids.length);

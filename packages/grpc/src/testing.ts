@@ -1,0 +1,9 @@
+// Test support for other packages' tests (`@ferret/grpc/testing`), kept out of the production API.
+export {
+  BAD_REQUEST_STATUSES,
+  assertBadRequestOutcome,
+  fuzzMethod,
+  fuzzOutcome,
+  requestArbitrary,
+} from "./request-fuzz.js";
+export type { FieldValues, FuzzMethodOptions, FuzzOutcome } from "./request-fuzz.js";

@@ -293,6 +293,13 @@ async function main(args: Args): Promise<void> {
       `no ${TREC_EVAL}: TREC_EVAL_SRC=<usnistgov/trec_eval at v10.0> services/evaluator/scripts/build-trec-eval.sh`,
     );
   }
+  const version = command(TREC_EVAL, ["-v"]) ?? "";
+  if (!version.startsWith("trec_eval version 10.0")) {
+    throw new Error(
+      `${TREC_EVAL} reports "${version}": build trec_eval 10.0 with TREC_EVAL_SRC=<usnistgov/trec_eval at v10.0> ` +
+        "services/evaluator/scripts/build-trec-eval.sh",
+    );
+  }
   const havePytrec = spawnSync(PYTHON, ["-c", "import pytrec_eval"]).status === 0;
   if (!havePytrec) process.stderr.write(`no pytrec_eval in ${PYTHON} (make py-env); pytrec_eval skipped\n`);
   const tools = Object.keys(TOOLS).filter(

@@ -9,7 +9,7 @@
 #      (what `make` gives a user: -g, no optimisation) and `trec_eval-O3` with -O3 -march=native.
 #   2. Otherwise: the prebuilt binaries that Maven Central ships in
 #      uk.ac.gla.dcs.terrierteam:jtreceval:0.0.5 (the artifact Anserini uses). That binary reports
-#      "trec_eval version 9.0.4".
+#      "trec_eval version 9.0.4" (bench/eval refuses it: it compares against 10.0).
 # Why not pytrec_eval-terrier's sdist: it carries no trec_eval sources; its setup.py downloads the
 # v9.0.8 tarball from GitHub at build time, which an offline machine cannot do.
 set -euo pipefail

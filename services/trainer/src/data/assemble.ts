@@ -21,7 +21,7 @@ import type { LoadedJobSpec } from "./load-spec.js";
 import { assemblePositives, type StagedQuery } from "./positives.js";
 import { randomNegatives } from "./random-negatives.js";
 import { sample, seededRandom } from "./random.js";
-import { bm25Run, denseRunFromFile } from "./retriever-runs.js";
+import { bm25Run, denseRunFromEncoder, denseRunFromFile } from "./retriever-runs.js";
 import type { JobSpec, RetrieverNegativesSpec } from "./spec.js";
 import { clusterQueries, planTasBalancedBatches, type QueryClusters } from "./tas-balanced.js";
 import { openTeacher, type Teacher, type TeacherPair } from "./teacher.js";
@@ -175,7 +175,11 @@ async function retrieverRuns(
       spec: bm25,
     });
   if (dense) {
-    runs.set("dense", { run: await denseRunFromFile(dense.run, collection), spec: dense });
+    const run =
+      dense.run !== undefined
+        ? await denseRunFromFile(dense.run, collection)
+        : await denseRunFromEncoder(dense.encoder!, queries, dense.window[1], collection);
+    runs.set("dense", { run, spec: dense });
   }
   return runs;
 }

@@ -107,7 +107,7 @@ describe("job spec", () => {
       fails(
         "corpus: c\nqueries: { split: train }\npositives: { human: {} }\nnegatives: { dense: { window: [1, 5] } }",
       ).field,
-    ).toBe("negatives.dense.run");
+    ).toBe("negatives.dense");
     const err = fails(
       "corpus: c\nqueries: { split: train }\npositives: { llm: { labels: l, mode: graded }, combine: curriculum }\nnegatives: { random: { count: 1 } }",
     );

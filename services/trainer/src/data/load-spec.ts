@@ -114,7 +114,7 @@ function resolvePaths(spec: JobSpec, baseDir: string): JobSpec {
     },
     negatives: {
       ...negatives,
-      dense: negatives.dense && { ...negatives.dense, run: at(negatives.dense.run) },
+      dense: negatives.dense && { ...negatives.dense, run: opt(negatives.dense.run) },
     },
     teacher: spec.teacher && { ...spec.teacher, model: at(spec.teacher.model) },
     batching: spec.batching && { ...spec.batching, encoder: at(spec.batching.encoder) },

@@ -29,11 +29,17 @@ const bm25Negatives = z.strictObject({
   b: z.number().min(0).max(1).default(0.4),
 });
 
-const denseNegatives = z.strictObject({
-  ...retrieverNegatives,
-  /** A TREC run of a dense retriever over the training queries (e.g. the encoder's Search, saved). */
-  run: path,
-});
+const denseNegatives = z
+  .strictObject({
+    ...retrieverNegatives,
+    /** A TREC run of a dense retriever over the training queries (e.g. the encoder's Search, saved). */
+    run: path.optional(),
+    /** Or a live encoder's index, searched over gRPC (Encoder.Search) for the training queries. */
+    encoder: z.strictObject({ address: z.string().min(1), index: z.string().min(1) }).optional(),
+  })
+  .refine((d) => (d.run === undefined) !== (d.encoder === undefined), {
+    message: "give exactly one of run or encoder",
+  });
 
 const humanPositives = z.strictObject({
   /** Qrels file (BEIR .tsv or TREC); default: the corpus' qrels/<queries.split>.tsv. */

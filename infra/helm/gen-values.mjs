@@ -19,7 +19,7 @@ import { createBus, queueStreamName, WORKERS_CONSUMER } from "@ferret/bus";
 import { encoderConfigSchema, loadEncoderConfig } from "@ferret/encoder";
 import { evaluatorConfigSchema, loadEvaluatorConfig } from "@ferret/evaluator";
 import { loadRankerConfig, rankerConfigSchema } from "@ferret/ranker";
-import { TRAINING_QUEUE } from "@ferret/trainer";
+import { loadTrainerConfig, trainerConfigSchema } from "@ferret/trainer";
 import prettier from "prettier";
 import { z } from "zod";
 
@@ -39,6 +39,7 @@ const SECRET_KEYS = {
   encoder: NATS_SECRETS,
   evaluator: NATS_SECRETS,
   ranker: NATS_SECRETS,
+  trainer: NATS_SECRETS,
 };
 
 const services = {
@@ -46,6 +47,7 @@ const services = {
   encoder: { schema: encoderConfigSchema, load: loadEncoderConfig, envPrefix: "FERRET_ENCODER_" },
   evaluator: { schema: evaluatorConfigSchema, load: loadEvaluatorConfig, envPrefix: "FERRET_EVALUATOR_" },
   ranker: { schema: rankerConfigSchema, load: loadRankerConfig, envPrefix: "FERRET_RANKER_" },
+  trainer: { schema: trainerConfigSchema, load: loadTrainerConfig, envPrefix: "FERRET_TRAINER_" },
 };
 
 function load(service, extraEnv = {}) {
@@ -98,6 +100,7 @@ async function stages() {
     },
     "ranker-score": { service: "ranker", queueKey: "jobs.queue", format: "%s", enableKey: "jobs.enabled" },
     evaluator: { service: "evaluator", queueKey: "jobs.queue", format: "%s", enableKey: "jobs.enabled" },
+    trainer: { service: "trainer", queueKey: "jobs.queue", format: "%s", enableKey: "jobs.enabled" },
   };
   const out = {};
   for (const [stage, d] of Object.entries(defs)) {
@@ -121,14 +124,6 @@ async function stages() {
       enableEnv,
     };
   }
-  // The trainer has its queue but no config or main yet (issue 12): the queue from its constant; its ports and
-  // worker flag stay chart values until services/trainer/src/config.ts exists.
-  out.trainer = {
-    service: "trainer",
-    queue: TRAINING_QUEUE,
-    stream: queueStreamName(TRAINING_QUEUE),
-    consumer: WORKERS_CONSUMER,
-  };
   return out;
 }
 

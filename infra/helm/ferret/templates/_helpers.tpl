@@ -41,23 +41,16 @@ infra/helm/gen-values.mjs); the trainer's come from values until services/traine
 {{- if $v.enabled -}}
 {{- $svc := dict "name" $name "fullname" (printf "%s-%s" (include "ferret.prefix" $) $name) -}}
 {{- $stage := dict -}}
-{{- if eq $name "trainer" -}}
-{{- $_ := set $svc "grpcPort" (int $v.grpcPort) -}}
-{{- $_ := set $svc "metricsPort" (int $v.metricsPort) -}}
-{{- $_ := set $svc "envPrefix" "FERRET_TRAINER_" -}}
-{{- $_ := set $svc "image" "ferret-engine" -}}
-{{- $t := $gen.stages.trainer -}}
-{{- $stage = dict "name" "trainer" "queue" $t.queue "stream" $t.stream "consumer" $t.consumer "enableEnv" "FERRET_TRAINER_JOBS__ENABLED" -}}
-{{- else -}}
 {{- $info := index $gen.services $name -}}
 {{- $grpc := $v.config.grpc | default dict -}}
 {{- $metrics := $v.config.metrics | default dict -}}
 {{- $_ := set $svc "grpcPort" (int ($grpc.port | default $info.grpcPort)) -}}
 {{- $_ := set $svc "metricsPort" (int ($metrics.port | default $info.metricsPort)) -}}
 {{- $_ := set $svc "envPrefix" $info.envPrefix -}}
-{{- $_ := set $svc "image" (printf "ferret-%s" $name) -}}
+{{- /* The trainer runs its engine as a subprocess: Python, torch and the engine are in ferret-engine. */ -}}
+{{- $_ := set $svc "image" (eq $name "trainer" | ternary "ferret-engine" (printf "ferret-%s" $name)) -}}
 {{- range $stageName, $s := $gen.stages -}}
-{{- if and (eq $s.service $name) (ne $name "trainer") -}}
+{{- if eq $s.service $name -}}
 {{- /* The queue follows the service's config when the values rename it (same key the code reads). */ -}}
 {{- $node := $v.config -}}
 {{- range $key := splitList "." $s.queueKey -}}
@@ -68,7 +61,6 @@ infra/helm/gen-values.mjs); the trainer's come from values until services/traine
 {{- $queue = printf $s.queueFormat $node -}}
 {{- end -}}
 {{- $stage = dict "name" $stageName "queue" $queue "stream" (printf "%s%s" $gen.streamPrefix $queue) "consumer" $s.consumer "enableEnv" $s.enableEnv -}}
-{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- $_ := set $svc "stage" $stage -}}
@@ -94,6 +86,10 @@ infra/helm/gen-values.mjs); the trainer's come from values until services/traine
 {{- $svc := .svc -}}
 {{- $v := index $root.Values $svc.name -}}
 {{- $c := dict "nats" (dict "url" $root.Values.nats.url) -}}
+{{- if eq $svc.name "trainer" -}}
+{{- /* Where ferret-engine has them (infra/images/build.sh). */ -}}
+{{- $_ := set $c "engine" (dict "python" "/opt/python/bin/python3" "dir" "/app/engine") -}}
+{{- end -}}
 {{- if eq $svc.name "annotator" -}}
 {{- $_ := set $c "opensearch" (dict "url" $root.Values.opensearch.url) -}}
 {{- range $other := .all -}}

@@ -1,8 +1,17 @@
 export { loadConfig } from "./load-config.js";
 export type { LoadConfigOptions } from "./load-config.js";
-export { block, countField, flagField, grpcServerSchema, listField, portField } from "./schema-fields.js";
+export {
+  block,
+  countField,
+  flagField,
+  grpcServerSchema,
+  listField,
+  portField,
+  textField,
+} from "./schema-fields.js";
 export {
   artifactsSchema,
+  jobsBlock,
   metricsServerSchema,
   natsSchema,
   serviceConfig,

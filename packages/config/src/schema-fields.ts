@@ -7,6 +7,8 @@ import { z } from "zod";
 export const portField = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 export const flagField = (fallback: boolean) => z.union([z.boolean(), z.stringbool()]).default(fallback);
 export const countField = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+/** A non-empty string with a default (names of queues, buckets, directories). */
+export const textField = (fallback: string) => z.string().min(1).default(fallback);
 /** A list given as an array (YAML) or a comma-separated string (env). */
 export const listField = z.preprocess(
   (v) => (typeof v === "string" ? v.split(",").filter((s) => s !== "") : v),

@@ -1,11 +1,12 @@
 import { ConfigError } from "@ferret/errors";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { artifactsSchema, loadConfig, serviceConfigBlocks } from "./index.js";
+import { artifactsSchema, countField, jobsBlock, loadConfig, serviceConfigBlocks } from "./index.js";
 
 const schema = z.object({
   ...serviceConfigBlocks({ grpcPort: 50099, metricsPort: 9499 }),
   artifacts: artifactsSchema(".ferret/x", { source: z.enum(["objects", "files"]).default("objects") }),
+  jobs: jobsBlock({ queue: "x-q", jobsBucket: "x-jobs" }, { concurrency: countField(1) }),
 });
 
 describe("serviceConfigBlocks", () => {
@@ -20,6 +21,7 @@ describe("serviceConfigBlocks", () => {
     expect(config.metrics).toEqual({ enabled: true, host: "0.0.0.0", port: 9499 });
     expect(config.nats).toEqual({});
     expect(config.artifacts).toEqual({ dir: ".ferret/x", source: "objects" });
+    expect(config.jobs).toEqual({ enabled: true, queue: "x-q", jobsBucket: "x-jobs", concurrency: 1 });
   });
 
   it("reads every block from env, and names a bad key", () => {
@@ -31,12 +33,15 @@ describe("serviceConfigBlocks", () => {
         FERRET_X_NATS__URL: "nats://nats:4222",
         FERRET_X_NATS__EVENTS_PREFIX: "test.events",
         FERRET_X_ARTIFACTS__SOURCE: "files",
+        FERRET_X_JOBS__ENABLED: "0",
+        FERRET_X_JOBS__CONCURRENCY: "3",
       },
     });
     expect(config.grpc.port).toBe(6000);
     expect(config.metrics.enabled).toBe(false);
     expect(config.nats).toEqual({ url: "nats://nats:4222", eventsPrefix: "test.events" });
     expect(config.artifacts.source).toBe("files");
+    expect(config.jobs).toMatchObject({ enabled: false, concurrency: 3 });
     expect(() => loadConfig(schema, { prefix: "FERRET_X_", env: { FERRET_X_METRICS__PORT: "x" } })).toThrow(
       ConfigError,
     );

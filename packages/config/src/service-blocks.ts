@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { loadConfig, type LoadConfigOptions } from "./load-config.js";
-import { block, flagField, grpcServerSchema, portField } from "./schema-fields.js";
+import { block, flagField, grpcServerSchema, portField, textField } from "./schema-fields.js";
 
 /** The `metrics` block: Prometheus GET /metrics (and /healthz) on a port of its own. */
 export const metricsServerSchema = (defaultPort: number) =>
@@ -41,6 +41,23 @@ export const artifactsSchema = <Extra extends z.ZodRawShape = Record<never, neve
   defaultDir: string,
   extra?: Extra,
 ) => block({ dir: z.string().min(1).default(defaultDir), ...(extra ?? ({} as Extra)) });
+
+/**
+ * A job worker's block (`jobs`, the encoder's `shards`): whether this replica runs the worker, its queue and
+ * the bucket of its job records; `extra` adds the stage's own fields, each with a default.
+ */
+export const jobsBlock = <Extra extends z.ZodRawShape = Record<never, never>>(
+  defaults: { queue: string; jobsBucket: string },
+  extra?: Extra,
+) =>
+  block({
+    /** Run a worker in this replica. */
+    enabled: flagField(true),
+    queue: textField(defaults.queue),
+    /** KV bucket of the job records. */
+    jobsBucket: textField(defaults.jobsBucket),
+    ...(extra ?? ({} as Extra)),
+  });
 
 export interface ServiceBlockDefaults {
   readonly grpcPort: number;

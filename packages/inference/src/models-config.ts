@@ -1,11 +1,10 @@
-import { countField } from "@ferret/config";
-import { z } from "zod";
+import { countField, textField } from "@ferret/config";
 import { DEFAULT_BATCH_LIMITS, type EncoderLoadOptions } from "./bi-encoder.js";
 
 /** The fields of a service's `models` block that every ONNX model server has (the encoder, the ranker). */
 export const modelsConfigFields = {
   /** One model directory per name (tokenizer.json, ONNX files, ferret.json). */
-  dir: z.string().min(1).default("models"),
+  dir: textField("models"),
   /** ONNX Runtime intra-op threads per model; 0 = one per core. */
   threads: countField(0, 0),
   maxBatchSize: countField(DEFAULT_BATCH_LIMITS.maxBatchSize),

@@ -161,14 +161,13 @@ export type ServiceStart<Config, Running> = (
 ) => Promise<Running>;
 
 /**
- * Defines a service's start function (startRanker, startEncoder...) from its name and its own wiring, which
- * returns what the running service has besides the runtime's fields.
+ * Defines a service's start function (startRanker, startEncoder...) from its name and its own wiring; the
+ * running service has the runtime's fields and what the wiring returns.
  */
-export function serviceStart<Config extends ServiceBlocksConfig, Running extends RunningService>(
+export function serviceStart<Config extends ServiceBlocksConfig, Own extends object>(
   name: string,
-  wire: (config: Config, runtime: ServiceRuntime) => Promise<Omit<Running, keyof RunningService>>,
-): ServiceStart<Config, Running> {
+  wire: (config: Config, runtime: ServiceRuntime) => Promise<Own>,
+): ServiceStart<Config, RunningService & Own> {
   return (config, options = {}) =>
-    // RunningService & Omit<Running, keyof RunningService> is Running; TypeScript cannot see that for a generic
-    startService(config, { name, ...options }, (runtime) => wire(config, runtime)) as Promise<Running>;
+    startService(config, { name, ...options }, (runtime) => wire(config, runtime));
 }

@@ -5,9 +5,9 @@
  * closes the corpus cache, the encoder client, the backend, the bus and the metrics endpoint (last: metrics
  * outlive the rest for scrapes).
  */
-import { createClient, type GrpcServer } from "@ferret/grpc";
+import { createClient } from "@ferret/grpc";
 import { EncoderService } from "@ferret/proto";
-import { serviceStart, type RunningService } from "@ferret/service";
+import { serviceStart } from "@ferret/service";
 import { Annotator } from "./annotator.js";
 import type { AnnotatorConfig } from "./config.js";
 import { openAnnotationStore } from "./jobs/annotation-store.js";
@@ -31,14 +31,9 @@ export async function openBackend(llm: AnnotatorConfig["llm"]): Promise<LlmBacke
   });
 }
 
-export interface RunningAnnotator extends RunningService {
-  /** The gRPC server (the same as `grpc`). */
-  readonly server: GrpcServer;
-}
-
-export const startAnnotator = serviceStart<AnnotatorConfig, RunningAnnotator>(
+export const startAnnotator = serviceStart(
   "annotator",
-  async (config, { bus, registry, logger, ...runtime }) => {
+  async (config: AnnotatorConfig, { bus, registry, logger, ...runtime }) => {
     const metrics = annotatorMetrics(registry);
     const store = await openAnnotationStore(bus, { prefix: config.prefix });
     const backend = await openBackend(config.llm);
@@ -85,3 +80,5 @@ export const startAnnotator = serviceStart<AnnotatorConfig, RunningAnnotator>(
     return { server };
   },
 );
+
+export type RunningAnnotator = Awaited<ReturnType<typeof startAnnotator>>;

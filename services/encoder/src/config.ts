@@ -6,7 +6,7 @@
  *
  * Without a NATS URL the encoder runs embedded: the in-process bus, artifacts on disk under artifacts.dir.
  */
-import { block, countField, flagField, listField, serviceConfig } from "@ferret/config";
+import { block, countField, flagField, jobsBlock, listField, serviceConfig, textField } from "@ferret/config";
 import { modelsConfigFields } from "@ferret/inference";
 import { z } from "zod";
 
@@ -26,9 +26,9 @@ export const { schema: encoderConfigSchema, load: loadEncoderConfig } = serviceC
       followPublished: flagField(false),
     }),
     indexes: block({
-      dir: z.string().min(1).default(".ferret/indexes"),
+      dir: textField(".ferret/indexes"),
       /** Published indexes Search opens by ArtifactRef, one directory per bundle sha256. */
-      cacheDir: z.string().min(1).default(".ferret/index-cache"),
+      cacheDir: textField(".ferret/index-cache"),
     }),
     hnsw: block({
       connectivity: countField(16),
@@ -38,20 +38,19 @@ export const { schema: encoderConfigSchema, load: loadEncoderConfig } = serviceC
     corpora: block({ dir: z.string().min(1).optional() }),
     /** Root of embedded BM25 index files for hybrid search. */
     lexical: block({ dir: z.string().min(1).optional() }),
-    shards: block({
-      /** Run a shard worker in this replica. */
-      enabled: flagField(true),
-      queue: z.string().min(1).default("encoder-shards"),
-      recordsBucket: z.string().min(1).default("encoder-shards"),
-      objectsBucket: z.string().min(1).default("encoder-shards"),
-      /** KV bucket of job records (plans and results), so any replica can assemble a job. */
-      jobsBucket: z.string().min(1).default("encoder-jobs"),
-      /** Object bucket assembled indexes are published to. */
-      indexesBucket: z.string().min(1).default("encoder-indexes"),
-      /** A shard not acked (or extended, after every embed chunk) within this time goes to another worker. */
-      ackWaitMs: countField(60_000, 1000),
-      maxDeliveries: countField(5),
-    }),
+    /** jobsBucket: job records (plans and results), so any replica can assemble a job. */
+    shards: jobsBlock(
+      { queue: "encoder-shards", jobsBucket: "encoder-jobs" },
+      {
+        recordsBucket: textField("encoder-shards"),
+        objectsBucket: textField("encoder-shards"),
+        /** Object bucket assembled indexes are published to. */
+        indexesBucket: textField("encoder-indexes"),
+        /** A shard not acked (or extended, after every embed chunk) within this time goes to another worker. */
+        ackWaitMs: countField(60_000, 1000),
+        maxDeliveries: countField(5),
+      },
+    ),
   },
 );
 

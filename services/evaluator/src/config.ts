@@ -6,7 +6,7 @@
  * Without a NATS URL the service runs embedded: the in-process bus, with artifacts on disk under
  * artifacts.dir. With one it joins the cluster's JetStream for jobs, events, KV and the object store.
  */
-import { block, artifactsSchema, flagField, serviceConfig } from "@ferret/config";
+import { artifactsSchema, countField, jobsBlock, serviceConfig, textField } from "@ferret/config";
 import { z } from "zod";
 
 export const { schema: evaluatorConfigSchema, load: loadEvaluatorConfig } = serviceConfig(
@@ -21,13 +21,10 @@ export const { schema: evaluatorConfigSchema, load: loadEvaluatorConfig } = serv
        */
       source: z.enum(["objects", "files"]).default("objects"),
     }),
-    jobs: block({
-      enabled: flagField(true),
-      queue: z.string().min(1).default("evaluator"),
-      jobsBucket: z.string().min(1).default("evaluator-jobs"),
-      resultsBucket: z.string().min(1).default("evaluator-results"),
-      concurrency: z.coerce.number().int().min(1).default(1),
-    }),
+    jobs: jobsBlock(
+      { queue: "evaluator", jobsBucket: "evaluator-jobs" },
+      { resultsBucket: textField("evaluator-results"), concurrency: countField(1) },
+    ),
   },
 );
 

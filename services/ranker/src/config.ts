@@ -5,7 +5,7 @@
  *
  * Without a NATS URL the ranker runs embedded: the in-process bus, artifacts on disk under artifacts.dir.
  */
-import { block, countField, flagField, serviceConfig } from "@ferret/config";
+import { block, countField, jobsBlock, serviceConfig, textField } from "@ferret/config";
 import { modelsConfigFields } from "@ferret/inference";
 import { z } from "zod";
 
@@ -23,17 +23,17 @@ export const { schema: rankerConfigSchema, load: loadRankerConfig } = serviceCon
       /** Root of the BEIR directories Rerank requests may name; unset: inline texts only. */
       dir: z.string().min(1).optional(),
     }),
-    jobs: block({
-      enabled: flagField(true),
-      queue: z.string().min(1).default("ranker-score"),
-      jobsBucket: z.string().min(1).default("ranker-jobs"),
-      batchesBucket: z.string().min(1).default("ranker-batches"),
-      resultsBucket: z.string().min(1).default("ranker-results"),
-      concurrency: countField(1),
-      /** A batch not acked (or extended) within this time is handed to another worker. */
-      ackWaitMs: countField(60_000, 1000),
-      maxDeliveries: countField(5),
-    }),
+    jobs: jobsBlock(
+      { queue: "ranker-score", jobsBucket: "ranker-jobs" },
+      {
+        batchesBucket: textField("ranker-batches"),
+        resultsBucket: textField("ranker-results"),
+        concurrency: countField(1),
+        /** A batch not acked (or extended) within this time is handed to another worker. */
+        ackWaitMs: countField(60_000, 1000),
+        maxDeliveries: countField(5),
+      },
+    ),
   },
 );
 

@@ -5,7 +5,7 @@
  *
  * Without a NATS URL the trainer runs embedded: the in-process bus, artifacts on disk under artifacts.dir.
  */
-import { block, flagField, serviceConfig } from "@ferret/config";
+import { block, countField, jobsBlock, serviceConfig, textField } from "@ferret/config";
 import { z } from "zod";
 import { ENGINE_DIR } from "./engine/engine-dir.js";
 
@@ -15,13 +15,13 @@ export const { schema: trainerConfigSchema, load: loadTrainerConfig } = serviceC
   {
     data: block({
       /** Relative paths in job specs resolve here (corpora, label files, models). */
-      root: z.string().min(1).default("."),
+      root: textField("."),
     }),
     engine: block({
       /** The Python of the engine's virtualenv (`make py-env` creates .venv). */
-      python: z.string().min(1).default(".venv/bin/python"),
+      python: textField(".venv/bin/python"),
       /** Directory holding the ferret_engine package. */
-      dir: z.string().min(1).default(ENGINE_DIR),
+      dir: textField(ENGINE_DIR),
     }),
     publish: block({
       /**
@@ -30,14 +30,14 @@ export const { schema: trainerConfigSchema, load: loadTrainerConfig } = serviceC
        */
       modelsDir: z.string().min(1).optional(),
     }),
-    jobs: block({
-      enabled: flagField(true),
-      queue: z.string().min(1).default("trainer"),
-      jobsBucket: z.string().min(1).default("trainer-jobs"),
-      /** Per-job working directories: training sets, engine job files, checkpoints, models. */
-      workDir: z.string().min(1).default(".ferret/trainer"),
-      heartbeatMs: z.coerce.number().int().min(100).default(10_000),
-    }),
+    jobs: jobsBlock(
+      { queue: "trainer", jobsBucket: "trainer-jobs" },
+      {
+        /** Per-job working directories: training sets, engine job files, checkpoints, models. */
+        workDir: textField(".ferret/trainer"),
+        heartbeatMs: countField(10_000, 100),
+      },
+    ),
   },
 );
 

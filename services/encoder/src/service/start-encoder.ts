@@ -7,26 +7,21 @@
  */
 import { join } from "node:path";
 import { modelLoadOptions, type BiEncoder } from "@ferret/inference";
-import { serviceStart, type RunningService } from "@ferret/service";
+import { serviceStart } from "@ferret/service";
 import { IndexArtifactCache } from "../artifacts/index-cache.js";
 import type { EncoderConfig } from "../config.js";
 import { BiEncoderCache } from "../model-registry.js";
 import { ModelServer } from "../serving/model-server.js";
 import type { ShardJobNames, ShardMessage } from "../sharding/shard-job.js";
-import { startShardWorker, type ShardWorker } from "../sharding/shard-worker.js";
+import { startShardWorker } from "../sharding/shard-worker.js";
 import { createEncoderService } from "./encoder-service.js";
 import { encoderMetrics } from "./service-metrics.js";
 
 export const MODEL_PUBLISHED_EVENT = "model.published";
 
-export interface RunningEncoder extends RunningService {
-  readonly server: ModelServer;
-  readonly worker: ShardWorker | undefined;
-}
-
-export const startEncoder = serviceStart<EncoderConfig, RunningEncoder>(
+export const startEncoder = serviceStart(
   "encoder",
-  async (config, { bus, registry, logger, ...runtime }) => {
+  async (config: EncoderConfig, { bus, registry, logger, ...runtime }) => {
     const load = modelLoadOptions(config.models);
     const variant = config.models.quantized ? "quantized" : "fp32";
     const server = new ModelServer({
@@ -99,3 +94,5 @@ export const startEncoder = serviceStart<EncoderConfig, RunningEncoder>(
     return { server, worker };
   },
 );
+
+export type RunningEncoder = Awaited<ReturnType<typeof startEncoder>>;

@@ -4,21 +4,16 @@
  * evaluation job worker. `stop()` stops taking calls and jobs first (in-flight ones get the shutdown timeout
  * to finish), then closes the bus, then the metrics endpoint.
  */
-import { serviceStart, type RunningService } from "@ferret/service";
+import { serviceStart } from "@ferret/service";
 import type { EvaluatorConfig } from "../config.js";
-import { startEvaluationWorker, type EvaluationWorker } from "./evaluation-worker.js";
+import { startEvaluationWorker } from "./evaluation-worker.js";
 import { directoryArtifacts, objectStoreArtifacts } from "./artifacts.js";
 import { createEvaluatorService } from "./evaluator-service.js";
 import { evaluatorMetrics } from "./service-metrics.js";
 
-export interface RunningEvaluator extends RunningService {
-  /** Undefined when jobs.enabled is false. */
-  readonly worker: EvaluationWorker | undefined;
-}
-
-export const startEvaluator = serviceStart<EvaluatorConfig, RunningEvaluator>(
+export const startEvaluator = serviceStart(
   "evaluator",
-  async (config, { bus, registry, logger, ...runtime }) => {
+  async (config: EvaluatorConfig, { bus, registry, logger, ...runtime }) => {
     const artifacts =
       config.artifacts.source === "files"
         ? directoryArtifacts(config.artifacts.dir)
@@ -41,3 +36,5 @@ export const startEvaluator = serviceStart<EvaluatorConfig, RunningEvaluator>(
     return { worker };
   },
 );
+
+export type RunningEvaluator = Awaited<ReturnType<typeof startEvaluator>>;

@@ -5,23 +5,17 @@
  * sessions, the bus and the metrics endpoint.
  */
 import { modelLoadOptions } from "@ferret/inference";
-import { serviceStart, type RunningService } from "@ferret/service";
+import { serviceStart } from "@ferret/service";
 import type { RankerConfig } from "../config.js";
-import { startScoreWorker, type ScoreWorker } from "../jobs/score-worker.js";
+import { startScoreWorker } from "../jobs/score-worker.js";
 import type { ScoreJobNames } from "../jobs/score-job-record.js";
 import { ModelCatalog } from "../rerank/model-catalog.js";
 import { createRankerService } from "./ranker-service.js";
 import { rankerMetrics } from "./service-metrics.js";
 
-export interface RunningRanker extends RunningService {
-  readonly models: ModelCatalog;
-  /** Undefined when jobs.enabled is false. */
-  readonly worker: ScoreWorker | undefined;
-}
-
-export const startRanker = serviceStart<RankerConfig, RunningRanker>(
+export const startRanker = serviceStart(
   "ranker",
-  async (config, { bus, registry, logger, ...runtime }) => {
+  async (config: RankerConfig, { bus, registry, logger, ...runtime }) => {
     const models = new ModelCatalog({
       root: config.models.dir,
       ...(config.models.default === undefined ? {} : { defaultModel: config.models.default }),
@@ -55,3 +49,5 @@ export const startRanker = serviceStart<RankerConfig, RunningRanker>(
     return { models, worker };
   },
 );
+
+export type RunningRanker = Awaited<ReturnType<typeof startRanker>>;

@@ -4,20 +4,15 @@
  * per replica). `stop()` stops taking calls and jobs first, then closes the bus, then /metrics.
  */
 import { resolve } from "node:path";
-import { serviceStart, type RunningService } from "@ferret/service";
+import { serviceStart } from "@ferret/service";
 import type { TrainerConfig } from "../config.js";
 import { openTrainingJobs } from "../jobs/training-job.js";
-import { startTrainingWorker, type TrainingWorker } from "../jobs/training-worker.js";
+import { startTrainingWorker } from "../jobs/training-worker.js";
 import { createTrainerService } from "./trainer-service.js";
 
-export interface RunningTrainer extends RunningService {
-  /** Undefined when jobs.enabled is false. */
-  readonly worker: TrainingWorker | undefined;
-}
-
-export const startTrainer = serviceStart<TrainerConfig, RunningTrainer>(
+export const startTrainer = serviceStart(
   "trainer",
-  async (config, { bus, logger, ...runtime }) => {
+  async (config: TrainerConfig, { bus, logger, ...runtime }) => {
     const dataRoot = resolve(config.data.root);
     const jobs = await openTrainingJobs(bus, config.jobs.jobsBucket);
     await runtime.listen([createTrainerService({ bus, jobs, dataRoot, queue: config.jobs.queue })]);
@@ -39,3 +34,5 @@ export const startTrainer = serviceStart<TrainerConfig, RunningTrainer>(
     return { worker };
   },
 );
+
+export type RunningTrainer = Awaited<ReturnType<typeof startTrainer>>;

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { createBus, type Bus, type BusEvent, type Subscription } from "@ferret/bus";
+import { FIXTURE_MODELS } from "@ferret/inference/testing";
 import { ModelPublished, TrainingProgress } from "@ferret/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENGINE_DOUBLE_DIR, PYTHON } from "../test-support/engine-double.js";
@@ -111,7 +112,7 @@ describe("training jobs on NATS with the engine test double", () => {
       await (await bus.queue(names.queue)).destroy();
       await (await bus.kv(names.jobsBucket)).destroy();
     };
-    return { jobs, submit, final, cleanup, workDir: join(work, `jobs-${n}`) };
+    return { jobs, submit, final, cleanup, names, workDir: join(work, `jobs-${n}`) };
   }
 
   it("assembles, trains, republishes the engine's progress and publishes the model", async () => {
@@ -161,6 +162,37 @@ describe("training jobs on NATS with the engine test double", () => {
     await until(() => published.some((p) => p.trainedBy?.jobId === "crash"));
     await new Promise((r) => setTimeout(r, 300));
     expect(published.filter((p) => p.trainedBy?.jobId === "crash")).toHaveLength(1);
+  });
+
+  it("gives the engine the TAS-Balanced batch plan", async () => {
+    const w = await worker();
+    await submitTrainingJob(
+      bus,
+      {
+        specName: "job.yaml",
+        spec: JSON.stringify({
+          corpus,
+          queries: { split: "small" },
+          positives: { human: {} },
+          negatives: { bm25: { window: [1, 10], count: 2 } },
+          batching: { kind: "tas-balanced", encoder: FIXTURE_MODELS.biEncoder, clusters: 2, batchSize: 4 },
+          model: "base-model",
+          training: { hyperparameters: { batchSize: 4 } },
+        }),
+      },
+      { jobId: "tas", dataRoot: work, queueOptions, queue: w.names.queue, jobsBucket: w.names.jobsBucket },
+    );
+    const record = await w.final("tas");
+    await w.cleanup();
+    expect(record.state).toBe("succeeded");
+    const job = JSON.parse(await readFile(join(w.workDir, "tas", "engine-job.stage-1.json"), "utf8"));
+    expect(job).toMatchObject({
+      batchPlan: join(w.workDir, "tas", "training-set", "batches.jsonl"),
+      batchPlanStage: 1,
+      hyperparameters: { batchSize: 4 },
+    });
+    const plan = (await readFile(job.batchPlan, "utf8")).trim().split("\n");
+    expect(plan.length).toBe(record.result!.batches);
   });
 
   it("fails the job at once on the engine's typed error, naming the field", async () => {

@@ -6,7 +6,8 @@
  * progress (optimiser steps), and every engine event (plus a timer) tells the bus the delivery is alive
  * (working()). A crashed engine fails the attempt with its log tail; the next delivery resumes: the
  * engine continues from its last checkpoint in the same output directory, and finished stages are
- * skipped (their done marker). A cancelled job stops its engine.
+ * skipped (their done marker). A cancelled job stops its engine. With TAS-Balanced batches the job file
+ * names the artifact's batches.jsonl as the engine's batch plan.
  */
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -134,7 +135,15 @@ async function trainJob(
         jobDir,
         modelDir,
         trainingSet: join(setDir, file),
-        training: loaded.spec.training,
+        // TAS-Balanced: the engine trains on the planned batches of this stage, in order.
+        training:
+          manifest.files.batches === undefined
+            ? loaded.spec.training
+            : {
+                batchPlan: join(setDir, manifest.files.batches),
+                batchPlanStage: stage,
+                ...loaded.spec.training,
+              },
         message,
         jobs,
         jobId,

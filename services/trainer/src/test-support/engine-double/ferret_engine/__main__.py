@@ -6,7 +6,18 @@ import sys
 import time
 from pathlib import Path
 
-KNOWN = {"modelDir", "trainingSet", "outputDir", "mode", "loss", "hyperparameters", "checkpointEvery", "logEvery"}
+KNOWN = {
+    "modelDir",
+    "trainingSet",
+    "outputDir",
+    "mode",
+    "loss",
+    "hyperparameters",
+    "checkpointEvery",
+    "logEvery",
+    "batchPlan",
+    "batchPlanStage",
+}
 
 
 def emit(event, **fields):

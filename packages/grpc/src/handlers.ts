@@ -22,6 +22,7 @@ import {
 } from "@ferret/errors";
 import type { Logger } from "@ferret/logging";
 import { toGrpcStatus } from "./error-status.js";
+import { UndecodableRequest } from "./request-decoding.js";
 import type { InFlightCalls } from "./in-flight-calls.js";
 import type { RequestOf, ResponseOf } from "./method-types.js";
 
@@ -89,6 +90,7 @@ function startCall(
   options: AdaptOptions,
 ): StartedCall | { rejection: Error } {
   if (!options.calls.accepting) return { rejection: new UnavailableError("server is shutting down") };
+  if (call.request instanceof UndecodableRequest) return { rejection: call.request.toError() };
   const rawDeadline = call.getDeadline();
   const deadline = rawDeadline === Infinity ? undefined : new Date(rawDeadline);
   const remainingMs = deadline === undefined ? Infinity : deadline.getTime() - Date.now();

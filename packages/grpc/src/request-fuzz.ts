@@ -18,7 +18,13 @@ import {
   type FileRegistry,
 } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
-import { type ServiceDefinition, type ServiceError, status as Status } from "@grpc/grpc-js";
+import {
+  Client,
+  credentials,
+  type ServiceDefinition,
+  type ServiceError,
+  status as Status,
+} from "@grpc/grpc-js";
 import fc from "fast-check";
 import { isFerretError, type FerretError } from "@ferret/errors";
 import { fuzzParameters } from "@ferret/errors/testing";
@@ -66,7 +72,8 @@ function stringArbitrary(): fc.Arbitrary<string> {
   return fc.oneof(fc.constantFrom(...ODD_STRINGS), fc.string({ maxLength: 8, unit: "binary" }));
 }
 
-function scalarArbitrary(scalar: ScalarType): fc.Arbitrary<unknown> {
+/** `wide`: 64-bit values up to their type's limits (only raw requests: ts-proto refuses those past 2^53). */
+function scalarArbitrary(scalar: ScalarType, wide = false): fc.Arbitrary<unknown> {
   switch (scalar) {
     case ScalarType.DOUBLE:
     case ScalarType.FLOAT:
@@ -84,12 +91,15 @@ function scalarArbitrary(scalar: ScalarType): fc.Arbitrary<unknown> {
     case ScalarType.INT64:
     case ScalarType.SINT64:
     case ScalarType.SFIXED64:
-      // ts-proto decodes 64-bit fields to numbers and refuses values beyond 2^53 (undecodable requests
-      // are server.test's concern), so the typed fuzz stays within them.
-      return fc.constantFrom(0n, 1n, -1n, 2n ** 53n - 1n, -(2n ** 53n - 1n), 7n);
+      // ts-proto decodes 64-bit fields to numbers and refuses values past 2^53: typed requests stay within.
+      return wide
+        ? fc.constantFrom(2n ** 63n - 1n, -(2n ** 63n), 2n ** 53n + 1n)
+        : fc.constantFrom(0n, 1n, -1n, 2n ** 53n - 1n, -(2n ** 53n - 1n), 7n);
     case ScalarType.UINT64:
     case ScalarType.FIXED64:
-      return fc.constantFrom(0n, 1n, 2n ** 53n - 1n, 2n ** 32n, 7n);
+      return wide
+        ? fc.constantFrom(2n ** 64n - 1n, 2n ** 53n + 1n)
+        : fc.constantFrom(0n, 1n, 2n ** 53n - 1n, 2n ** 32n, 7n);
     case ScalarType.BOOL:
       return fc.boolean();
     case ScalarType.STRING:
@@ -106,55 +116,57 @@ function enumArbitrary(desc: DescEnum): fc.Arbitrary<number> {
 const MAX_DEPTH = 4;
 const MAX_ITEMS = 3;
 
-function singularArbitrary(field: DescField, depth: number, values: FieldValues): fc.Arbitrary<unknown> {
+interface Shape {
+  values: FieldValues;
+  wide: boolean;
+}
+
+function singularArbitrary(field: DescField, depth: number, shape: Shape): fc.Arbitrary<unknown> {
+  const { values, wide } = shape;
   const chosen = values[field.name];
   if (chosen !== undefined && field.fieldKind !== "list") return chosen;
   switch (field.fieldKind) {
     case "scalar":
-      return scalarArbitrary(field.scalar);
+      return scalarArbitrary(field.scalar, wide);
     case "enum":
       return enumArbitrary(field.enum);
     case "message":
-      return messageInit(field.message, depth + 1, values);
+      return messageInit(field.message, depth + 1, shape);
     case "list": {
       const item =
         chosen ??
         (field.listKind === "scalar"
-          ? scalarArbitrary(field.scalar)
+          ? scalarArbitrary(field.scalar, wide)
           : field.listKind === "enum"
             ? enumArbitrary(field.enum)
-            : messageInit(field.message, depth + 1, values));
+            : messageInit(field.message, depth + 1, shape));
       return fc.array(item, { maxLength: depth >= MAX_DEPTH ? 0 : MAX_ITEMS });
     }
     case "map": {
       const value =
         field.mapKind === "scalar"
-          ? scalarArbitrary(field.scalar)
+          ? scalarArbitrary(field.scalar, wide)
           : field.mapKind === "enum"
             ? enumArbitrary(field.enum)
-            : messageInit(field.message, depth + 1, values);
+            : messageInit(field.message, depth + 1, shape);
       return fc.dictionary(fc.string({ maxLength: 4 }), value, { maxKeys: depth >= MAX_DEPTH ? 0 : 2 });
     }
   }
 }
 
 /** The init object (fields by localName, oneofs as {case, value}) of a random message. */
-function messageInit(
-  desc: DescMessage,
-  depth: number,
-  values: FieldValues,
-): fc.Arbitrary<Record<string, unknown>> {
+function messageInit(desc: DescMessage, depth: number, shape: Shape): fc.Arbitrary<Record<string, unknown>> {
   if (depth > MAX_DEPTH) return fc.constant({});
   const parts: Record<string, fc.Arbitrary<unknown>> = {};
   for (const field of desc.fields) {
     if (field.oneof !== undefined) continue;
-    parts[field.localName] = singularArbitrary(field, depth, values);
+    parts[field.localName] = singularArbitrary(field, depth, shape);
   }
   for (const oneof of desc.oneofs) {
     parts[oneof.localName] = fc.oneof(
       fc.constant(undefined),
       ...oneof.fields.map((field) =>
-        singularArbitrary(field, depth, values).map((value) => ({ case: field.localName, value })),
+        singularArbitrary(field, depth, shape).map((value) => ({ case: field.localName, value })),
       ),
     );
   }
@@ -184,10 +196,26 @@ export function requestArbitrary<D extends ServiceDefinition>(
 ): fc.Arbitrary<unknown> {
   const desc = requestDescriptor(definition, key);
   const deserialize = (definition[key] as D[string]).requestDeserialize;
-  return messageInit(desc, 0, values).map((init) => {
+  return messageInit(desc, 0, { values, wide: false }).map((init) => {
     const bytes = toBinary(desc, create(desc, init as never));
     return deserialize(Buffer.from(bytes));
   });
+}
+
+/**
+ * Request bytes for `definition[key]` a typed client cannot send: random bytes, and encoded messages
+ * whose 64-bit fields hold values past 2^53.
+ */
+export function rawRequestArbitrary<D extends ServiceDefinition>(
+  definition: D,
+  key: keyof D & string,
+  values: FieldValues = {},
+): fc.Arbitrary<Uint8Array> {
+  const desc = requestDescriptor(definition, key);
+  return fc.oneof(
+    fc.uint8Array({ maxLength: 32 }),
+    messageInit(desc, 0, { values, wide: true }).map((init) => toBinary(desc, create(desc, init as never))),
+  );
 }
 
 export type FuzzOutcome = { ok: true } | { ok: false; error: FerretError; status: Status; typed: boolean };
@@ -281,5 +309,72 @@ export async function fuzzMethod<D extends ServiceDefinition>(
     }),
     parameters,
   );
+  return parameters.numRuns;
+}
+
+/** The status of one call with raw request bytes (identity serializers: the bytes go out as they are). */
+function rawCall(client: Client, path: string, streaming: boolean, bytes: Uint8Array, deadlineMs: number) {
+  const identity = (b: Buffer): Buffer => b;
+  const deadline = Date.now() + deadlineMs;
+  return new Promise<{ code: Status; typed: boolean; details: string }>((resolve) => {
+    const done = (error: ServiceError | null) =>
+      resolve(
+        error === null
+          ? { code: Status.OK, typed: false, details: "" }
+          : {
+              code: error.code as Status,
+              typed: error.metadata.get(FERRET_ERROR_CODE_KEY).length > 0,
+              details: error.details,
+            },
+      );
+    if (!streaming) {
+      client.makeUnaryRequest(path, identity, identity, Buffer.from(bytes), { deadline }, (error) =>
+        done(error),
+      );
+      return;
+    }
+    const stream = client.makeServerStreamRequest(path, identity, identity, Buffer.from(bytes), { deadline });
+    stream.on("data", () => undefined);
+    stream.on("error", (error: ServiceError) => done(error));
+    stream.on("end", () => done(null));
+  });
+}
+
+/**
+ * Sends raw request bytes (rawRequestArbitrary) to `definition[key]` at `address` and asserts each is
+ * answered or refused with a typed bad-request status: an undecodable request is INVALID_ARGUMENT, never
+ * grpc-js's INTERNAL. Returns the number of cases sent.
+ */
+export async function fuzzRawRequests<D extends ServiceDefinition>(
+  address: string,
+  definition: D,
+  key: keyof D & string,
+  options: FuzzMethodOptions,
+): Promise<number> {
+  const method = definition[key] as D[string];
+  const client = new Client(address, credentials.createInsecure());
+  const parameters = fuzzParameters(options.runs);
+  try {
+    await fc.assert(
+      fc.asyncProperty(rawRequestArbitrary(definition, key, options.values), async (bytes) => {
+        const result = await rawCall(
+          client,
+          method.path,
+          method.responseStream,
+          bytes,
+          options.deadlineMs ?? 20_000,
+        );
+        if (result.code === Status.OK) return;
+        if (!result.typed || !BAD_REQUEST_STATUSES.has(result.code))
+          throw new Error(
+            `${method.path} with bytes [${Buffer.from(bytes).toString("hex")}] got ${Status[result.code]}` +
+              `${result.typed ? "" : " (untyped)"}: ${result.details}`,
+          );
+      }),
+      parameters,
+    );
+  } finally {
+    client.close();
+  }
   return parameters.numRuns;
 }

@@ -11,6 +11,7 @@ import { type Logger, silentLogger } from "@ferret/logging";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
 import { descriptorSetOf, serviceNameOf } from "./descriptors.js";
 import { type ServiceRegistration, adaptService } from "./handlers.js";
+import { tolerantDecoding } from "./request-decoding.js";
 import { InFlightCalls } from "./in-flight-calls.js";
 import { addReflection } from "./reflection.js";
 
@@ -81,7 +82,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
 
   const serviceNames = options.services.map((service) => serviceNameOf(service.definition));
   for (const service of options.services) {
-    server.addService(service.definition, adaptService(service, { calls, logger }));
+    server.addService(tolerantDecoding(service.definition), adaptService(service, { calls, logger }));
   }
   const health = new HealthImplementation(
     Object.fromEntries(["", ...serviceNames].map((name) => [name, "SERVING" as const])),

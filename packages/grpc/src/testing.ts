@@ -4,6 +4,8 @@ export {
   assertBadRequestOutcome,
   fuzzMethod,
   fuzzOutcome,
+  fuzzRawRequests,
+  rawRequestArbitrary,
   requestArbitrary,
 } from "./request-fuzz.js";
 export type { FieldValues, FuzzMethodOptions, FuzzOutcome } from "./request-fuzz.js";

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { createClient, type ServiceClient } from "@ferret/grpc";
-import { fuzzMethod } from "@ferret/grpc/testing";
+import { fuzzMethod, fuzzRawRequests } from "@ferret/grpc/testing";
 import { EncoderService, JobState, type SearchRequest } from "@ferret/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encoderConfigSchema } from "../config.js";
@@ -103,6 +103,20 @@ describe("encoder gRPC, fuzzed", () => {
         await fuzzMethod(client, EncoderService, key, { values: fields, runs, deadlineMs: 60_000 }),
       ).toBeGreaterThan(0);
     }, 600_000);
+  }
+
+  for (const [key, runs] of [
+    ["search", 40],
+    ["indexCorpus", 30],
+  ] as const) {
+    it(`${key}: raw request bytes (random, or 64-bit values past 2^53) are answered or INVALID_ARGUMENT`, async () => {
+      expect(
+        await fuzzRawRequests(`127.0.0.1:${encoder.grpc.port}`, EncoderService, key, {
+          values: noDocs,
+          runs,
+        }),
+      ).toBeGreaterThan(0);
+    }, 120_000);
   }
 
   it("left the index built before the fuzz answering as before", async () => {

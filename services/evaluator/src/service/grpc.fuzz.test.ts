@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { createClient, type ServiceClient } from "@ferret/grpc";
-import { fuzzMethod } from "@ferret/grpc/testing";
+import { fuzzMethod, fuzzRawRequests } from "@ferret/grpc/testing";
 import { EvaluatorService } from "@ferret/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadEvaluatorConfig } from "../config.js";
@@ -112,6 +112,17 @@ describe("evaluator gRPC, fuzzed", () => {
     it(`${key}: every request is answered or refused with a typed bad-request status`, async () => {
       expect(
         await fuzzMethod(client, EvaluatorService, key, { values, runs, deadlineMs: 20_000 }),
+      ).toBeGreaterThan(0);
+    }, 120_000);
+  }
+
+  for (const [key, runs] of [
+    ["evaluate", 60],
+    ["compare", 40],
+  ] as const) {
+    it(`${key}: raw request bytes (random, or 64-bit values past 2^53) are answered or INVALID_ARGUMENT`, async () => {
+      expect(
+        await fuzzRawRequests(`127.0.0.1:${evaluator.grpc.port}`, EvaluatorService, key, { values, runs }),
       ).toBeGreaterThan(0);
     }, 120_000);
   }

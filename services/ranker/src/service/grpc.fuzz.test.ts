@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { createClient, type ServiceClient } from "@ferret/grpc";
-import { fuzzMethod } from "@ferret/grpc/testing";
+import { fuzzMethod, fuzzRawRequests } from "@ferret/grpc/testing";
 import { JobState, RankerService } from "@ferret/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRankerConfig } from "../config.js";
@@ -86,6 +86,17 @@ describe("ranker gRPC, fuzzed", () => {
         await fuzzMethod(client, RankerService, key, { values, runs, deadlineMs: 30_000 }),
       ).toBeGreaterThan(0);
     }, 300_000);
+  }
+
+  for (const [key, runs] of [
+    ["submitScoreJob", 40],
+    ["rerank", 40],
+  ] as const) {
+    it(`${key}: raw request bytes (random, or 64-bit values past 2^53) are answered or INVALID_ARGUMENT`, async () => {
+      expect(
+        await fuzzRawRequests(`127.0.0.1:${ranker.grpc.port}`, RankerService, key, { values, runs }),
+      ).toBeGreaterThan(0);
+    }, 120_000);
   }
 
   it("left the job stored before the fuzz as it was", async () => {

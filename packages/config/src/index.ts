@@ -18,3 +18,5 @@ export {
   serviceConfigBlocks,
 } from "./service-blocks.js";
 export type { ServiceBlockDefaults, ServiceBlocksConfig } from "./service-blocks.js";
+export { parseYamlSpec } from "./parse-yaml-spec.js";
+export type { ParseYamlSpecOptions, SpecSource } from "./parse-yaml-spec.js";

@@ -7,6 +7,7 @@ import { register as registerEval } from "./commands/eval.js";
 import { register as registerEvalJob } from "./commands/eval-job.js";
 import { register as registerFuse } from "./commands/fuse.js";
 import { register as registerRerank } from "./commands/rerank.js";
+import { register as registerReport } from "./commands/report.js";
 import { register as registerScoreJob } from "./commands/score-job.js";
 import { register as registerTrain } from "./commands/train.js";
 
@@ -26,6 +27,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerEncode,
   registerAnnotate,
   registerTrain,
+  registerReport,
 ];
 
 export const VERSION = "0.1.0";

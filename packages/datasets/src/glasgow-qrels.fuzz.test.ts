@@ -13,7 +13,7 @@ import { readCranfieldQrels } from "./cranfield.js";
 import { readGlasgowQrels } from "./glasgow-qrels.js";
 import { GLASGOW_MANIFEST, openGlasgowCollection, readGlasgowManifest } from "./glasgow-collection.js";
 import { caseFile, linesText, trickyText } from "./test-support/fuzz-text.js";
-import { tempDir } from "./test-support/paths.js";
+import { collect, tempDir } from "./test-support/paths.js";
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
@@ -102,7 +102,29 @@ describe("Glasgow relevance readers, fuzzed", () => {
     const value = fc.oneof(
       fc.string({ maxLength: 6 }),
       fc.jsonValue({ maxDepth: 1 }),
-      fc.constantFrom("cranfield", "pairs", "trec", "record", "ordinal"),
+      fc.constantFrom("cranfield", "pairs", "trec", "npl", "record", "ordinal", "d.ALL", "q.QRY", "r.REL"),
+    );
+    // The files a manifest may name: Glasgow ".I" records, NPL "/" records or relevance lines, or noise.
+    const content = linesText(
+      fc.oneof(
+        fc.constantFrom(
+          ".I 1",
+          ".I 2",
+          ".W",
+          ".T",
+          "/",
+          "   /",
+          "1",
+          "2",
+          "1 2",
+          "1 2 3",
+          "1 0 2 1",
+          "1 2 0 0",
+        ),
+        fc.array(number, { minLength: 1, maxLength: 4 }).map((cols) => cols.join(" ")),
+        trickyText(8),
+      ),
+      10,
     );
     const manifest = fc.oneof(
       fc
@@ -118,25 +140,41 @@ describe("Glasgow relevance readers, fuzzed", () => {
           { requiredKeys: [] },
         )
         .map((obj) => JSON.stringify(obj)),
+      fc
+        .record({ qrelsFormat: value, queryIds: value }, { requiredKeys: [] })
+        .map((obj) => JSON.stringify({ documents: "d.ALL", queries: "q.QRY", qrels: "r.REL", ...obj })),
       fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v) ?? ""),
       trickyText(12),
     );
     await fc.assert(
-      fc.asyncProperty(manifest, async (text) => {
+      fc.asyncProperty(manifest, content, content, content, async (text, docs, queries, qrels) => {
         const dir = await mkdtemp(join(tmp.dir, "manifest-"));
         const path = join(dir, GLASGOW_MANIFEST);
         await writeFile(path, text);
+        await writeFile(join(dir, "d.ALL"), docs);
+        await writeFile(join(dir, "q.QRY"), queries);
+        await writeFile(join(dir, "r.REL"), qrels);
         const read = await settle(readGlasgowManifest(dir));
         if ("error" in read) {
           assertTypedError(read.error, { file: path });
           return;
         }
-        // A manifest that reads names three files; opening them (absent here) is a typed error too.
+        // A manifest that reads names three files; opening and reading them gives records or typed errors.
         expect(typeof read.value.documents).toBe("string");
         const opened = await settle(openGlasgowCollection(read.value));
-        if ("error" in opened) assertTypedError(opened.error);
+        if ("error" in opened) {
+          assertTypedError(opened.error);
+          return;
+        }
+        const collection = opened.value;
+        for (const outcome of [
+          await settle(collect(collection.documents())),
+          await settle(collect(collection.queries())),
+          await settle(collection.qrels()),
+        ])
+          if ("error" in outcome) assertTypedError(outcome.error);
       }),
-      fuzzParameters(100),
+      fuzzParameters(150),
     );
   }, 60_000);
 });

@@ -51,7 +51,7 @@ copy_libs() {
   local rootfs=$1 lib
   shift
   for f in "$@"; do
-    file -b "$f" 2>/dev/null | grep -q '^ELF' || continue
+    [ "$(head -c 4 "$f" 2>/dev/null | tail -c 3)" = ELF ] || continue # ELF magic, without needing file(1)
     { ldd "$f" 2>/dev/null || true; } | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }'
   done | sort -u | while read -r lib; do
     # The app's own libraries are in its layer; the Python prefix's (libpython) at /opt/python/lib.

@@ -47,4 +47,13 @@ describe("Bm25Index on SciFact (flat)", () => {
       expect(fast.scores).toEqual(full.scores);
     }
   });
+
+  it("answers a k far above the collection size (2^32 - 1, as a gRPC client may send) with every match", () => {
+    const query = sciFactTestQueries()[0]!;
+    const all = index.search(query.text, { k: index.numDocs });
+    for (const algorithm of ["maxscore", "exhaustive"] as const) {
+      const huge = index.search(query.text, { k: 2 ** 32 - 1, algorithm });
+      expect(Array.from(huge.docs)).toEqual(Array.from(all.docs));
+    }
+  });
 });

@@ -137,13 +137,15 @@ export class Bm25Index {
     const k = options.k ?? 1000;
     if (!Number.isInteger(k) || k < 0)
       throw new InvalidArgumentError(`k must be a non-negative integer, got ${k}`);
+    // The top k of N documents holds at most N: a huge k (a client's 2^32 - 1) must not size the heap.
+    const topK = Math.min(k, this.numDocs);
     const clauses = this.clauses(terms, options);
     const tieKeys = options.tieBreak === "docid" ? this.docIdRanks : undefined;
     if ((options.algorithm ?? "maxscore") === "exhaustive") {
       this.exhaustive ??= new ExhaustiveScorer(this.numDocs);
-      return this.exhaustive.topK(clauses, k, tieKeys);
+      return this.exhaustive.topK(clauses, topK, tieKeys);
     }
-    return maxScoreTopK(clauses, k, tieKeys);
+    return maxScoreTopK(clauses, topK, tieKeys);
   }
 
   /** One clause per (field, term present in the field), weighted boost · fieldWeight · idf. */

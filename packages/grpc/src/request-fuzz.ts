@@ -288,6 +288,8 @@ export interface FuzzMethodOptions {
   runs: number;
   /** Each call's deadline: a call still running then is a hang and fails the property. */
   deadlineMs?: number;
+  /** Requests always tried first (boundary cases found before, kept as regressions). */
+  examples?: readonly unknown[];
 }
 
 /**
@@ -302,7 +304,7 @@ export async function fuzzMethod<D extends ServiceDefinition>(
 ): Promise<number> {
   const method = client[key] as AnyMethod;
   const deadlineMs = options.deadlineMs ?? 20_000;
-  const parameters = fuzzParameters(options.runs);
+  const parameters = { ...fuzzParameters(options.runs), examples: (options.examples ?? []).map((e) => [e]) };
   await fc.assert(
     fc.asyncProperty(requestArbitrary(definition, key, options.values), async (request) => {
       assertBadRequestOutcome(await fuzzOutcome(() => method(request as never, { deadlineMs })), request);

@@ -7,8 +7,11 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Bus } from "@ferret/bus";
+import { InvalidArgumentError } from "@ferret/errors";
 import type { ArtifactRef } from "@ferret/proto";
 import { fetchedBundle, fetchIndexBundle, readIndexBundle } from "./index-bundle.js";
+
+const SHA256 = /^[0-9a-fA-F]{64}$/;
 
 export interface CachedIndex {
   dir: string;
@@ -26,6 +29,14 @@ export class IndexArtifactCache {
   ) {}
 
   async get(ref: ArtifactRef, signal?: AbortSignal): Promise<CachedIndex> {
+    // The digest names the cache directory: anything but a sha256 ("../..", a NUL) must not reach the path.
+    if (ref.sha256 !== "" && !SHA256.test(ref.sha256))
+      throw new InvalidArgumentError(
+        `index artifact ${ref.bucket}/${ref.name}: sha256 must be 64 hex digits`,
+        {
+          details: { field: "sha256" },
+        },
+      );
     // the key is the bundle's content digest (from the ref, else what the store records for it)
     const sha256 =
       ref.sha256 !== "" ? ref.sha256.toLowerCase() : (await readIndexBundle(this.bus, ref)).sha256;

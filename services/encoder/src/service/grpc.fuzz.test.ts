@@ -87,7 +87,14 @@ const values = {
   normalization: fc.constantFrom("", "min-max", "z-score", "bogus"),
   job_id: fc.constantFrom("", "fz-job", "../x", "a b"),
   indexes: fc.constantFrom("", "fz", "missing", "../docs"),
+  sha256: fc.constantFrom("", "\u0000", "../../x", "ab", "a".repeat(64)),
+  bucket: fc.constantFrom("b", "", "\u{1f600}", "../b"),
 };
+/** A search of a published index whose sha256 is not a digest: it named the cache directory (a NUL crashed). */
+const searchWithDigest = (sha256: string): SearchRequest => ({
+  ...search,
+  indexArtifact: { bucket: "b", name: "index.json", sha256, size: 0, mediaType: "" },
+});
 const noDocs = { ...values, index: fc.constantFrom("fz", "", "../docs", "a b", "x".repeat(300)) };
 
 describe("encoder gRPC, fuzzed", () => {
@@ -99,8 +106,9 @@ describe("encoder gRPC, fuzzed", () => {
     ["loadModel", 20, noDocs],
   ] as const) {
     it(`${key}: every request is answered or refused with a typed bad-request status`, async () => {
+      const examples = key === "search" ? [searchWithDigest("\u0000"), searchWithDigest("../../x")] : [];
       expect(
-        await fuzzMethod(client, EncoderService, key, { values: fields, runs, deadlineMs: 60_000 }),
+        await fuzzMethod(client, EncoderService, key, { values: fields, runs, deadlineMs: 60_000, examples }),
       ).toBeGreaterThan(0);
     }, 600_000);
   }

@@ -32,3 +32,11 @@ export function fuzzParameters(defaultRuns: number, env: NodeJS.ProcessEnv = pro
     endOnFailure: true,
   };
 }
+
+/**
+ * A fuzz test's time-out: `baseMs` at the default runs; none to speak of (a day) when FERRET_FUZZ_RUNS
+ * asks for a longer run, whose length the caller chose.
+ */
+export function fuzzTimeout(baseMs: number, env: NodeJS.ProcessEnv = process.env): number {
+  return env["FERRET_FUZZ_RUNS"] === undefined || env["FERRET_FUZZ_RUNS"] === "" ? baseMs : 86_400_000;
+}

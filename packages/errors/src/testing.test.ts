@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { InputError, NotFoundError } from "./index.js";
-import { DEFAULT_FUZZ_SEED, assertLocatedInputError, assertTypedError, fuzzParameters } from "./testing.js";
+import {
+  DEFAULT_FUZZ_SEED,
+  assertLocatedInputError,
+  assertTypedError,
+  fuzzParameters,
+  fuzzTimeout,
+} from "./testing.js";
 
 describe("fuzz parameters", () => {
   it("uses the fixed seed and the property's default runs unless the environment says otherwise", () => {
@@ -11,6 +17,8 @@ describe("fuzz parameters", () => {
     });
     expect(() => fuzzParameters(40, { FERRET_FUZZ_RUNS: "many" })).toThrow(/FERRET_FUZZ_RUNS/);
     expect(() => fuzzParameters(40, { FERRET_FUZZ_RUNS: "0" })).toThrow(/at least 1/);
+    expect(fuzzTimeout(60_000, {})).toBe(60_000);
+    expect(fuzzTimeout(60_000, { FERRET_FUZZ_RUNS: "5000" })).toBeGreaterThan(3_600_000);
   });
 });
 

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
+import { fuzzTimeout } from "@ferret/errors/testing";
 import { createClient, type ServiceClient } from "@ferret/grpc";
 import { fuzzMethod, fuzzRawRequests } from "@ferret/grpc/testing";
 import { AnnotatorService, JobState } from "@ferret/proto";
@@ -69,7 +70,7 @@ beforeAll(async () => {
   for await (const status of client.watchJob({ jobId: STORED_JOB, kind: "" })) last = status;
   expect(last?.status?.state).toBe(JobState.JOB_STATE_SUCCEEDED);
   stored = last;
-}, 120_000);
+}, fuzzTimeout(120_000));
 
 afterAll(async () => {
   client?.close();
@@ -96,27 +97,39 @@ describe("annotator gRPC, fuzzed", () => {
     ["submitJob", 80],
     ["watchJob", 20],
   ] as const) {
-    it(`${key}: every request is answered or refused with a typed bad-request status`, async () => {
-      expect(
-        await fuzzMethod(client, AnnotatorService, key, { values, runs, deadlineMs: 30_000 }),
-      ).toBeGreaterThan(0);
-    }, 300_000);
+    it(
+      `${key}: every request is answered or refused with a typed bad-request status`,
+      async () => {
+        expect(
+          await fuzzMethod(client, AnnotatorService, key, { values, runs, deadlineMs: 30_000 }),
+        ).toBeGreaterThan(0);
+      },
+      fuzzTimeout(300_000),
+    );
   }
 
-  it("cancelJob: every request is answered or refused with a typed bad-request status", async () => {
-    // Cancelling the stored job is a valid request that changes it on purpose: keep its id out.
-    const fields = { ...values, job_id: fc.constantFrom("", "nope", "../x", "\u0000") };
-    expect(
-      await fuzzMethod(client, AnnotatorService, "cancelJob", { values: fields, runs: 20 }),
-    ).toBeGreaterThan(0);
-  }, 120_000);
+  it(
+    "cancelJob: every request is answered or refused with a typed bad-request status",
+    async () => {
+      // Cancelling the stored job is a valid request that changes it on purpose: keep its id out.
+      const fields = { ...values, job_id: fc.constantFrom("", "nope", "../x", "\u0000") };
+      expect(
+        await fuzzMethod(client, AnnotatorService, "cancelJob", { values: fields, runs: 20 }),
+      ).toBeGreaterThan(0);
+    },
+    fuzzTimeout(120_000),
+  );
 
-  it("submitJob: raw request bytes are answered or INVALID_ARGUMENT", async () => {
-    const address = `127.0.0.1:${annotator.grpc.port}`;
-    expect(
-      await fuzzRawRequests(address, AnnotatorService, "submitJob", { values, runs: 40 }),
-    ).toBeGreaterThan(0);
-  }, 120_000);
+  it(
+    "submitJob: raw request bytes are answered or INVALID_ARGUMENT",
+    async () => {
+      const address = `127.0.0.1:${annotator.grpc.port}`;
+      expect(
+        await fuzzRawRequests(address, AnnotatorService, "submitJob", { values, runs: 40 }),
+      ).toBeGreaterThan(0);
+    },
+    fuzzTimeout(120_000),
+  );
 
   it("left the job finished before the fuzz as it was", async () => {
     let last;

@@ -9,6 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
+import { fuzzTimeout } from "@ferret/errors/testing";
 import { createClient, type ServiceClient } from "@ferret/grpc";
 import { fuzzMethod, fuzzRawRequests } from "@ferret/grpc/testing";
 import { EncoderService, JobState, type SearchRequest } from "@ferret/proto";
@@ -69,7 +70,7 @@ beforeAll(async () => {
     indexes: ["docs"],
   });
   storedSearch = await client.search(search);
-}, 120_000);
+}, fuzzTimeout(120_000));
 
 afterAll(async () => {
   client?.close();
@@ -105,26 +106,39 @@ describe("encoder gRPC, fuzzed", () => {
     ["indexCorpus", 30, noDocs],
     ["loadModel", 20, noDocs],
   ] as const) {
-    it(`${key}: every request is answered or refused with a typed bad-request status`, async () => {
-      const examples = key === "search" ? [searchWithDigest("\u0000"), searchWithDigest("../../x")] : [];
-      expect(
-        await fuzzMethod(client, EncoderService, key, { values: fields, runs, deadlineMs: 60_000, examples }),
-      ).toBeGreaterThan(0);
-    }, 600_000);
+    it(
+      `${key}: every request is answered or refused with a typed bad-request status`,
+      async () => {
+        const examples = key === "search" ? [searchWithDigest("\u0000"), searchWithDigest("../../x")] : [];
+        expect(
+          await fuzzMethod(client, EncoderService, key, {
+            values: fields,
+            runs,
+            deadlineMs: 60_000,
+            examples,
+          }),
+        ).toBeGreaterThan(0);
+      },
+      fuzzTimeout(600_000),
+    );
   }
 
   for (const [key, runs] of [
     ["search", 40],
     ["indexCorpus", 30],
   ] as const) {
-    it(`${key}: raw request bytes (random, or 64-bit values past 2^53) are answered or INVALID_ARGUMENT`, async () => {
-      expect(
-        await fuzzRawRequests(`127.0.0.1:${encoder.grpc.port}`, EncoderService, key, {
-          values: noDocs,
-          runs,
-        }),
-      ).toBeGreaterThan(0);
-    }, 120_000);
+    it(
+      `${key}: raw request bytes (random, or 64-bit values past 2^53) are answered or INVALID_ARGUMENT`,
+      async () => {
+        expect(
+          await fuzzRawRequests(`127.0.0.1:${encoder.grpc.port}`, EncoderService, key, {
+            values: noDocs,
+            runs,
+          }),
+        ).toBeGreaterThan(0);
+      },
+      fuzzTimeout(120_000),
+    );
   }
 
   it("left the index built before the fuzz answering as before", async () => {

@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
+import { fuzzTimeout } from "@ferret/errors/testing";
 import { createClient, type ServiceClient } from "@ferret/grpc";
 import { fuzzMethod, fuzzRawRequests } from "@ferret/grpc/testing";
 import { EvaluatorService } from "@ferret/proto";
@@ -57,7 +58,7 @@ beforeAll(async () => {
   );
   client = createClient(EvaluatorService, `127.0.0.1:${evaluator.grpc.port}`, { retry: false });
   storedBefore = await digestOf(dir);
-}, 60_000);
+}, fuzzTimeout(60_000));
 
 afterAll(async () => {
   client?.close();
@@ -109,22 +110,30 @@ describe("evaluator gRPC, fuzzed", () => {
     ["compare", 60],
     ["fuse", 100],
   ] as const) {
-    it(`${key}: every request is answered or refused with a typed bad-request status`, async () => {
-      expect(
-        await fuzzMethod(client, EvaluatorService, key, { values, runs, deadlineMs: 20_000 }),
-      ).toBeGreaterThan(0);
-    }, 120_000);
+    it(
+      `${key}: every request is answered or refused with a typed bad-request status`,
+      async () => {
+        expect(
+          await fuzzMethod(client, EvaluatorService, key, { values, runs, deadlineMs: 20_000 }),
+        ).toBeGreaterThan(0);
+      },
+      fuzzTimeout(120_000),
+    );
   }
 
   for (const [key, runs] of [
     ["evaluate", 60],
     ["compare", 40],
   ] as const) {
-    it(`${key}: raw request bytes (random, or 64-bit values past 2^53) are answered or INVALID_ARGUMENT`, async () => {
-      expect(
-        await fuzzRawRequests(`127.0.0.1:${evaluator.grpc.port}`, EvaluatorService, key, { values, runs }),
-      ).toBeGreaterThan(0);
-    }, 120_000);
+    it(
+      `${key}: raw request bytes (random, or 64-bit values past 2^53) are answered or INVALID_ARGUMENT`,
+      async () => {
+        expect(
+          await fuzzRawRequests(`127.0.0.1:${evaluator.grpc.port}`, EvaluatorService, key, { values, runs }),
+        ).toBeGreaterThan(0);
+      },
+      fuzzTimeout(120_000),
+    );
   }
 
   it("left the stored artifacts byte-identical and still serves", async () => {

@@ -9,6 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
+import { fuzzTimeout } from "@ferret/errors/testing";
 import { createClient, type ServiceClient } from "@ferret/grpc";
 import { fuzzMethod, fuzzRawRequests } from "@ferret/grpc/testing";
 import { JobState, RankerService } from "@ferret/proto";
@@ -56,7 +57,7 @@ beforeAll(async () => {
   for await (const status of client.watchScoreJob({ jobId: STORED_JOB, kind: "" }))
     expect(status.state).not.toBe(JobState.JOB_STATE_FAILED);
   storedResult = await client.getScoreJobResult({ jobId: STORED_JOB, kind: "" });
-}, 120_000);
+}, fuzzTimeout(120_000));
 
 afterAll(async () => {
   client?.close();
@@ -81,22 +82,30 @@ describe("ranker gRPC, fuzzed", () => {
     ["watchScoreJob", 30],
     ["getScoreJobResult", 40],
   ] as const) {
-    it(`${key}: every request is answered or refused with a typed bad-request status`, async () => {
-      expect(
-        await fuzzMethod(client, RankerService, key, { values, runs, deadlineMs: 30_000 }),
-      ).toBeGreaterThan(0);
-    }, 300_000);
+    it(
+      `${key}: every request is answered or refused with a typed bad-request status`,
+      async () => {
+        expect(
+          await fuzzMethod(client, RankerService, key, { values, runs, deadlineMs: 30_000 }),
+        ).toBeGreaterThan(0);
+      },
+      fuzzTimeout(300_000),
+    );
   }
 
   for (const [key, runs] of [
     ["submitScoreJob", 40],
     ["rerank", 40],
   ] as const) {
-    it(`${key}: raw request bytes (random, or 64-bit values past 2^53) are answered or INVALID_ARGUMENT`, async () => {
-      expect(
-        await fuzzRawRequests(`127.0.0.1:${ranker.grpc.port}`, RankerService, key, { values, runs }),
-      ).toBeGreaterThan(0);
-    }, 120_000);
+    it(
+      `${key}: raw request bytes (random, or 64-bit values past 2^53) are answered or INVALID_ARGUMENT`,
+      async () => {
+        expect(
+          await fuzzRawRequests(`127.0.0.1:${ranker.grpc.port}`, RankerService, key, { values, runs }),
+        ).toBeGreaterThan(0);
+      },
+      fuzzTimeout(120_000),
+    );
   }
 
   it("left the job stored before the fuzz as it was", async () => {

@@ -5,7 +5,7 @@
  * fault; nothing else escapes: YAML alias bombs and deep nesting included.
  */
 import fc from "fast-check";
-import { assertTypedError, fuzzParameters } from "@ferret/errors/testing";
+import { assertTypedError, fuzzParameters, fuzzTimeout } from "@ferret/errors/testing";
 import { InputError } from "@ferret/errors";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
@@ -130,63 +130,71 @@ function check(text: string): void {
 }
 
 describe("job spec reader, fuzzed", () => {
-  it("accepts or names the field of a valid spec with random fields changed, removed or added", () => {
-    fc.assert(
-      fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.boolean(), (mutations, yaml) => {
-        const spec = structuredClone(VALID) as Json;
-        for (const m of mutations) mutate(spec, m);
-        check(yaml ? stringify(spec) : JSON.stringify(spec));
-      }),
-      fuzzParameters(300),
-    );
-  }, 60_000);
+  it(
+    "accepts or names the field of a valid spec with random fields changed, removed or added",
+    () => {
+      fc.assert(
+        fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.boolean(), (mutations, yaml) => {
+          const spec = structuredClone(VALID) as Json;
+          for (const m of mutations) mutate(spec, m);
+          check(yaml ? stringify(spec) : JSON.stringify(spec));
+        }),
+        fuzzParameters(300),
+      );
+    },
+    fuzzTimeout(60_000),
+  );
 
-  it("rejects any other text with an InputError naming the spec file, alias bombs and deep nesting included", () => {
-    const yamlish = fc
-      .array(
-        fc.oneof(
-          fc.constantFrom(
-            "corpus:",
-            "queries:",
-            "  split: train",
-            "negatives: {random: {count: 1}}",
-            "- ",
-            "&a",
-            "*a",
-            "!!binary",
-            "<<: *a",
-            "{",
-            "}",
-            "[",
-            "]",
-            "? ",
-            ": ",
-            "'",
-            '"',
-            "#",
-            "---",
-            "...",
-            "\t",
-            "%YAML 1.2",
+  it(
+    "rejects any other text with an InputError naming the spec file, alias bombs and deep nesting included",
+    () => {
+      const yamlish = fc
+        .array(
+          fc.oneof(
+            fc.constantFrom(
+              "corpus:",
+              "queries:",
+              "  split: train",
+              "negatives: {random: {count: 1}}",
+              "- ",
+              "&a",
+              "*a",
+              "!!binary",
+              "<<: *a",
+              "{",
+              "}",
+              "[",
+              "]",
+              "? ",
+              ": ",
+              "'",
+              '"',
+              "#",
+              "---",
+              "...",
+              "\t",
+              "%YAML 1.2",
+            ),
+            fc.string({ maxLength: 6, unit: "binary" }),
           ),
-          fc.string({ maxLength: 6, unit: "binary" }),
-        ),
-        { maxLength: 16 },
-      )
-      .chain((parts) => fc.constantFrom(" ", "\n").map((separator) => parts.join(separator)));
-    const bomb = fc.integer({ min: 2, max: 9 }).map((n) => {
-      const lines = [`a0: &a0 [${Array(n).fill("x").join(", ")}]`];
-      for (let i = 1; i < n; i++)
-        lines.push(
-          `a${i}: &a${i} [${Array(n)
-            .fill(`*a${i - 1}`)
-            .join(", ")}]`,
-        );
-      return lines.join("\n");
-    });
-    const deep = fc
-      .integer({ min: 1, max: 3000 })
-      .map((n) => `corpus: ${"[".repeat(n)}${"]".repeat(n % 3 === 0 ? n : 0)}`);
-    fc.assert(fc.property(fc.oneof(yamlish, bomb, deep), check), fuzzParameters(150));
-  }, 60_000);
+          { maxLength: 16 },
+        )
+        .chain((parts) => fc.constantFrom(" ", "\n").map((separator) => parts.join(separator)));
+      const bomb = fc.integer({ min: 2, max: 9 }).map((n) => {
+        const lines = [`a0: &a0 [${Array(n).fill("x").join(", ")}]`];
+        for (let i = 1; i < n; i++)
+          lines.push(
+            `a${i}: &a${i} [${Array(n)
+              .fill(`*a${i - 1}`)
+              .join(", ")}]`,
+          );
+        return lines.join("\n");
+      });
+      const deep = fc
+        .integer({ min: 1, max: 3000 })
+        .map((n) => `corpus: ${"[".repeat(n)}${"]".repeat(n % 3 === 0 ? n : 0)}`);
+      fc.assert(fc.property(fc.oneof(yamlish, bomb, deep), check), fuzzParameters(150));
+    },
+    fuzzTimeout(60_000),
+  );
 });

@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import fc from "fast-check";
+import { fuzzTimeout } from "@ferret/errors/testing";
 import { createClient, type ServiceClient } from "@ferret/grpc";
 import { fuzzMethod, fuzzRawRequests } from "@ferret/grpc/testing";
 import { TrainerService } from "@ferret/proto";
@@ -46,7 +47,7 @@ beforeAll(async () => {
   });
   await client.submitJob({ jobId: STORED_JOB, spec: VALID_SPEC, specName: "job.json", modelName: "m" });
   stored = await client.getJob({ jobId: STORED_JOB, kind: "" });
-}, 60_000);
+}, fuzzTimeout(60_000));
 
 afterAll(async () => {
   client?.close();
@@ -79,20 +80,28 @@ describe("trainer gRPC, fuzzed", () => {
     ["getJob", 30],
     ["cancelJob", 30],
   ] as const) {
-    it(`${key}: every request is answered or refused with a typed bad-request status`, async () => {
-      // CancelJob of the stored job is a valid request that changes it on purpose: keep its id out.
-      const fields =
-        key === "cancelJob" ? { ...values, job_id: fc.constantFrom("", "fz-1", "../x", "\u0000") } : values;
-      expect(await fuzzMethod(client, TrainerService, key, { values: fields, runs })).toBeGreaterThan(0);
-    }, 120_000);
+    it(
+      `${key}: every request is answered or refused with a typed bad-request status`,
+      async () => {
+        // CancelJob of the stored job is a valid request that changes it on purpose: keep its id out.
+        const fields =
+          key === "cancelJob" ? { ...values, job_id: fc.constantFrom("", "fz-1", "../x", "\u0000") } : values;
+        expect(await fuzzMethod(client, TrainerService, key, { values: fields, runs })).toBeGreaterThan(0);
+      },
+      fuzzTimeout(120_000),
+    );
   }
 
-  it("submitJob: raw request bytes are answered or INVALID_ARGUMENT", async () => {
-    const address = `127.0.0.1:${trainer.grpc.port}`;
-    expect(await fuzzRawRequests(address, TrainerService, "submitJob", { values, runs: 40 })).toBeGreaterThan(
-      0,
-    );
-  }, 120_000);
+  it(
+    "submitJob: raw request bytes are answered or INVALID_ARGUMENT",
+    async () => {
+      const address = `127.0.0.1:${trainer.grpc.port}`;
+      expect(
+        await fuzzRawRequests(address, TrainerService, "submitJob", { values, runs: 40 }),
+      ).toBeGreaterThan(0);
+    },
+    fuzzTimeout(120_000),
+  );
 
   it("left the job submitted before the fuzz as it was", async () => {
     expect(await client.getJob({ jobId: STORED_JOB, kind: "" })).toEqual(stored);

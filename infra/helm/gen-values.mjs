@@ -148,8 +148,27 @@ function strict(node) {
   return out;
 }
 
+/**
+ * Defaults that are paths inside this checkout (the trainer's engine dir is found beside its code) say
+ * where the generator ran, not where a pod has the file: they are left out, so the schema is the same in
+ * every clone and the service's own default applies in the image.
+ */
+const repoRoot = join(here, "..", "..") + "/";
+function withoutCheckoutPaths(node) {
+  if (Array.isArray(node)) return node.map(withoutCheckoutPaths);
+  if (node === null || typeof node !== "object") return node;
+  const out = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === "default" && typeof v === "string" && v.startsWith(repoRoot)) continue;
+    out[k] = withoutCheckoutPaths(v);
+  }
+  return out;
+}
+
 function configSchema(name) {
-  const schema = strict(z.toJSONSchema(services[name].schema, { io: "input", unrepresentable: "any" }));
+  const schema = withoutCheckoutPaths(
+    strict(z.toJSONSchema(services[name].schema, { io: "input", unrepresentable: "any" })),
+  );
   for (const path of SECRET_KEYS[name] ?? []) {
     const parent = path.slice(0, -1).reduce((s, k) => s.properties[k], schema);
     delete parent.properties[path[path.length - 1]];

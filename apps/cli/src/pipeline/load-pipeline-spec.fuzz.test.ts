@@ -4,46 +4,21 @@
  * wrong types, zero, negatives, huge, empty, paths outside the root, YAML syntax) is either a spec or an
  * InputError naming the spec file and the key or line at fault; nothing else escapes.
  */
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { InputError } from "@ferret/errors";
 import { assertTypedError, fuzzParameters, fuzzTimeout } from "@ferret/errors/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parsePipelineSpec } from "./load-pipeline-spec.js";
+import { GOOD_PIPELINE_LINES, makePipelineRoot } from "./test-support/pipeline-fixture.js";
 
 let root: string;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "ferret-pipeline-fuzz-"));
-  await mkdir(join(root, "data", "qrels"), { recursive: true });
-  for (const f of ["corpus.jsonl", "queries.jsonl", "qrels/train.tsv", "qrels/dev.tsv", "qrels/test.tsv"])
-    await writeFile(join(root, "data", f), "");
-  await mkdir(join(root, "models", "minilm"), { recursive: true });
-  await mkdir(join(root, "models", "cross"), { recursive: true });
+  root = await makePipelineRoot("ferret-pipeline-fuzz-");
 });
 
-const GOOD = [
-  "name: mini",
-  "dataset: { dir: data, train: train, dev: dev, test: test }",
-  "stages:",
-  "  annotate:",
-  "    task: relevance",
-  "    llm: { baseUrl: 'http://127.0.0.1:8000/v1', model: qwen }",
-  "  train:",
-  "    job:",
-  "      model: models/minilm",
-  "      positives: { human: {}, combine: union }",
-  "      negatives: { bm25: { window: [4, 30], count: 2 } }",
-  "      training: { loss: infonce, epochs: 1 }",
-  "baselines:",
-  "  bm25: {}",
-  "  dense: { model: models/minilm }",
-  "  hybrid: { tuneOn: dev }",
-  "  rerank: { model: models/cross, depth: 50 }",
-  "output: runs/mini",
-];
+const GOOD = [...GOOD_PIPELINE_LINES];
 
 const boundary = fc.constantFrom(
   "",

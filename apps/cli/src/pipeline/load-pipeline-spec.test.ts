@@ -1,41 +1,17 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "@ferret/errors";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadPipelineSpec, parsePipelineSpec } from "./load-pipeline-spec.js";
+import { GOOD_PIPELINE_LINES, makePipelineRoot } from "./test-support/pipeline-fixture.js";
 
 let root: string;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "ferret-pipeline-spec-"));
-  await mkdir(join(root, "data", "qrels"), { recursive: true });
-  for (const f of ["corpus.jsonl", "queries.jsonl", "qrels/train.tsv", "qrels/dev.tsv", "qrels/test.tsv"])
-    await writeFile(join(root, "data", f), "");
-  await mkdir(join(root, "models", "minilm"), { recursive: true });
-  await mkdir(join(root, "models", "cross"), { recursive: true });
+  root = await makePipelineRoot("ferret-pipeline-spec-");
 });
 
-const GOOD = [
-  "name: mini",
-  "dataset: { dir: data, train: train, dev: dev, test: test }",
-  "stages:",
-  "  annotate:",
-  "    task: relevance",
-  "    llm: { baseUrl: 'http://127.0.0.1:8000/v1', model: qwen }",
-  "  train:",
-  "    job:",
-  "      model: models/minilm",
-  "      positives: { human: {}, combine: union }",
-  "      negatives: { bm25: { window: [4, 30], count: 2 } }",
-  "      training: { loss: infonce, epochs: 1 }",
-  "baselines:",
-  "  bm25: {}",
-  "  dense: { model: models/minilm }",
-  "  hybrid: { tuneOn: dev }",
-  "  rerank: { model: models/cross, depth: 50 }",
-  "output: runs/mini",
-];
+const GOOD = [...GOOD_PIPELINE_LINES];
 
 function parse(lines: string[]) {
   return parsePipelineSpec(lines.join("\n"), { file: join(root, "pipeline.yaml"), baseDir: root });

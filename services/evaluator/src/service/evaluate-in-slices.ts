@@ -33,9 +33,13 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortError(signal);
 }
 
-/** Lets other callbacks run, then fails if the signal fired meanwhile. */
+/**
+ * Lets other callbacks run, then fails if the signal fired meanwhile. A timer, not setImmediate: a gRPC
+ * deadline is a timer that expired during the synchronous work before, and setImmediate resumes before
+ * the timers phase, so the deadline's abort would not be seen until the work was done.
+ */
 export async function yieldToEventLoop(signal: AbortSignal | undefined): Promise<void> {
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  await new Promise<void>((resolve) => setTimeout(resolve, 0));
   throwIfAborted(signal);
 }
 

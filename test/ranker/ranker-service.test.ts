@@ -6,7 +6,6 @@
  * from our own output. The weights are random, so no quality change is asserted.
  */
 import { readBeirQrels, readTrecRun, rankByTrecOrder, type Run } from "@ferret/datasets";
-// eslint-disable-next-line no-restricted-imports -- the evaluator's metrics check the reranked run; a cross-service test, it belongs in test/ (issue 11)
 import { evaluate } from "@ferret/evaluator";
 import { FerretError } from "@ferret/errors";
 import {
@@ -17,9 +16,7 @@ import {
   type ServiceClient,
 } from "@ferret/grpc";
 import { RankerService, type Run as RunMessage } from "@ferret/proto";
-import { status as Status } from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ModelCatalog } from "../rerank/model-catalog.js";
+import { createRankerService, ModelCatalog, runFromMessage, runToMessage } from "@ferret/ranker";
 import {
   EXAMPLES_DIR,
   FIXTURES_DIR,
@@ -27,9 +24,9 @@ import {
   MINI_RUN,
   readReference,
   sigmoid,
-} from "../test-support/fixtures.js";
-import { createRankerService } from "./ranker-service.js";
-import { runFromMessage, runToMessage } from "./proto-convert.js";
+} from "@ferret/ranker/testing";
+import { status as Status } from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const DEPTH = 10;
 const reference = readReference();

@@ -12,30 +12,32 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  Annotator,
+  annotateCollection,
+  annotatorService,
+  collectLabels,
+  OpenAiBackend,
+  openAnnotationStore,
+  serverPools,
+  startAnnotationWorker,
+  type AnnotationStore,
+} from "@ferret/annotator";
+import {
+  startFaultInjectionServer,
+  taskResponder,
+  type FaultInjectionServer,
+} from "@ferret/annotator/testing";
 import { createBus, type Bus, type Consumer } from "@ferret/bus";
 import { readBeirCorpus, readBeirQrels, readBeirQueries, type DocumentRecord } from "@ferret/datasets";
-// eslint-disable-next-line no-restricted-imports -- a cross-service test (a real encoder for dense pools); it belongs in test/ (issue 11)
 import { encoderConfigSchema, startEncoder, type RunningEncoder } from "@ferret/encoder";
 import { createClient, startGrpcServer, type GrpcServer, type ServiceClient } from "@ferret/grpc";
 import { FIXTURE_MODELS } from "@ferret/inference/testing";
 import { AnnotatorService, EncoderService, JobState, UtilityVariant } from "@ferret/proto";
 import { EmbeddedBm25, OpenSearchBm25 } from "@ferret/retrieval";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Annotator } from "../annotator.js";
-import { startAnnotationWorker } from "../jobs/annotation-worker.js";
-import { collectLabels } from "../jobs/annotation-progress.js";
-import { openAnnotationStore, type AnnotationStore } from "../jobs/annotation-store.js";
-import { OpenAiBackend } from "../llm/openai-backend.js";
-import { annotateCollection } from "../pipeline.js";
-import {
-  startFaultInjectionServer,
-  type FaultInjectionServer,
-} from "../test-support/fault-injection-server.js";
-import { taskResponder } from "../test-support/task-responder.js";
-import { annotatorService } from "./annotator-service.js";
-import { serverPools } from "./server-pools.js";
 
-const EXAMPLES = fileURLToPath(new URL("../../../../examples", import.meta.url));
+const EXAMPLES = fileURLToPath(new URL("../../examples", import.meta.url));
 /** The first two queries of the test split, in queries.jsonl order (what --limit 2 --split test takes). */
 const QUERIES: { id: string; text: string }[] = [];
 const DEPTH = 5;

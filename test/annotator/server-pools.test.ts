@@ -7,11 +7,9 @@
  * Expected pools are rebuilt here from the components' own answers (BM25 and Encoder.Search called
  * directly, qrels read from the file) with the merge rule written out by hand.
  */
-import { cpSync, mkdirSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   Annotator,
   annotateCollection,
@@ -30,21 +28,20 @@ import {
 } from "@ferret/annotator/testing";
 import { createBus, type Bus, type Consumer } from "@ferret/bus";
 import { readBeirCorpus, readBeirQrels, readBeirQueries, type DocumentRecord } from "@ferret/datasets";
-import { encoderConfigSchema, startEncoder, type RunningEncoder } from "@ferret/encoder";
 import { createClient, startGrpcServer, type GrpcServer, type ServiceClient } from "@ferret/grpc";
-import { FIXTURE_MODELS } from "@ferret/inference/testing";
-import { AnnotatorService, EncoderService, JobState, UtilityVariant } from "@ferret/proto";
+import type { EncoderService } from "@ferret/proto";
+import { AnnotatorService, JobState, UtilityVariant } from "@ferret/proto";
 import { EmbeddedBm25, OpenSearchBm25 } from "@ferret/retrieval";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXAMPLES, startMiniEncoder, type MiniEncoder } from "../support/mini-encoder.js";
 
-const EXAMPLES = fileURLToPath(new URL("../../examples", import.meta.url));
 /** The first two queries of the test split, in queries.jsonl order (what --limit 2 --split test takes). */
 const QUERIES: { id: string; text: string }[] = [];
 const DEPTH = 5;
 const OPENSEARCH = process.env.OPENSEARCH_URL ?? "http://127.0.0.1:9200";
 
 let dir: string;
-let encoder: RunningEncoder;
+let live: MiniEncoder;
 let encoderClient: ServiceClient<typeof EncoderService>;
 let bus: Bus;
 let store: AnnotationStore;
@@ -56,34 +53,8 @@ let docs: DocumentRecord[];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "annotator-pools-"));
-  const models = join(dir, "models");
-  mkdirSync(models);
-  cpSync(FIXTURE_MODELS.biEncoder, join(models, "tiny"), { recursive: true });
-  encoder = await startEncoder(
-    encoderConfigSchema.parse({
-      grpc: { host: "127.0.0.1", port: 0 },
-      metrics: { enabled: false },
-      models: { dir: models, serve: "tiny", threads: 1 },
-      indexes: { dir: join(dir, "indexes"), cacheDir: join(dir, "index-cache") },
-      artifacts: { dir: join(dir, "encoder-artifacts") },
-      corpora: { dir: EXAMPLES },
-    }),
-  );
-  encoderClient = createClient(EncoderService, `127.0.0.1:${encoder.grpc.port}`, { deadlineMs: 60_000 });
-  let last;
-  for await (const update of encoderClient.indexCorpus({
-    index: "mini",
-    beirDir: "mini",
-    documents: [],
-    shardSize: 0,
-    kind: 0,
-    jobId: "",
-    model: undefined,
-    quantized: false,
-    corpus: undefined,
-  }))
-    last = update;
-  expect(last?.status?.state).toBe(JobState.JOB_STATE_SUCCEEDED);
+  live = await startMiniEncoder(dir);
+  encoderClient = live.client;
 
   bus = await createBus({ kind: "memory", dir: join(dir, "bus") });
   store = await openAnnotationStore(bus, { prefix: "pools" });
@@ -117,8 +88,7 @@ afterAll(async () => {
   await server?.shutdown();
   await llm?.close();
   await bus?.close();
-  encoderClient?.close();
-  await encoder?.stop();
+  await live?.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -229,7 +199,7 @@ describe("SubmitJob with server-side candidate pools", () => {
       split: "test",
       candidates: DEPTH,
       limit: 2,
-      encoder: { address: `127.0.0.1:${encoder.grpc.port}`, index: "mini" },
+      encoder: { address: live.address, index: "mini" },
       out,
       annotator: new Annotator({
         backend: new OpenAiBackend({ baseUrl: llm.baseUrl, model: "fault-model" }),

@@ -14,39 +14,19 @@ is). Crops are a pure function of (seed, epoch, passage), so a resumed job draws
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
+from .corpus import read_corpus_texts
 from .errors import TrainingSetError
 from .training_set import Example, Passage, TrainingSet
 
 
 def read_corpus(path: Path) -> list[tuple[str, list[str]]]:
-    """(passage id, words) per line; a passage needs at least 2 words to give two crops."""
-    if not path.is_file():
-        raise TrainingSetError(f"{path}: corpus file does not exist")
-    out = []
-    with path.open(encoding="utf-8") as f:
-        for line_no, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                raw = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise TrainingSetError(f"{path}:{line_no}: not JSON ({e.msg})") from e
-            if not isinstance(raw, dict):
-                raise TrainingSetError(f"{path}:{line_no}: must be a JSON object")
-            pid = raw.get("_id", raw.get("id"))
-            if not isinstance(pid, str) or not pid:
-                raise TrainingSetError(f'{path}:{line_no}: field "_id": must be a non-empty string')
-            text, title = raw.get("text"), raw.get("title", "")
-            if not isinstance(text, str) or not isinstance(title, str):
-                raise TrainingSetError(f'{path}:{line_no}: field "text": must be a string')
-            words = f"{title} {text}".split()
-            if len(words) >= 2:
-                out.append((pid, words))
+    """(passage id, words) per passage of the corpus file (corpus.py); a passage needs at least 2 words to
+    give two crops."""
+    out = [(pid, words) for pid, text in read_corpus_texts(path) if len(words := text.split()) >= 2]
     if not out:
         raise TrainingSetError(f"{path}: empty corpus (no passage of 2 words or more)")
     return out

@@ -45,3 +45,10 @@ class ExportError(EngineError):
     """The exported ONNX model does not reproduce the PyTorch model."""
 
     code = "EXPORT_MISMATCH"
+
+
+class DocumentIndexError(EngineError):
+    """ADORE's document index (an encoder index dir or the documents to embed) is unreadable, does not fit the
+    model, or lacks a training query's positive."""
+
+    code = "DOCUMENT_INDEX_INVALID"

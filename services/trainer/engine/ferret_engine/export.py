@@ -5,6 +5,8 @@ texts from the training set; a mismatch is an ``ExportError`` and nothing is pub
 
 Separate query and document towers are written as two complete model dirs, <out>/query and <out>/document
 (Ferret's encoder serves one model for both sides, so it cannot serve such a pair as one model).
+An ADORE model is its query tower alone; its ferret.json's ``source.adore`` names the document side (the
+starting model and the index it was trained against), which documents must be embedded with.
 The directory is assembled under a temporary name and renamed into place.
 """
 
@@ -50,7 +52,7 @@ def _write_model(model, trainer, out: Path, auto_class, output: str, quantize: b
     return eager, files
 
 
-def _export_tower(tower, trainer, out: Path, texts: list[str], quantize: bool) -> dict:
+def _export_tower(tower, trainer, out: Path, texts: list[str], quantize: bool, source: dict | None = None) -> dict:
     eager, files = _write_model(tower, trainer, out, AutoModel, "last_hidden_state", quantize)
     src = trainer.model_dir.ferret
     cfg = {
@@ -63,7 +65,7 @@ def _export_tower(tower, trainer, out: Path, texts: list[str], quantize: bool) -
         "maxLength": trainer.max_length,
         "dimension": int(eager.config.hidden_size),
         **({"quantized": "model.int8.onnx"} if quantize else {}),
-        "source": _source(trainer, out),
+        "source": {**_source(trainer, out), **(source or {})},
     }
     (out / "ferret.json").write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
     # the reference: the trained PyTorch weights as the engine pools them
@@ -132,6 +134,20 @@ def _source(trainer, out: Path) -> dict:
     }
 
 
+def _adore_note(trainer) -> dict:
+    """What serving an ADORE query tower needs (ferret.json's source is free-form and informational)."""
+    return {
+        "trainedSide": "query",
+        "documentModel": str(trainer.model_dir.path),
+        "documentIndex": trainer.index.source,
+        "serving": (
+            "this model embeds queries only: embed documents with documentModel (or search documentIndex). "
+            "Ferret's encoder serves one model for both sides, so re-indexing a collection with this model "
+            "is not what it was trained for"
+        ),
+    }
+
+
 def export_model(trainer, out: Path) -> dict:
     out.parent.mkdir(parents=True, exist_ok=True)
     # leftovers of an export that crashed (one engine runs per output dir at a time)
@@ -147,7 +163,11 @@ def export_model(trainer, out: Path) -> dict:
             report = _export_cross_encoder(trainer, tmp, quantize)
         else:
             queries, docs = _check_texts(trainer)
-            if model.separate_towers:
+            if trainer.job.mode == "adore":
+                report = _export_tower(
+                    model.query_tower, trainer, tmp, queries + docs, quantize, {"adore": _adore_note(trainer)}
+                )
+            elif model.separate_towers:
                 tmp.mkdir()
                 report = {
                     "query": _export_tower(model.query_tower, trainer, tmp / "query", queries, quantize),

@@ -9,11 +9,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import JobFileError
-from .losses import LOSSES, NEEDS_TEACHER
+from .losses import LOSSES, NEEDS_TEACHER, RANKED_LIST
 
 #: contriever: a bi-encoder trained on pairs of random crops of a corpus's passages (cropping.py); the
-#: trainingSet is then a corpus file
-MODES = ("bi-encoder", "cross-encoder", "contriever")
+#: trainingSet is then a corpus file. adore: the query tower alone, against a fixed document index (adore.py)
+MODES = ("bi-encoder", "cross-encoder", "contriever", "adore")
 PRECISIONS = ("fp32", "bf16", "auto")
 
 
@@ -55,6 +55,17 @@ class Hyperparameters:
 
 
 @dataclass(frozen=True)
+class AdoreOptions:
+    """ADORE mode's document index: embedded once by the starting model from ``corpus`` (a corpus file), read
+    from ``index`` (an encoder index dir), or, with neither, made of the training set's passages."""
+
+    corpus: Path | None = None
+    index: Path | None = None
+    #: documents retrieved per query and step (the dynamic hard negatives; the paper's k = 200)
+    topK: int = 200
+
+
+@dataclass(frozen=True)
 class Job:
     path: Path
     modelDir: Path
@@ -76,6 +87,8 @@ class Job:
     threads: int | None = None
     #: also write model.int8.onnx
     quantize: bool = True
+    #: mode "adore" only
+    adore: AdoreOptions | None = None
 
     def fingerprint(self) -> str:
         """What a checkpoint must have been trained with to be resumed by this job."""
@@ -88,6 +101,8 @@ class Job:
             "loss": [asdict(t) for t in self.loss],
             "hyperparameters": asdict(self.hyperparameters),
         }
+        if self.adore is not None:
+            keep["adore"] = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self.adore).items()}
         return hashlib.sha256(json.dumps(keep, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -166,6 +181,20 @@ def _loss_terms(path: Path, raw) -> tuple[LossTerm, ...]:
     return tuple(terms)
 
 
+def _adore_options(path: Path, raw, resolve) -> AdoreOptions:
+    if not isinstance(raw, dict):
+        raise _err(path, "adore", "must be an object")
+    unknown = set(raw) - set(AdoreOptions.__dataclass_fields__)
+    if unknown:
+        raise _err(path, f"adore.{sorted(unknown)[0]}", "unknown field")
+    corpus, index = (resolve(f"adore.{k}", raw.get(k)) for k in ("corpus", "index"))
+    if corpus is not None and index is not None:
+        raise _err(path, "adore.index", "give adore.corpus or adore.index, not both")
+    # a list needs a negative beside the positive it may hold
+    top_k = _check_type(path, "adore.topK", raw.get("topK", AdoreOptions.topK), int, 2)
+    return AdoreOptions(corpus=corpus, index=index, topK=top_k)
+
+
 def parse_job(raw: dict, path: Path) -> Job:
     if not isinstance(raw, dict):
         raise JobFileError(f"{path}: must be a JSON object")
@@ -175,13 +204,17 @@ def parse_job(raw: dict, path: Path) -> Job:
         raise _err(path, sorted(unknown)[0], "unknown field")
     base = path.parent
 
-    def p(fld: str, required: bool = True) -> Path | None:
-        v = raw.get(fld)
-        if v is None and not required:
+    def resolve(fld: str, v) -> Path | None:
+        if v is None:
             return None
         if not isinstance(v, str) or not v:
             raise _err(path, fld, "must be a path (a non-empty string)")
         return (base / v).resolve() if not Path(v).is_absolute() else Path(v)
+
+    def p(fld: str, required: bool = True) -> Path | None:
+        if required and raw.get(fld) is None:
+            raise _err(path, fld, "must be a path (a non-empty string)")
+        return resolve(fld, raw.get(fld))
 
     mode = raw.get("mode", "bi-encoder")
     if mode not in MODES:
@@ -212,10 +245,11 @@ def parse_job(raw: dict, path: Path) -> Job:
         trainingSet=p("trainingSet"),
         outputDir=p("outputDir"),
         mode=mode,
-        loss=_loss_terms(path, raw.get("loss", "infonce")),
+        loss=_loss_terms(path, raw.get("loss", "lambdarank" if mode == "adore" else "infonce")),
         evalSet=p("evalSet", required=False),
         batchPlan=p("batchPlan", required=False),
         hyperparameters=Hyperparameters(**hp),
+        adore=_adore_options(path, raw.get("adore", {}), resolve) if mode == "adore" else None,
         **ints,
     )
     h = job.hyperparameters
@@ -233,6 +267,20 @@ def parse_job(raw: dict, path: Path) -> Job:
             raise _err(path, "hyperparameters.cropRatioMin", "need 0 < cropRatioMin <= cropRatioMax <= 1")
         if h.wordDeletion >= 1:
             raise _err(path, "hyperparameters.wordDeletion", "must be < 1")
+    if "adore" in raw and job.mode != "adore":
+        raise _err(path, "adore", 'applies to mode "adore" only')
+    ranked = next((t.name for t in job.loss if t.name in RANKED_LIST), None)
+    if job.mode == "adore":
+        other = next((t.name for t in job.loss if t.name not in RANKED_LIST), None)
+        if other:
+            raise _err(path, "loss", f"{other} does not apply to adore mode (its loss is lambdarank)")
+        for fld, bad in (("separateTowers", h.separateTowers), ("gradCache", h.gradCache)):
+            if bad:
+                raise _err(path, f"hyperparameters.{fld}", "does not apply to adore mode (the documents are fixed)")
+        if job.batchPlan is not None:
+            raise _err(path, "batchPlan", "does not apply to adore mode")
+    elif ranked:
+        raise _err(path, "loss", f'{ranked} ranks a retrieved list: mode "adore" only')
     if job.batchPlan is not None and (h.positivesPerQuery, h.negativesPerQuery) != (1, 1):
         raise _err(path, "hyperparameters.negativesPerQuery", "a batch plan gives one positive and one negative per query")
     return job

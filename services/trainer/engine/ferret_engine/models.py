@@ -13,7 +13,9 @@ from .pooling import pool
 
 
 class BiEncoder(torch.nn.Module):
-    def __init__(self, model_dir: ModelDir, *, separate_towers: bool = False, attn: str = "sdpa") -> None:
+    def __init__(
+        self, model_dir: ModelDir, *, separate_towers: bool = False, frozen_documents: bool = False, attn: str = "sdpa"
+    ) -> None:
         super().__init__()
         self.pooling = model_dir.pooling
         self.normalize = model_dir.normalize
@@ -24,8 +26,11 @@ class BiEncoder(torch.nn.Module):
         # with no gradient, stall DDP's reducer
         if getattr(self.query_tower, "pooler", None) is not None:
             self.query_tower.pooler = None
-        # one module for both sides unless separate: the export then writes one model for the encoder
-        self.doc_tower = copy.deepcopy(self.query_tower) if separate_towers else None
+        # one module for both sides unless separate: the export then writes one model for the encoder.
+        # frozen_documents (ADORE): the document side is the starting model, never trained
+        self.doc_tower = copy.deepcopy(self.query_tower) if separate_towers or frozen_documents else None
+        if frozen_documents:
+            self.doc_tower.requires_grad_(False)
 
     @property
     def separate_towers(self) -> bool:

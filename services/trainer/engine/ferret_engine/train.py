@@ -19,7 +19,7 @@ import torch
 from torch.nn.parallel import DistributedDataParallel
 from transformers import get_linear_schedule_with_warmup
 
-from . import distributed, grad_cache
+from . import adore, distributed, grad_cache
 from .batch_plan import read_batch_plan
 from .cropping import cropped_pairs, read_corpus
 from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
@@ -87,7 +87,11 @@ class Trainer:
         self.ts = (
             self._contriever_pairs(0)
             if self.corpus is not None
-            else read_training_set(job.trainingSet, negatives_per_query=hp.negativesPerQuery, need_teacher=need_teacher)
+            else read_training_set(
+                job.trainingSet,
+                negatives_per_query=0 if job.mode == "adore" else hp.negativesPerQuery,
+                need_teacher=need_teacher,
+            )
         )
         self.eval_ts = read_training_set(job.evalSet) if job.evalSet else None
         self.plan = (
@@ -107,7 +111,9 @@ class Trainer:
         seed_everything(hp.seed, deterministic=self.device.type == "cpu")
         self.tokenizer = self.model_dir.tokenizer()
         if job.mode != "cross-encoder":
-            self.model = BiEncoder(self.model_dir, separate_towers=hp.separateTowers)
+            self.model = BiEncoder(
+                self.model_dir, separate_towers=hp.separateTowers, frozen_documents=job.mode == "adore"
+            )
             towers = [self.model.query_tower] + ([self.model.doc_tower] if self.model.doc_tower else [])
         else:
             self.model = CrossEncoder(self.model_dir)
@@ -129,6 +135,11 @@ class Trainer:
         )
         self.cache = TokenCache(self.tokenizer, self.max_length)
         self._epoch_cache: tuple[int, list[Batch]] | None = None
+        # ADORE: the fixed index, embedded now by the starting weights (a resume loads trained ones later)
+        self.index = adore.build_index(self) if job.mode == "adore" else None
+        if self.index is not None:
+            adore.check_positives(self.ts, self.index)
+            self.index.to(self.device)
 
     # ---- data ------------------------------------------------------------------------------------------
 
@@ -139,6 +150,9 @@ class Trainer:
         return self.model_dir.document_prefix + text
 
     def _prepare_tokens(self) -> list[int] | None:
+        if self.job.mode == "adore":  # queries only: the documents are the fixed index
+            self.cache.add([self._q(e.query) for e in self.ts.examples])
+            return [self.cache.length(self._q(e.query)) for e in self.ts.examples] if self.hp.lengthGrouping else None
         if self.job.mode != "bi-encoder":  # cross-encoder pairs are tokenised together; crops change per epoch
             return None
         self.cache.add([self._q(e.query) for e in self.ts.examples])
@@ -187,7 +201,9 @@ class Trainer:
                     seed=hp.seed,
                     batch_size=hp.batchSize,
                     positives_per_query=1 if self.corpus is not None else hp.positivesPerQuery,
-                    negatives_per_query=0 if self.corpus is not None else hp.negativesPerQuery,
+                    negatives_per_query=(
+                        0 if self.corpus is not None or self.index is not None else hp.negativesPerQuery
+                    ),
                     lengths=self._lengths,
                 ),
             )
@@ -222,6 +238,8 @@ class Trainer:
             return loss.item()
 
         q_texts = [self._q(e.query) for e in examples]
+        if self.index is not None:
+            return self._adore_step(examples, q_texts, final)
         d_texts = [self._d(p.text) for group in slots for p in group]
         if not self.hp.gradCache:
             with self._sync(final):
@@ -233,6 +251,17 @@ class Trainer:
                 (loss * scale).backward()
             return loss.item()
         return self._grad_cache_step(q_texts, d_texts, labels, scale, final)
+
+    def _adore_step(self, examples, q_texts: list[str], final: bool) -> float:
+        """Each process ranks its own queries' retrieved lists: no gathering, and DDP's gradient average over
+        equal shards is the whole batch's mean."""
+        with self._sync(final):
+            with autocast(self.precision, self.device):
+                q, _ = self._forward_module()(queries=self._to(self.cache.batch(q_texts)))
+            rows, labels = adore.retrieved_lists(self.index, q, examples, self.job.adore.topK)
+            loss = self.loss(adore.list_scores(self.index, q, rows), labels.to(self.device))
+            (loss / self.hp.gradAccumulation).backward()
+        return loss.item()
 
     def _to(self, features: dict) -> dict:
         return {k: v.to(self.device) for k, v in features.items()}
@@ -301,6 +330,7 @@ class Trainer:
             precision=self.precision,
             bf16Detection=self.precision_note,
             threads=torch.get_num_threads(),
+            **({} if self.index is None else {"documentIndex": {**self.index.source, "documents": len(self.index)}}),
         )
         step, window_loss, window_n, t0 = start, 0.0, 0, time.perf_counter()
         window_samples = 0
@@ -331,6 +361,7 @@ class Trainer:
                     loss=window_loss / window_n,
                     lr=self.scheduler.get_last_lr()[0],
                     samplesPerSecond=window_samples / elapsed if elapsed > 0 else None,
+                    **self._memory(),
                 )
                 window_loss, window_n, window_samples, t0 = 0.0, 0, 0, time.perf_counter()
             if self.eval_ts is not None and job.evalEvery and step % job.evalEvery == 0:
@@ -347,6 +378,12 @@ class Trainer:
             torch.distributed.barrier()
         emit("done", step=step, model=str(out / "model"))
         return {"step": step, "export": result}
+
+    def _memory(self) -> dict:
+        """On a GPU: the peak of PyTorch's allocator on this process's device so far (bench/train/gpu.sh)."""
+        if self.device.type != "cuda":
+            return {}
+        return {"peakGpuMemoryBytes": torch.cuda.max_memory_allocated(self.device)}
 
     def _epoch_progress(self, k: int) -> float:
         epoch, idx = self._position(k)

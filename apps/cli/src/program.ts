@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { register as registerAnnotate } from "./commands/annotate.js";
 import { register as registerBm25 } from "./commands/bm25.js";
 import { register as registerData } from "./commands/data.js";
+import { register as registerDown } from "./commands/down.js";
 import { register as registerEncode } from "./commands/encode.js";
 import { register as registerEval } from "./commands/eval.js";
 import { register as registerEvalJob } from "./commands/eval-job.js";
@@ -9,7 +10,9 @@ import { register as registerFuse } from "./commands/fuse.js";
 import { register as registerRerank } from "./commands/rerank.js";
 import { register as registerReport } from "./commands/report.js";
 import { register as registerScoreJob } from "./commands/score-job.js";
+import { register as registerServe } from "./commands/serve.js";
 import { register as registerTrain } from "./commands/train.js";
+import { register as registerUp } from "./commands/up.js";
 
 /**
  * The `ferret` command tree. Each command group lives in src/commands/<name>.ts and exports
@@ -28,6 +31,9 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerAnnotate,
   registerTrain,
   registerReport,
+  registerServe,
+  registerUp,
+  registerDown,
 ];
 
 export const VERSION = "0.1.0";

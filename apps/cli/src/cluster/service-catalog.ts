@@ -1,0 +1,51 @@
+/**
+ * The services `ferret serve` runs and `ferret up` starts, in the order `up` starts them (`down` stops them
+ * in reverse), with the ports each listens on by default (the services' own config defaults). Each main is
+ * imported when it runs: a service's package pulls in its models and runtimes.
+ */
+import type { runServiceProcess } from "@ferret/service";
+
+export const SERVICE_NAMES = ["encoder", "ranker", "evaluator", "trainer", "annotator"] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export function isServiceName(name: string): name is ServiceName {
+  return (SERVICE_NAMES as readonly string[]).includes(name);
+}
+
+/** The services' own default ports (services/<name>/src/config.ts). */
+export const DEFAULT_PORTS: Record<ServiceName, { grpc: number; metrics: number }> = {
+  encoder: { grpc: 50054, metrics: 9465 },
+  evaluator: { grpc: 50055, metrics: 9464 },
+  ranker: { grpc: 50056, metrics: 9466 },
+  annotator: { grpc: 50057, metrics: 9467 },
+  trainer: { grpc: 50058, metrics: 9468 },
+};
+
+/** The prefix of a service's config variables (FERRET_ENCODER_...). */
+export const envPrefix = (name: ServiceName): string => `FERRET_${name.toUpperCase()}_`;
+
+type Main = Parameters<typeof runServiceProcess>[1];
+
+/** Each service's start from its FERRET_<SERVICE>_* config, as its own main.ts does. */
+export const SERVICE_MAINS: Record<ServiceName, Main> = {
+  encoder: async (logger) => {
+    const { loadEncoderConfig, startEncoder } = await import("@ferret/encoder");
+    return startEncoder(loadEncoderConfig(), { logger });
+  },
+  ranker: async (logger) => {
+    const { loadRankerConfig, startRanker } = await import("@ferret/ranker");
+    return startRanker(loadRankerConfig(), { logger });
+  },
+  evaluator: async (logger) => {
+    const { loadEvaluatorConfig, startEvaluator } = await import("@ferret/evaluator");
+    return startEvaluator(loadEvaluatorConfig(), { logger });
+  },
+  trainer: async (logger) => {
+    const { loadTrainerConfig, startTrainer } = await import("@ferret/trainer");
+    return startTrainer(loadTrainerConfig(), { logger });
+  },
+  annotator: async (logger) => {
+    const { loadAnnotatorConfig, startAnnotator } = await import("@ferret/annotator");
+    return startAnnotator(loadAnnotatorConfig(), { logger });
+  },
+};

@@ -7,3 +7,4 @@ import { fileURLToPath } from "node:url";
  * src/ or dist/ alike.
  */
 export const ENGINE_DOUBLE_DIR = fileURLToPath(new URL("../src/test-support/engine-double", import.meta.url));
+export { REAL_ENGINE_DIR, VENV_PYTHON, makeTrainableModel, requireVenv } from "./testing-trainable-model.js";

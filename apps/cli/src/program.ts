@@ -9,6 +9,7 @@ import { register as registerEvalJob } from "./commands/eval-job.js";
 import { register as registerFuse } from "./commands/fuse.js";
 import { register as registerRerank } from "./commands/rerank.js";
 import { register as registerReport } from "./commands/report.js";
+import { register as registerRun } from "./commands/run.js";
 import { register as registerScoreJob } from "./commands/score-job.js";
 import { register as registerServe } from "./commands/serve.js";
 import { register as registerTrain } from "./commands/train.js";
@@ -34,6 +35,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerServe,
   registerUp,
   registerDown,
+  registerRun,
 ];
 
 export const VERSION = "0.1.0";

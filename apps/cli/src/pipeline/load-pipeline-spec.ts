@@ -16,6 +16,8 @@ export interface LoadedPipelineSpec {
   /** The train stage's job spec (inline or read from its file), paths resolved. */
   job: JobSpec | undefined;
   file: string;
+  /** The spec's text, for later checks that name a key and its line (preflight.ts). */
+  source: SpecSource;
 }
 
 type Key = (string | number)[];
@@ -124,7 +126,7 @@ export async function parsePipelineSpec(
         );
     }
   }
-  return { spec, job, file: options.file };
+  return { spec, job, file: options.file, source };
 }
 
 export async function loadPipelineSpec(file: string): Promise<LoadedPipelineSpec> {

@@ -39,8 +39,13 @@ const annotate = z.strictObject({
   llm,
   /** Candidates retrieved per query for the LLM to judge. */
   candidates: z.int().min(1).default(20),
-  /** Synthetic queries: passages sampled from the corpus. */
+  /** Synthetic queries: the first `passages` corpus passages each get one query. */
   passages: z.int().min(1).optional(),
+  /** Synthetic queries: what kind of query, and how it is written (SWIM-IR's summarize-then-ask). */
+  queryType: z.enum(["keyword", "question", "claim"]).default("question"),
+  queryStyle: z.enum(["few-shot", "summarize-then-ask"]).default("summarize-then-ask"),
+  /** LLM calls in flight for a server (a local GGUF answers one at a time). */
+  concurrency: z.int().min(1).default(8),
 });
 
 /**
@@ -93,7 +98,14 @@ const baselines = z.strictObject({
 type Raw = Record<string, unknown>;
 const isRecord = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** An inline job spec takes its corpus and training split from the dataset unless it names its own. */
+/** Where the annotate stage's output lands (stage-store.ts's layout), relative to the spec like `output`. */
+export const annotateOutputOf = (output: string): string => `${output}/stages/annotate`;
+
+/**
+ * An inline job spec takes its corpus and training split from the dataset, its base model from the dense
+ * baseline, and the annotate stage's output (synthetic queries, or LLM labels as positives) unless it
+ * names its own.
+ */
 function fillInlineJob(raw: unknown): unknown {
   if (!isRecord(raw) || !isRecord(raw.dataset) || !isRecord(raw.stages) || !isRecord(raw.stages.train))
     return raw;
@@ -101,10 +113,23 @@ function fillInlineJob(raw: unknown): unknown {
   if (!isRecord(job)) return raw;
   const filled: Raw = { ...job };
   if (filled.corpus === undefined) filled.corpus = raw.dataset.dir;
-  if (raw.dataset.train !== undefined) {
-    const queries = isRecord(filled.queries) ? filled.queries : {};
-    if (queries.split === undefined && queries.synthetic === undefined)
-      filled.queries = { ...queries, split: raw.dataset.train };
+  const dense = isRecord(raw.baselines) && isRecord(raw.baselines.dense) ? raw.baselines.dense : undefined;
+  if (filled.model === undefined && dense?.model !== undefined) filled.model = dense.model;
+  const annotate = isRecord(raw.stages.annotate) ? raw.stages.annotate : undefined;
+  const annotated = typeof raw.output === "string" ? annotateOutputOf(raw.output) : undefined;
+  const queries = isRecord(filled.queries) ? { ...filled.queries } : {};
+  if (queries.split === undefined && queries.synthetic === undefined) {
+    if (raw.dataset.train !== undefined) queries.split = raw.dataset.train;
+    if (annotate?.task === "queries" && annotated !== undefined) queries.synthetic = annotated;
+  }
+  if (queries.split !== undefined || queries.synthetic !== undefined) filled.queries = queries;
+  if ((annotate?.task === "relevance" || annotate?.task === "utility") && annotated !== undefined) {
+    const positives = isRecord(filled.positives) ? filled.positives : {};
+    if (positives.llm === undefined)
+      filled.positives = {
+        ...positives,
+        llm: { labels: annotated, mode: annotate.task === "utility" ? "utility" : "graded" },
+      };
   }
   return { ...raw, stages: { ...raw.stages, train: { ...raw.stages.train, job: filled } } };
 }

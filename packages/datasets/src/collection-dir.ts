@@ -110,7 +110,7 @@ export async function loadCranfieldDir(dir: string): Promise<CranfieldDir> {
 
 /**
  * "beir" when the directory holds corpus.jsonl, "cranfield" when it holds cran.all.1400, "glasgow" when
- * it holds a glasgow.json manifest or exactly one each of *.ALL, *.QRY and *.REL.
+ * it holds a glasgow.json manifest or the files findGlasgowFiles looks for.
  */
 export async function detectCollectionFormat(dir: string): Promise<CollectionFormat> {
   await requireDir(dir);
@@ -120,12 +120,13 @@ export async function detectCollectionFormat(dir: string): Promise<CollectionFor
     return "glasgow";
   throw new InvalidArgumentError(
     `${dir} is neither a BEIR collection (corpus.jsonl, queries.jsonl, qrels/) nor a Glasgow-format collection ` +
-      `(cran.all.1400, cran.qry, cranqrel; one each of *.ALL, *.QRY, *.REL; or a ${GLASGOW_MANIFEST} naming the documents, queries and qrels files)`,
+      `(cran.all.1400, cran.qry, cranqrel; one each of *.ALL, *.QRY or *.QUE, *.REL; LISA's LISA<n>.<nnn>, LISA.QUE, ` +
+      `LISA.REL or LISARJ.NUM; or a ${GLASGOW_MANIFEST} naming the documents, queries and qrels files)`,
     { details: { path: dir } },
   );
 }
 
-/** The Glasgow files of a directory: its manifest, else Cranfield's names, else its *.ALL, *.QRY and *.REL. */
+/** The Glasgow files of a directory: its manifest, else Cranfield's names, else what findGlasgowFiles finds. */
 export async function loadGlasgowDir(dir: string): Promise<GlasgowCollectionSpec> {
   await requireDir(dir);
   if (await exists(join(dir, GLASGOW_MANIFEST))) return readGlasgowManifest(dir);
@@ -136,7 +137,7 @@ export async function loadGlasgowDir(dir: string): Promise<GlasgowCollectionSpec
   const found = await findGlasgowFiles(dir);
   if (found === undefined) {
     throw new NotFoundError(
-      `${dir} has no ${GLASGOW_MANIFEST}, no cran.all.1400 and not exactly one each of *.ALL, *.QRY, *.REL`,
+      `${dir} has no ${GLASGOW_MANIFEST}, no cran.all.1400 and not exactly one each of *.ALL (or LISA<n>.<nnn> files), *.QRY or *.QUE, *.REL or *.NUM`,
       { details: { path: dir } },
     );
   }

@@ -84,7 +84,7 @@ async function openSource(dir: string): Promise<Source> {
     const glasgow = await openGlasgowCollection(await loadGlasgowDir(dir));
     return {
       format,
-      files: [glasgow.documentsPath, glasgow.queriesPath, glasgow.qrelsPath],
+      files: [...glasgow.documentsPaths, glasgow.queriesPath, glasgow.qrelsPath],
       documents: (opts) => glasgow.documents(opts),
       queries: (opts) => glasgow.queries(opts),
       splits: [{ name: "all", read: (opts) => glasgow.qrels(opts) }],

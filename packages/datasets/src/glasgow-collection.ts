@@ -6,7 +6,9 @@ import { whitespaceColumns } from "./fields.js";
 import { readGlasgowDocuments, readGlasgowQueries } from "./glasgow.js";
 import { detectQrelsLayout, glasgowId, readGlasgowQrels, type GlasgowQrelsLayout } from "./glasgow-qrels.js";
 import { isBlank, readLineBatches } from "./line-reader.js";
+import { readLisaDocuments, readLisaNumQrels, readLisaQrels, readLisaQueries } from "./lisa.js";
 import { readNplDocuments, readNplQrels, readNplQueries } from "./npl.js";
+import { readTimeDocuments, readTimeQrels, readTimeQueries } from "./time.js";
 import type { DocumentRecord, Qrels, QueryRecord, ReadOptions, ReadStats, RecordStream } from "./types.js";
 
 /**
@@ -14,29 +16,41 @@ import type { DocumentRecord, Qrels, QueryRecord, ReadOptions, ReadStats, Record
  * Cranfield, CACM, CISI, MED, ADI), given its three files, with each one's relevance convention:
  * Cranfield's graded codes and renumbered queries (cranfield.ts), the `qid docid 0 0` pairs of CACM,
  * CISI and ADI, or MED's trec_eval layout (glasgow-qrels.ts). Numeric ids lose leading zeros. NPL's
- * "/"-terminated records and relevance lists are read too (npl.ts), told apart by their first line.
- * (TIME and LISA are distributed in other record formats, `*TEXT`/`*FIND` and `Document n ... ****`;
- * they are not read here.)
+ * "/"-terminated records and relevance lists (npl.ts), TIME's `*TEXT`/`*FIND` records and
+ * `qid docid ...` lines (time.ts) and LISA's `Document n` records over several files, `#`-ended queries
+ * and `Query n` / `LISARJ.NUM` judgments (lisa.ts) are read too, told apart by their first lines.
  */
 
-export type GlasgowQrelsFormat = "cranfield" | GlasgowQrelsLayout | "npl";
-export const GLASGOW_QRELS_FORMATS: readonly GlasgowQrelsFormat[] = ["cranfield", "pairs", "trec", "npl"];
-/** ".I" records, or NPL's "/"-terminated numbered records (npl.ts). */
-export type GlasgowRecordFormat = "dot" | "npl";
+export type GlasgowQrelsFormat = "cranfield" | GlasgowQrelsLayout | "npl" | "time" | "lisa" | "lisa-num";
+export const GLASGOW_QRELS_FORMATS: readonly GlasgowQrelsFormat[] = [
+  "cranfield",
+  "pairs",
+  "trec",
+  "npl",
+  "time",
+  "lisa",
+  "lisa-num",
+];
+/** ".I" records, NPL's "/"-terminated numbered records, TIME's `*TEXT`/`*FIND` or LISA's `Document n` records. */
+export type GlasgowRecordFormat = "dot" | "npl" | "time" | "lisa";
 export type GlasgowQueryIds = "record" | "ordinal";
 
 export interface GlasgowCollectionSpec {
-  documents: string;
+  /** One file, or LISA's several document files (read in the order given). */
+  documents: string | readonly string[];
   queries: string;
   qrels: string;
-  /** Default: from the relevance file's first line (3 columns: cranfield; 4: pairs or trec). */
+  /**
+   * Default: from the relevance file's first line (3 columns: cranfield; 4: pairs or trec; one number:
+   * npl; `Query n`: lisa), or time / lisa-num when the documents are TIME's or LISA's.
+   */
   qrelsFormat?: GlasgowQrelsFormat;
   /** "record": the `.I` value; "ordinal": 1..N in file order. Default: ordinal for cranfield, else record. */
   queryIds?: GlasgowQueryIds;
 }
 
 export interface GlasgowCollection {
-  documentsPath: string;
+  documentsPaths: string[];
   queriesPath: string;
   qrelsPath: string;
   qrelsFormat: GlasgowQrelsFormat;
@@ -72,26 +86,39 @@ async function firstLine(path: string, what: string): Promise<{ line: string; nu
   throw new InputError({ file: path }, `no ${what}`);
 }
 
-async function detectQrelsFormat(path: string): Promise<GlasgowQrelsFormat> {
+async function detectQrelsFormat(path: string, documents: GlasgowRecordFormat): Promise<GlasgowQrelsFormat> {
   const { line, number } = await firstLine(path, "relevance judgments");
+  if (/^Query\s+\d+\s*$/.test(line.trim())) return "lisa";
+  if (documents === "lisa") return "lisa-num";
+  if (documents === "time") return "time";
   const cols = whitespaceColumns(line);
   const format = cols.length === 1 ? "npl" : cols.length === 3 ? "cranfield" : detectQrelsLayout(cols);
   if (format === undefined) {
     throw new InputError(
       { file: path, line: number },
-      'not a Glasgow relevance line: "qid docid code" (Cranfield), "qid docid 0 0" (CACM, CISI, ADI), "qid 0 docid relevance" (MED) or a query number (NPL)',
+      'not a Glasgow relevance line: "qid docid code" (Cranfield), "qid docid 0 0" (CACM, CISI, ADI), "qid 0 docid relevance" (MED), a query number (NPL) or "Query n" (LISA)',
     );
   }
   return format;
 }
 
-async function detectRecordFormat(path: string, what: string): Promise<GlasgowRecordFormat> {
+/**
+ * The record format a file's first line shows. A bare number opens both NPL's and LISA's queries, so
+ * for queries the documents' format decides between them.
+ */
+async function detectRecordFormat(
+  path: string,
+  what: "documents" | "queries",
+  documents?: GlasgowRecordFormat,
+): Promise<GlasgowRecordFormat> {
   const { line, number } = await firstLine(path, what);
   if (/^\.I(\s|$)/.test(line)) return "dot";
-  if (/^\s*\d+\s*$/.test(line)) return "npl";
+  if (/^\*(TEXT|FIND)(\s|$)/.test(line)) return "time";
+  if (what === "documents" && /^Document\s+\d+\s*$/.test(line.trim())) return "lisa";
+  if (/^\s*\d+\s*$/.test(line)) return documents === "lisa" ? "lisa" : "npl";
   throw new InputError(
     { file: path, line: number },
-    `expected ".I <id>" (Glasgow records) or a record number (NPL), found "${line.trim()}"`,
+    `expected ".I <id>" (Glasgow records), a record number (NPL, LISA queries), "*TEXT n" or "*FIND n" (TIME) or "Document n" (LISA), found "${line.trim()}"`,
   );
 }
 
@@ -104,34 +131,72 @@ export async function openGlasgowCollection(spec: GlasgowCollectionSpec): Promis
   if (spec.queryIds !== undefined && spec.queryIds !== "record" && spec.queryIds !== "ordinal") {
     throw new InvalidArgumentError(`query ids must be record or ordinal, got "${String(spec.queryIds)}"`);
   }
-  const qrelsFormat = spec.qrelsFormat ?? (await detectQrelsFormat(spec.qrels));
+  const documentsPaths = typeof spec.documents === "string" ? [spec.documents] : [...spec.documents];
+  const firstDocuments = documentsPaths[0];
+  if (firstDocuments === undefined) throw new InvalidArgumentError("no documents file given");
+  const documentRecords = await detectRecordFormat(firstDocuments, "documents");
+  if (documentsPaths.length > 1 && documentRecords !== "lisa")
+    throw new InvalidArgumentError(
+      `several documents files are read for LISA's "Document n" records only; ${firstDocuments} is not one`,
+    );
+  const queryRecords = await detectRecordFormat(spec.queries, "queries", documentRecords);
+  const qrelsFormat = spec.qrelsFormat ?? (await detectQrelsFormat(spec.qrels, documentRecords));
   const queryIds = spec.queryIds ?? (qrelsFormat === "cranfield" ? "ordinal" : "record");
-  const documentRecords = await detectRecordFormat(spec.documents, "documents");
-  const queryRecords = await detectRecordFormat(spec.queries, "queries");
-  if (queryRecords === "npl" && queryIds === "ordinal")
-    throw new InvalidArgumentError("ordinal query ids are for .I query files; NPL's queries are numbered");
+  if (queryRecords !== "dot" && queryIds === "ordinal")
+    throw new InvalidArgumentError(
+      "ordinal query ids are for .I query files; NPL's, TIME's and LISA's queries are numbered",
+    );
+  const documents = (opts: ReadOptions): RecordStream<DocumentRecord> => {
+    switch (documentRecords) {
+      case "npl":
+        return readNplDocuments(firstDocuments, opts);
+      case "time":
+        return readTimeDocuments(firstDocuments, opts);
+      case "lisa":
+        return readLisaDocuments(documentsPaths, opts);
+      case "dot":
+        return mapStream(readGlasgowDocuments(firstDocuments, opts), (d) => ({ ...d, id: glasgowId(d.id) }));
+    }
+  };
+  const queries = (opts: ReadOptions): RecordStream<QueryRecord> => {
+    switch (queryRecords) {
+      case "npl":
+        return readNplQueries(spec.queries, opts);
+      case "time":
+        return readTimeQueries(spec.queries, opts);
+      case "lisa":
+        return readLisaQueries(spec.queries, opts);
+      case "dot":
+        return queryIds === "ordinal"
+          ? readGlasgowQueries(spec.queries, { ...opts, ids: "ordinal" })
+          : mapStream(readGlasgowQueries(spec.queries, opts), (q) => ({ ...q, id: glasgowId(q.id) }));
+    }
+  };
+  const qrels = (opts: ReadOptions): Promise<{ qrels: Qrels; stats: ReadStats }> => {
+    switch (qrelsFormat) {
+      case "cranfield":
+        return readCranfieldQrels(spec.qrels, opts);
+      case "npl":
+        return readNplQrels(spec.qrels, opts);
+      case "time":
+        return readTimeQrels(spec.qrels, opts);
+      case "lisa":
+        return readLisaQrels(spec.qrels, opts);
+      case "lisa-num":
+        return readLisaNumQrels(spec.qrels, opts);
+      default:
+        return readGlasgowQrels(spec.qrels, { ...opts, layout: qrelsFormat });
+    }
+  };
   return {
-    documentsPath: spec.documents,
+    documentsPaths,
     queriesPath: spec.queries,
     qrelsPath: spec.qrels,
     qrelsFormat,
     queryIds,
-    documents: (opts = {}) =>
-      documentRecords === "npl"
-        ? readNplDocuments(spec.documents, opts)
-        : mapStream(readGlasgowDocuments(spec.documents, opts), (d) => ({ ...d, id: glasgowId(d.id) })),
-    queries: (opts = {}) =>
-      queryRecords === "npl"
-        ? readNplQueries(spec.queries, opts)
-        : queryIds === "ordinal"
-          ? readGlasgowQueries(spec.queries, { ...opts, ids: "ordinal" })
-          : mapStream(readGlasgowQueries(spec.queries, opts), (q) => ({ ...q, id: glasgowId(q.id) })),
-    qrels: (opts = {}) =>
-      qrelsFormat === "cranfield"
-        ? readCranfieldQrels(spec.qrels, opts)
-        : qrelsFormat === "npl"
-          ? readNplQrels(spec.qrels, opts)
-          : readGlasgowQrels(spec.qrels, { ...opts, layout: qrelsFormat }),
+    documents: (opts = {}) => documents(opts),
+    queries: (opts = {}) => queries(opts),
+    qrels: (opts = {}) => qrels(opts),
   };
 }
 
@@ -150,14 +215,25 @@ export async function readGlasgowManifest(dir: string): Promise<GlasgowCollectio
   const known = new Set(["documents", "queries", "qrels", "qrelsFormat", "queryIds"]);
   for (const key of Object.keys(obj))
     if (!known.has(key)) throw new InputError({ file: path, field: key }, "unknown field");
+  const resolved = (v: string) => (isAbsolute(v) ? v : join(dirname(path), v));
   const file = (key: "documents" | "queries" | "qrels"): string => {
     const v = obj[key];
     if (typeof v !== "string" || v === "")
       throw new InputError({ file: path, field: key }, "expected the file's path (relative to the manifest)");
-    return isAbsolute(v) ? v : join(dirname(path), v);
+    return resolved(v);
   };
+  // LISA's documents come in several files: a list of paths, read in its order.
+  const documents = Array.isArray(obj["documents"])
+    ? obj["documents"].map((v: unknown, i) => {
+        if (typeof v !== "string" || v === "")
+          throw new InputError({ file: path, field: `documents[${i}]` }, "expected a file's path");
+        return resolved(v);
+      })
+    : file("documents");
+  if (Array.isArray(documents) && documents.length === 0)
+    throw new InputError({ file: path, field: "documents" }, "expected at least one file");
   const spec: GlasgowCollectionSpec = {
-    documents: file("documents"),
+    documents,
     queries: file("queries"),
     qrels: file("qrels"),
   };
@@ -177,16 +253,26 @@ export async function readGlasgowManifest(dir: string): Promise<GlasgowCollectio
   return spec;
 }
 
+/** LISA's document files: LISA0.001, LISA0.501, ..., LISA5.850. */
+const LISA_DOCUMENT_FILE = /^LISA\d+\.\d+$/i;
+
 /**
- * The Glasgow files of a directory without a manifest: exactly one each of *.ALL, *.QRY and *.REL
- * (any case), as CISI, MED and ADI ship; undefined when that is not so.
+ * The Glasgow files of a directory without a manifest (names in any case), undefined when they are not
+ * there: exactly one *.ALL (or else LISA's LISA<n>.<nnn> document files, in name order), one *.QRY or
+ * *.QUE (TIME, LISA), and one *.REL (or else one *.NUM, LISA's LISARJ.NUM), as CISI, MED, ADI, TIME
+ * and LISA ship.
  */
 export async function findGlasgowFiles(dir: string): Promise<GlasgowCollectionSpec | undefined> {
-  const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
-  const one = (ext: string) => {
-    const found = names.filter((n) => n.toUpperCase().endsWith(ext));
+  const names = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => e.name)
+    .sort();
+  const one = (...exts: string[]) => {
+    const found = names.filter((n) => exts.some((ext) => n.toUpperCase().endsWith(ext)));
     return found.length === 1 ? join(dir, found[0] as string) : undefined;
   };
-  const [documents, queries, qrels] = [one(".ALL"), one(".QRY"), one(".REL")];
+  const lisa = names.filter((n) => LISA_DOCUMENT_FILE.test(n)).map((n) => join(dir, n));
+  const documents = one(".ALL") ?? (lisa.length > 0 ? lisa : undefined);
+  const [queries, qrels] = [one(".QRY", ".QUE"), one(".REL") ?? one(".NUM")];
   return documents && queries && qrels ? { documents, queries, qrels } : undefined;
 }

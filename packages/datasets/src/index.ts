@@ -56,6 +56,8 @@ export type {
 } from "./glasgow-collection.js";
 export { readGlasgowQrels, glasgowId } from "./glasgow-qrels.js";
 export { readNplDocuments, readNplQueries, readNplQrels } from "./npl.js";
+export { readTimeDocuments, readTimeQueries, readTimeQrels } from "./time.js";
+export { readLisaDocuments, readLisaQueries, readLisaQrels, readLisaNumQrels } from "./lisa.js";
 export type { GlasgowQrelsLayout, GlasgowQrelsResult } from "./glasgow-qrels.js";
 export { convertToBeir } from "./beir-convert.js";
 export type { CollectionSource, ConvertedCounts } from "./beir-convert.js";

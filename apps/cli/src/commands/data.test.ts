@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -74,5 +74,56 @@ describe("ferret data convert", () => {
     const usage = await ferret(["data", "convert", "--docs", join(tmp, "MED.ALL"), "--out", join(tmp, "x")]);
     expect(usage.code).toBe(1);
     expect(usage.stderr).toMatch(/--docs, --queries and --qrels are all needed/);
+  }, 60_000);
+
+  it("converts TIME from its directory and LISA from --docs over several files", async () => {
+    const time = join(tmp, "time");
+    await mkdir(time);
+    await writeFile(
+      join(time, "TIME.ALL"),
+      "*TEXT 017 01/04/63 PAGE 020\n\nA SUMMIT .\n\n*TEXT 020 01/04/63 PAGE 021\n\nA TRIAL .\n\n*STOP\n",
+    );
+    await writeFile(join(time, "TIME.QUE"), "*FIND     1\n\n TRIAL .\n\n*STOP\n");
+    await writeFile(join(time, "TIME.REL"), "  1   2\n\n");
+    const timeOut = join(tmp, "time-beir");
+    const t = await ferret(["data", "convert", time, "--out", timeOut]);
+    expect([t.code, t.stderr]).toEqual([0, ""]);
+    expect(t.stdout).toMatch(
+      /^wrote 2 documents, 1 queries and 1 judgments \(time relevance, record query ids\)/,
+    );
+    expect(await readFile(join(timeOut, "qrels", "test.tsv"), "utf8")).toBe(
+      "query-id\tcorpus-id\tscore\n1\t2\t1\n",
+    );
+
+    const stars = "*".repeat(44);
+    await writeFile(join(tmp, "LISA0.001"), `Document  1\nA TITLE.\n\nAN ABSTRACT.\n${stars}\n`);
+    await writeFile(join(tmp, "LISA0.501"), `Document  501\nB TITLE.\n\nB ABSTRACT.\n${stars}\n`);
+    await writeFile(join(tmp, "LISA.QUE"), "1\nI WANT ABSTRACTS. #\n");
+    await writeFile(join(tmp, "LISARJ.NUM"), "           1           2           1\n         501\n");
+    const docs = ["--docs", join(tmp, "LISA0.001"), join(tmp, "LISA0.501")];
+    const lisaOut = join(tmp, "lisa-beir");
+    const rest = ["--queries", join(tmp, "LISA.QUE"), "--qrels", join(tmp, "LISARJ.NUM"), "--out", lisaOut];
+    const l = await ferret(["data", "convert", ...docs, ...rest]);
+    expect([l.code, l.stderr]).toEqual([0, ""]);
+    expect(l.stdout).toMatch(/^wrote 2 documents, 1 queries and 2 judgments \(lisa-num relevance/);
+    expect(await readFile(join(lisaOut, "corpus.jsonl"), "utf8")).toBe(
+      '{"_id":"1","title":"A TITLE.","text":"AN ABSTRACT."}\n{"_id":"501","title":"B TITLE.","text":"B ABSTRACT."}\n',
+    );
+
+    await writeFile(join(tmp, "LISA.BAD"), "           1           3           1\n         501\n");
+    const bad = await ferret([
+      "data",
+      "convert",
+      ...docs,
+      ...rest.slice(0, 2),
+      "--qrels",
+      join(tmp, "LISA.BAD"),
+      "--out",
+      join(tmp, "lisa-bad"),
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(
+      `${join(tmp, "LISA.BAD")}:1 (field "count"): query 1's list ends 1 document(s) short`,
+    );
   }, 60_000);
 });

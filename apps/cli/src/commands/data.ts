@@ -18,7 +18,7 @@ import { formatInt, formatNumber, renderTable } from "../table.js";
 /** `ferret data …`: inspect collections on disk. */
 
 interface ConvertFlags {
-  docs?: string;
+  docs?: string[];
   queries?: string;
   qrels?: string;
   qrelsFormat?: string;
@@ -28,7 +28,7 @@ interface ConvertFlags {
   lenient?: boolean;
 }
 
-/** The Glasgow files: --docs/--queries/--qrels, or a directory (manifest, Cranfield names, *.ALL/*.QRY/*.REL). */
+/** The Glasgow files: --docs/--queries/--qrels, or a directory (manifest, or the files' names: see findGlasgowFiles). */
 async function glasgowSpec(dir: string | undefined, flags: ConvertFlags): Promise<GlasgowCollectionSpec> {
   const files = [flags.docs, flags.queries, flags.qrels];
   let spec: GlasgowCollectionSpec;
@@ -43,8 +43,9 @@ async function glasgowSpec(dir: string | undefined, flags: ConvertFlags): Promis
       throw new InvalidArgumentError(
         "--docs, --queries and --qrels are all needed without a collection directory",
       );
+    const docs = flags.docs as string[];
     spec = {
-      documents: flags.docs as string,
+      documents: docs.length === 1 ? (docs[0] as string) : docs,
       queries: flags.queries as string,
       qrels: flags.qrels as string,
     };
@@ -143,22 +144,25 @@ export function formatStats(stats: CollectionStats): string {
 export function register(program: Command): void {
   const data = program
     .command("data")
-    .description("inspect and convert collections (BEIR directories, Glasgow-format collections)");
+    .description("inspect and convert collections (BEIR directories, the classic Glasgow test collections)");
   data
     .command("convert")
     .description(
-      "write a Glasgow-format collection (Cranfield, CACM, CISI, MED, ADI, NPL) as a BEIR directory",
+      "write a classic test collection (Cranfield, CACM, CISI, MED, ADI, NPL, TIME, LISA) as a BEIR directory",
     )
     .argument(
       "[dir]",
-      `a directory with ${"glasgow.json"} (documents, queries, qrels), Cranfield's files or one each of *.ALL, *.QRY, *.REL`,
+      `a directory with ${"glasgow.json"} (documents, queries, qrels), Cranfield's files, one each of *.ALL, *.QRY or *.QUE, *.REL (TIME too), or LISA's LISA<n>.<nnn>, LISA.QUE and LISA.REL or LISARJ.NUM`,
     )
-    .option("--docs <file>", "documents file (.I records)")
-    .option("--queries <file>", "queries file (.I records)")
+    .option(
+      "--docs <files...>",
+      "documents file (.I, NPL, TIME *TEXT records), or LISA's several files in order",
+    )
+    .option("--queries <file>", "queries file (.I, NPL, TIME *FIND, LISA #-ended records)")
     .option("--qrels <file>", "relevance file")
     .option(
       "--qrels-format <format>",
-      "cranfield (qid docid code), pairs (qid docid 0 0: CACM, CISI, ADI), trec (qid 0 docid rel: MED) or npl (lists); default: detected",
+      "cranfield (qid docid code), pairs (qid docid 0 0: CACM, CISI, ADI), trec (qid 0 docid rel: MED), npl (lists), time (qid docid ...), lisa (LISA.REL) or lisa-num (LISARJ.NUM); default: detected",
     )
     .option(
       "--query-ids <ids>",

@@ -9,6 +9,7 @@ import { isBlank, readLineBatches } from "./line-reader.js";
 import { readLisaDocuments, readLisaNumQrels, readLisaQrels, readLisaQueries } from "./lisa.js";
 import { readNplDocuments, readNplQrels, readNplQueries } from "./npl.js";
 import { readTimeDocuments, readTimeQrels, readTimeQueries } from "./time.js";
+import { mapRecords } from "./record-stream.js";
 import type { DocumentRecord, Qrels, QueryRecord, ReadOptions, ReadStats, RecordStream } from "./types.js";
 
 /**
@@ -63,17 +64,6 @@ export interface GlasgowCollection {
 
 /** The manifest a directory may hold to say which of its files are which (paths relative to it). */
 export const GLASGOW_MANIFEST = "glasgow.json";
-
-function mapStream<A, B>(source: RecordStream<A>, f: (a: A) => B): RecordStream<B> {
-  return {
-    get stats() {
-      return source.stats;
-    },
-    async *[Symbol.asyncIterator]() {
-      for await (const a of source) yield f(a);
-    },
-  };
-}
 
 /** The first non-blank line of a file and its number. */
 async function firstLine(path: string, what: string): Promise<{ line: string; number: number }> {
@@ -155,7 +145,7 @@ export async function openGlasgowCollection(spec: GlasgowCollectionSpec): Promis
       case "lisa":
         return readLisaDocuments(documentsPaths, opts);
       case "dot":
-        return mapStream(readGlasgowDocuments(firstDocuments, opts), (d) => ({ ...d, id: glasgowId(d.id) }));
+        return mapRecords(readGlasgowDocuments(firstDocuments, opts), (d) => ({ ...d, id: glasgowId(d.id) }));
     }
   };
   const queries = (opts: ReadOptions): RecordStream<QueryRecord> => {
@@ -169,7 +159,7 @@ export async function openGlasgowCollection(spec: GlasgowCollectionSpec): Promis
       case "dot":
         return queryIds === "ordinal"
           ? readGlasgowQueries(spec.queries, { ...opts, ids: "ordinal" })
-          : mapStream(readGlasgowQueries(spec.queries, opts), (q) => ({ ...q, id: glasgowId(q.id) }));
+          : mapRecords(readGlasgowQueries(spec.queries, opts), (q) => ({ ...q, id: glasgowId(q.id) }));
     }
   };
   const qrels = (opts: ReadOptions): Promise<{ qrels: Qrels; stats: ReadStats }> => {

@@ -18,6 +18,7 @@ import { readCranfieldQrels } from "./cranfield.js";
 import { readGlasgowQrels } from "./glasgow-qrels.js";
 import { GLASGOW_MANIFEST, openGlasgowCollection, readGlasgowManifest } from "./glasgow-collection.js";
 import { caseFile, linesText, trickyText } from "./test-support/fuzz-text.js";
+import { settle } from "./test-support/outcomes.js";
 import { collect, tempDir } from "./test-support/paths.js";
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -38,13 +39,6 @@ const qrelsLine = fc.oneof(
   fc.array(number, { maxLength: 6 }).map((cols) => cols.join("\t")),
   trickyText(10),
 );
-
-async function settle<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown }> {
-  return promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-}
 
 describe("Glasgow relevance readers, fuzzed", () => {
   it(

@@ -1,4 +1,4 @@
-import { readLineBatches, isBlank } from "./line-reader.js";
+import { readLineBatches, isBlank, unwrapLines } from "./line-reader.js";
 import { LineIssues } from "./line-issues.js";
 import { recordStream } from "./record-stream.js";
 import type { DocumentRecord, QueryRecord, ReadOptions, ReadStats, RecordStream } from "./types.js";
@@ -38,7 +38,7 @@ interface Pending {
 
 function finish(p: Pending): GlasgowRecord {
   const fields = new Map<string, string>();
-  for (const [k, lines] of p.fields) fields.set(k, lines.join(" ").replace(/\s+/g, " ").trim());
+  for (const [k, lines] of p.fields) fields.set(k, unwrapLines(lines));
   return { id: p.id, ordinal: p.ordinal, line: p.line, fields };
 }
 

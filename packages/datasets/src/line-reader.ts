@@ -100,3 +100,8 @@ function stripCarriageReturns(lines: string[]): void {
 export function isBlank(line: string): boolean {
   return line.trim().length === 0;
 }
+
+/** Lines wrapped at a fixed width (card images) joined back into one text, whitespace runs as one space. */
+export function unwrapLines(lines: readonly string[]): string {
+  return lines.join(" ").replace(/\s+/g, " ").trim();
+}

@@ -15,6 +15,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readLisaDocuments, readLisaNumQrels, readLisaQrels, readLisaQueries } from "./lisa.js";
 import { caseFile, linesText, trickyText } from "./test-support/fuzz-text.js";
+import { expectQrelsError, settle } from "./test-support/outcomes.js";
 import { collect, tempDir } from "./test-support/paths.js";
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -52,21 +53,6 @@ const lisaLine = fc.oneof(
   words.map((w) => `${w} #`),
   trickyText(10),
 );
-
-async function settle<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown }> {
-  return promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-}
-
-function expectQrelsError(error: unknown, path: string, lines: number): void {
-  if (error instanceof Error && error.message.endsWith("no relevance judgments")) {
-    assertTypedError(error, { file: path });
-    return;
-  }
-  expect(assertLocatedInputError(error, path).line).toBeLessThanOrEqual(lines);
-}
 
 describe("LISA readers, fuzzed", () => {
   it(

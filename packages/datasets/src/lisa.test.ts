@@ -1,4 +1,3 @@
-import { InputError } from "@ferret/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { convertToBeir } from "./beir-convert.js";
 import { readBeirCorpus } from "./beir-jsonl.js";
@@ -6,6 +5,7 @@ import { readBeirQrels } from "./beir-qrels.js";
 import { detectCollectionFormat, loadGlasgowDir } from "./collection-dir.js";
 import { openGlasgowCollection, readGlasgowManifest } from "./glasgow-collection.js";
 import { readLisaDocuments, readLisaNumQrels, readLisaQrels, readLisaQueries } from "./lisa.js";
+import { inputFailure } from "./test-support/outcomes.js";
 import { collect, tempDir } from "./test-support/paths.js";
 
 // Files written in LISA's own layout (the Glasgow distribution's LISA0.001 ... LISA5.850, LISA.QUE,
@@ -81,15 +81,6 @@ afterAll(async () => {
   await tmp.cleanup();
 });
 
-async function failure(promise: Promise<unknown>): Promise<InputError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(InputError);
-  return err as InputError;
-}
-
 describe("LISA readers", () => {
   it("read documents over several files: title to the first blank line, abstract to the separator", async () => {
     const files = [await tmp.file("LISA0.001", LISA0_001), await tmp.file("LISA0.501", LISA0_501)];
@@ -134,7 +125,7 @@ describe("LISA readers", () => {
     ];
     for (const [text, line, field, message] of docs) {
       const path = await tmp.file("LISA9.001", text);
-      const err = await failure(collect(readLisaDocuments(path)));
+      const err = await inputFailure(collect(readLisaDocuments(path)));
       expect([err.details, err.message]).toMatchObject([
         { file: path, line, field },
         expect.stringMatching(message),
@@ -143,7 +134,7 @@ describe("LISA readers", () => {
     // A number repeated in a later file names that file.
     const first = await tmp.file("LISA8.001", `Document 7\nT\n${STARS}\n`);
     const second = await tmp.file("LISA8.501", `Document 7\nT\n${STARS}\n`);
-    expect((await failure(collect(readLisaDocuments([first, second])))).details).toMatchObject({
+    expect((await inputFailure(collect(readLisaDocuments([first, second])))).details).toMatchObject({
       file: second,
       line: 1,
     });
@@ -155,7 +146,7 @@ describe("LISA readers", () => {
     ];
     for (const [text, line, field, message] of queries) {
       const path = await tmp.file("BAD.QUE", text);
-      const err = await failure(collect(readLisaQueries(path)));
+      const err = await inputFailure(collect(readLisaQueries(path)));
       expect([err.details, err.message]).toMatchObject([
         { file: path, line, field },
         expect.stringMatching(message),
@@ -178,7 +169,7 @@ describe("LISA readers", () => {
     ];
     for (const [text, line, field, message] of rel) {
       const path = await tmp.file("BAD.REL", text);
-      const err = await failure(readLisaQrels(path));
+      const err = await inputFailure(readLisaQrels(path));
       expect([err.details, err.message]).toMatchObject([
         { file: path, line, field },
         expect.stringMatching(message),
@@ -194,7 +185,7 @@ describe("LISA readers", () => {
     ];
     for (const [text, line, field, message] of num) {
       const path = await tmp.file("BAD.NUM", text);
-      const err = await failure(readLisaNumQrels(path));
+      const err = await inputFailure(readLisaNumQrels(path));
       expect([err.details, err.message]).toMatchObject([
         { file: path, line, field },
         expect.stringMatching(message),
@@ -243,7 +234,9 @@ describe("LISA as a Glasgow collection", () => {
     const listed = await openGlasgowCollection(await readGlasgowManifest(dir.dir));
     expect((await collect(listed.documents())).map((d) => d.id)).toEqual(["501", "1", "2"]);
     await dir.file("glasgow.json", JSON.stringify({ documents: ["LISA0.001", 3], queries: "q", qrels: "r" }));
-    expect((await failure(readGlasgowManifest(dir.dir))).details).toMatchObject({ field: "documents[1]" });
+    expect((await inputFailure(readGlasgowManifest(dir.dir))).details).toMatchObject({
+      field: "documents[1]",
+    });
     await dir.cleanup();
   });
 

@@ -2,7 +2,7 @@ import { InputError } from "@ferret/errors";
 import { parseInteger } from "./fields.js";
 import { glasgowId } from "./glasgow-qrels.js";
 import { LineIssues, newStats } from "./line-issues.js";
-import { isBlank, readLineBatches } from "./line-reader.js";
+import { isBlank, readLineBatches, unwrapLines } from "./line-reader.js";
 import { recordStream } from "./record-stream.js";
 import type { DocumentRecord, Qrels, QueryRecord, ReadOptions, ReadStats, RecordStream } from "./types.js";
 
@@ -41,7 +41,7 @@ export function readLisaDocuments(
       let body: string[] = [];
       const finish = (): DocumentRecord => {
         stats.records++;
-        return { id, title: joined(title), text: joined(body) };
+        return { id, title: unwrapLines(title), text: unwrapLines(body) };
       };
       for await (const { lines, firstLine } of readLineBatches(path, opts.onProgress)) {
         for (let i = 0; i < lines.length; i++) {
@@ -92,8 +92,6 @@ export function readLisaDocuments(
   });
 }
 
-const joined = (lines: readonly string[]): string => lines.join(" ").replace(/\s+/g, " ").trim();
-
 /** LISA.QUE: a number line opens a query, a line ending in `#` closes it; an unclosed query is an InputError. */
 export function readLisaQueries(path: string, opts: ReadOptions = {}): RecordStream<QueryRecord> {
   return recordStream(async function* (stats: ReadStats) {
@@ -112,7 +110,7 @@ export function readLisaQueries(path: string, opts: ReadOptions = {}): RecordStr
           if (!end) continue;
           if (open !== undefined) {
             stats.records++;
-            yield { id: open.id, text: joined(open.text) };
+            yield { id: open.id, text: unwrapLines(open.text) };
           }
           open = undefined;
           skipping = false;

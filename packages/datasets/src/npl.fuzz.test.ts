@@ -9,6 +9,7 @@ import { assertLocatedInputError, fuzzParameters, fuzzTimeout } from "@ferret/er
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readNplDocuments, readNplQrels, readNplQueries } from "./npl.js";
 import { caseFile, linesText, trickyText } from "./test-support/fuzz-text.js";
+import { settle } from "./test-support/outcomes.js";
 import { collect, tempDir } from "./test-support/paths.js";
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -26,13 +27,6 @@ const nplLine = fc.oneof(
   fc.array(word, { minLength: 1, maxLength: 4 }).map((w) => w.join(" ")),
   trickyText(10),
 );
-
-async function settle<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown }> {
-  return promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-}
 
 describe("NPL readers, fuzzed", () => {
   it(

@@ -1,7 +1,7 @@
 import { glasgowId } from "./glasgow-qrels.js";
 import { LineIssues } from "./line-issues.js";
-import { isBlank, readLineBatches } from "./line-reader.js";
-import { recordStream } from "./record-stream.js";
+import { isBlank, readLineBatches, unwrapLines } from "./line-reader.js";
+import { mapRecords, recordStream } from "./record-stream.js";
 import type { DocumentRecord, Qrels, QueryRecord, ReadOptions, ReadStats, RecordStream } from "./types.js";
 
 /**
@@ -67,25 +67,16 @@ function readSlashRecords(path: string, opts: ReadOptions): RecordStream<SlashRe
   });
 }
 
-const text = (lines: readonly string[]): string => lines.join(" ").replace(/\s+/g, " ").trim();
-
-function mapped<T>(source: RecordStream<SlashRecord>, f: (r: SlashRecord) => T): RecordStream<T> {
-  return {
-    get stats() {
-      return source.stats;
-    },
-    async *[Symbol.asyncIterator]() {
-      for await (const r of source) yield f(r);
-    },
-  };
-}
-
 export function readNplDocuments(path: string, opts: ReadOptions = {}): RecordStream<DocumentRecord> {
-  return mapped(readSlashRecords(path, opts), (r) => ({ id: r.id, title: "", text: text(r.lines) }));
+  return mapRecords(readSlashRecords(path, opts), (r) => ({
+    id: r.id,
+    title: "",
+    text: unwrapLines(r.lines),
+  }));
 }
 
 export function readNplQueries(path: string, opts: ReadOptions = {}): RecordStream<QueryRecord> {
-  return mapped(readSlashRecords(path, opts), (r) => ({ id: r.id, text: text(r.lines) }));
+  return mapRecords(readSlashRecords(path, opts), (r) => ({ id: r.id, text: unwrapLines(r.lines) }));
 }
 
 /** rlv-ass: every listed document is relevant (1). A non-numeric document number is an InputError. */

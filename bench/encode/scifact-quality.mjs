@@ -7,7 +7,7 @@
 //     sweepAlpha, nDCG@10), then test nDCG@10 at that α.
 // Metrics: @ferret/evaluator evaluate() (trec_eval semantics). Needs built dist/ (npx turbo run build).
 // Usage: node bench/encode/scifact-quality.mjs --model models/all-minilm-l6-v2 --index IDX [--int8-index IDX8]
-//          [--collection /work/shared/data/scifact] [--threads 1]
+//          [--collection /work/shared/data/scifact] [--threads 1] [--no-hnsw (skip the HNSW grid)]
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     "int8-index": { type: "string" },
     collection: { type: "string", default: "/work/shared/data/scifact" },
     threads: { type: "string", default: "1" },
+    "no-hnsw": { type: "boolean", default: false },
   },
 });
 const dir = values.collection;
@@ -74,10 +75,12 @@ const qv = await fp32.embedMatrix(
 );
 const truth = exact.search(qv, 10).map((hits) => new Set(hits.map((h) => h.id)));
 out.hnsw = [];
-for (const [M, efC] of [
-  [16, 128],
-  [32, 200],
-]) {
+for (const [M, efC] of values["no-hnsw"]
+  ? []
+  : [
+      [16, 128],
+      [32, 200],
+    ]) {
   t = performance.now();
   const hnsw = new HnswIndex(fp32.dimension, {
     connectivity: M,

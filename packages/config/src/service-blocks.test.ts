@@ -17,6 +17,7 @@ describe("serviceConfigBlocks", () => {
       port: 50099,
       maxMessageBytes: 256 * 1024 * 1024,
       shutdownTimeoutMs: 10_000,
+      tls: { clientAuth: "none" },
     });
     expect(config.metrics).toEqual({ enabled: true, host: "0.0.0.0", port: 9499 });
     expect(config.nats).toEqual({});
@@ -29,6 +30,9 @@ describe("serviceConfigBlocks", () => {
       prefix: "FERRET_X_",
       env: {
         FERRET_X_GRPC__PORT: "6000",
+        FERRET_X_GRPC__HEALTH_PORT: "6001",
+        FERRET_X_GRPC__TLS__CERT_FILE: "/etc/tls/tls.crt",
+        FERRET_X_GRPC__TLS__KEY_FILE: "/etc/tls/tls.key",
         FERRET_X_METRICS__ENABLED: "false",
         FERRET_X_NATS__URL: "nats://nats:4222",
         FERRET_X_NATS__EVENTS_PREFIX: "test.events",
@@ -37,7 +41,11 @@ describe("serviceConfigBlocks", () => {
         FERRET_X_JOBS__CONCURRENCY: "3",
       },
     });
-    expect(config.grpc.port).toBe(6000);
+    expect(config.grpc).toMatchObject({
+      port: 6000,
+      healthPort: 6001,
+      tls: { certFile: "/etc/tls/tls.crt", keyFile: "/etc/tls/tls.key", clientAuth: "none" },
+    });
     expect(config.metrics.enabled).toBe(false);
     expect(config.nats).toEqual({ url: "nats://nats:4222", eventsPrefix: "test.events" });
     expect(config.artifacts.source).toBe("files");

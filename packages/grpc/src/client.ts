@@ -5,7 +5,6 @@
  */
 import {
   Client,
-  credentials as channelCredentials,
   Metadata,
   type ChannelCredentials,
   type ChannelOptions,
@@ -19,6 +18,7 @@ import { idempotentMethods, serviceNameOf } from "./descriptors.js";
 import { fromGrpcError, isServiceError } from "./error-status.js";
 import type { RequestOf, ResponseOf } from "./method-types.js";
 import { type RetryPolicy, retryChannelOptions } from "./retry-policy.js";
+import { type ClientTls, channelCredentials } from "./tls.js";
 
 export interface CallOptions {
   /** Overrides the client's `deadlineMs` for this call. */
@@ -60,7 +60,9 @@ export interface ClientOptions<D extends ServiceDefinition> {
   readonly waitForReady?: boolean;
   /** Descriptor sets to read idempotency from besides @ferret/proto's. */
   readonly descriptorSets?: readonly Uint8Array[];
-  /** Default insecure (plaintext). */
+  /** TLS from PEM files (tls.ts); ignored when `credentials` is given. Default: plaintext. */
+  readonly tls?: ClientTls | undefined;
+  /** Default insecure (plaintext), or from `tls`. */
   readonly credentials?: ChannelCredentials;
   readonly channelOptions?: ChannelOptions;
 }
@@ -98,7 +100,7 @@ export function createClient<D extends ServiceDefinition>(
     retryMethods(definition, options),
     options.retry === false ? {} : options.retry,
   );
-  const client = new Client(address, options.credentials ?? channelCredentials.createInsecure(), {
+  const client = new Client(address, options.credentials ?? channelCredentials(options.tls), {
     ...retry,
     ...options.channelOptions,
   });

@@ -18,6 +18,8 @@ export type {
   UnaryHandler,
 } from "./handlers.js";
 export { createClient } from "./client.js";
+export { channelCredentials, isClientTls, isServerTls, serverCredentials } from "./tls.js";
+export type { ClientTls, ServerTls } from "./tls.js";
 export type { CallOptions, ClientControls, ClientMethodFor, ClientOptions, ServiceClient } from "./client.js";
 export { retryChannelOptions } from "./retry-policy.js";
 export type { RetryPolicy } from "./retry-policy.js";

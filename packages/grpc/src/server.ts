@@ -33,8 +33,13 @@ export interface GrpcServerOptions {
    * `descriptorSetOf(protoLoaderPackage)` for a service not under proto/.
    */
   readonly descriptorSets?: readonly Uint8Array[];
-  /** Default insecure (plaintext, as behind a mesh or on loopback). */
+  /** Default insecure (plaintext, as behind a mesh or on loopback); see `serverCredentials` (tls.ts). */
   readonly credentials?: ServerCredentials;
+  /**
+   * A second, plaintext port (on `host`) serving only grpc.health.v1, with the same statuses: for probes
+   * that cannot speak TLS (Kubernetes' native gRPC probes). Unset: none. 0 picks a free port.
+   */
+  readonly healthPort?: number;
   /** grpc-js server options, e.g. `"grpc.max_receive_message_length"`. */
   readonly serverOptions?: ServerOptions;
 }
@@ -42,6 +47,8 @@ export interface GrpcServerOptions {
 export interface GrpcServer {
   /** The bound port (the chosen one when `port` was 0). */
   readonly port: number;
+  /** The bound plaintext health-only port, when `healthPort` was set. */
+  readonly healthPort: number | undefined;
   readonly host: string;
   /** Full names of the registered application services, e.g. "ferret.v1.Evaluator". */
   readonly serviceNames: readonly string[];
@@ -94,12 +101,25 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
     [...serviceNames, HEALTH_SERVICE],
   );
 
-  const port = await bind(
-    server,
-    `${host}:${options.port ?? 0}`,
-    options.credentials ?? ServerCredentials.createInsecure(),
-  );
-  logger.info({ host, port, services: serviceNames }, "gRPC server listening");
+  const credentials = options.credentials ?? ServerCredentials.createInsecure();
+  const port = await bind(server, `${host}:${options.port ?? 0}`, credentials);
+  let healthServer: Server | undefined;
+  let healthPort: number | undefined;
+  if (options.healthPort !== undefined) {
+    healthServer = new Server();
+    health.addToServer(healthServer);
+    try {
+      healthPort = await bind(
+        healthServer,
+        `${host}:${options.healthPort}`,
+        ServerCredentials.createInsecure(),
+      );
+    } catch (error) {
+      server.forceShutdown();
+      throw error;
+    }
+  }
+  logger.info({ host, port, healthPort, services: serviceNames }, "gRPC server listening");
 
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
@@ -108,6 +128,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   const forceClose = (): void => {
     calls.abortAll();
     server.forceShutdown();
+    healthServer?.forceShutdown();
   };
 
   const closeConnections = (timeoutMs: number): Promise<boolean> =>
@@ -131,6 +152,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
       logger.warn({ inFlight: calls.size }, "gRPC shutdown timed out; force-closing");
       forceClose();
     }
+    // The health port answers NOT_SERVING until the end; its open Watch streams would hold tryShutdown.
+    healthServer?.forceShutdown();
     logger.info("gRPC server stopped");
   }
 
@@ -156,6 +179,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
 
   return {
     port,
+    healthPort,
     host,
     serviceNames,
     health,

@@ -9,3 +9,5 @@ export {
   requestArbitrary,
 } from "./request-fuzz.js";
 export type { FieldValues, FuzzMethodOptions, FuzzOutcome } from "./request-fuzz.js";
+export { makeTestPki } from "./test-support/test-pki.js";
+export type { TestPki } from "./test-support/test-pki.js";

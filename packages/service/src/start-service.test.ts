@@ -2,15 +2,19 @@
  * The service runtime on the in-process bus and on a real nats-server ($NATS_URL, default
  * nats://127.0.0.1:4222; dev: `make services-up`): gRPC health, reflection and the message limit over loopback,
  * /metrics over HTTP, the "<name> started" log line, the stop order, and a failed start that closes what it had
- * opened (in reverse order) and releases its ports.
+ * opened (in reverse order) and releases its ports; and gRPC TLS from config.grpc.tls (mutual TLS with
+ * certificates made here, the plaintext health-only port, a bad certificate failing the start naming its
+ * field and file).
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { loadConfig, serviceConfigBlocks } from "@ferret/config";
-import { InternalError } from "@ferret/errors";
-import { createClient } from "@ferret/grpc";
+import type { ServiceDefinition } from "@grpc/grpc-js";
+import { ConfigError, InternalError, UnavailableError } from "@ferret/errors";
+import { createClient, type ClientTls } from "@ferret/grpc";
+import { makeTestPki, type TestPki } from "@ferret/grpc/testing";
 import { createLogger } from "@ferret/logging";
 import { createRegistry, startMetricsServer } from "@ferret/metrics";
 import { service as healthService } from "grpc-health-check";
@@ -176,5 +180,97 @@ describe("startService", () => {
     expect((await kv.get("k"))?.value).toBe(1);
     await service.stop();
     await expect(kv.get("k")).rejects.toThrow();
+  });
+});
+
+const mutualTlsEnv = (pki: TestPki) => ({
+  FERRET_T_GRPC__TLS__CERT_FILE: pki.serverCertFile,
+  FERRET_T_GRPC__TLS__KEY_FILE: pki.serverKeyFile,
+  FERRET_T_GRPC__TLS__CA_FILE: pki.caFile,
+  FERRET_T_GRPC__TLS__CLIENT_AUTH: "require",
+  FERRET_T_GRPC__HEALTH_PORT: "0",
+});
+
+async function healthCheck(port: number, tls?: ClientTls): Promise<unknown> {
+  const client = createClient(healthService as ServiceDefinition, `127.0.0.1:${port}`, {
+    retry: false,
+    deadlineMs: 10_000,
+    ...(tls ? { tls } : {}),
+  });
+  try {
+    return await client["Check"]!({ service: "" });
+  } finally {
+    client.close();
+  }
+}
+
+describe("a service's gRPC TLS", () => {
+  let pki: TestPki;
+  beforeAll(async () => {
+    pki = await makeTestPki(join(dir, "pki"));
+  }, 60_000);
+
+  it("serves mutual TLS from config.grpc.tls, and plaintext health on grpc.healthPort", async () => {
+    const { logger, lines } = capturingLogger();
+    const service = await startService(
+      configFrom(mutualTlsEnv(pki)),
+      { name: "t", logger },
+      async (runtime) => {
+        await runtime.listen([]);
+        return {};
+      },
+    );
+    try {
+      const { port, healthPort } = service.grpc;
+      const client = { caFile: pki.caFile, certFile: pki.clientCertFile, keyFile: pki.clientKeyFile };
+      await expect(healthCheck(port, client)).resolves.toEqual({ status: "SERVING" });
+      await expect(healthCheck(port, { caFile: pki.caFile })).rejects.toBeInstanceOf(UnavailableError);
+      await expect(healthCheck(port)).rejects.toBeInstanceOf(UnavailableError);
+      await expect(healthCheck(healthPort!)).resolves.toEqual({ status: "SERVING" });
+      expect(lines.find((l) => l["msg"] === "t started")).toMatchObject({
+        grpcPort: port,
+        tls: "mutual",
+        healthPort,
+      });
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it("a certificate that is not PEM fails the start with a ConfigError naming the field and file", async () => {
+    const bad = join(dir, "not-a-cert.pem");
+    await writeFile(bad, "hello\n");
+    let wired = false;
+    const start = startService(
+      configFrom({ ...mutualTlsEnv(pki), FERRET_T_GRPC__TLS__CERT_FILE: bad }),
+      { name: "t" },
+      async (runtime) => {
+        wired = true;
+        await runtime.listen([]);
+        return {};
+      },
+    );
+    await expect(start).rejects.toThrow(
+      expect.objectContaining({
+        constructor: ConfigError,
+        message: expect.stringMatching(
+          new RegExp(`^grpc\\.tls\\.certFile ${bad}: not a usable PEM certificate`),
+        ),
+      }),
+    );
+    expect(wired).toBe(false);
+  });
+
+  it("an incomplete tls block is refused when the config is read", () => {
+    expect(() => configFrom({ FERRET_T_GRPC__TLS__CERT_FILE: pki.serverCertFile })).toThrow(
+      /grpc\.tls\.keyFile: certFile and keyFile go together/,
+    );
+    expect(() =>
+      configFrom({
+        FERRET_T_GRPC__TLS__CERT_FILE: pki.serverCertFile,
+        FERRET_T_GRPC__TLS__KEY_FILE: pki.serverKeyFile,
+        FERRET_T_GRPC__TLS__CLIENT_AUTH: "require",
+      }),
+    ).toThrow(/grpc\.tls\.clientAuth: clientAuth "require" needs/);
   });
 });

@@ -10,7 +10,13 @@
 import type { Bus } from "@ferret/bus";
 import type { ServiceBlocksConfig } from "@ferret/config";
 import { InternalError } from "@ferret/errors";
-import { startGrpcServer, type GrpcServer, type ServiceRegistration } from "@ferret/grpc";
+import {
+  isServerTls,
+  serverCredentials,
+  startGrpcServer,
+  type GrpcServer,
+  type ServiceRegistration,
+} from "@ferret/grpc";
 import { silentLogger, type Logger } from "@ferret/logging";
 import { createRegistry, startMetricsServer, type Registry } from "@ferret/metrics";
 import { Closers, type Close } from "./closers.js";
@@ -40,8 +46,10 @@ export interface ServiceRuntime {
   startWorker<W extends Worker>(enabled: boolean, start: () => Promise<W> | W): Promise<W | undefined>;
   /**
    * Starts the gRPC server on config.grpc's host and port, with health, reflection, the message size limit
-   * both ways and the shutdown timeout. Call it once, after what the services need is open and before the
-   * work takers start, so a failed start (a port in use) never leaves a worker pulling jobs.
+   * both ways, the shutdown timeout, TLS when config.grpc.tls sets a certificate, and the plaintext
+   * health-only port when config.grpc.healthPort is set. Call it once, after what the services need is
+   * open and before the work takers start, so a failed start (a port in use) never leaves a worker pulling
+   * jobs.
    */
   listen(services: readonly ServiceRegistration[]): Promise<GrpcServer>;
   /** Adds fields to the "<name> started" log line (which always has grpcPort, metricsPort and bus). */
@@ -81,6 +89,13 @@ export async function startService<Own extends object>(
   const intake: (() => Promise<void>)[] = [];
   const described: Record<string, unknown> = {};
   let grpc: GrpcServer | undefined;
+  // Before anything opens: a bad certificate or key fails the start naming its field and file.
+  const credentials = serverCredentials(config.grpc.tls);
+  const tls = !isServerTls(config.grpc.tls)
+    ? "off"
+    : config.grpc.tls.clientAuth === "require"
+      ? "mutual"
+      : "server";
   try {
     let metricsPort: number | undefined;
     if (config.metrics.enabled) {
@@ -114,6 +129,8 @@ export async function startService<Own extends object>(
           port: config.grpc.port,
           logger,
           shutdownTimeoutMs: graceMs,
+          credentials,
+          ...(config.grpc.healthPort === undefined ? {} : { healthPort: config.grpc.healthPort }),
           serverOptions: {
             "grpc.max_receive_message_length": config.grpc.maxMessageBytes,
             "grpc.max_send_message_length": config.grpc.maxMessageBytes,
@@ -126,7 +143,10 @@ export async function startService<Own extends object>(
     });
     if (grpc === undefined) throw new InternalError(`${name}: the start never called listen()`);
     const server = grpc;
-    logger.info({ grpcPort: server.port, metricsPort, bus: bus.kind, ...described }, `${name} started`);
+    logger.info(
+      { grpcPort: server.port, tls, healthPort: server.healthPort, metricsPort, bus: bus.kind, ...described },
+      `${name} started`,
+    );
     let stopped: Promise<void> | undefined;
     return {
       ...own,

@@ -23,7 +23,7 @@ describe("annotator config", () => {
         FERRET_ANNOTATOR_CORPORA__DIR: "/data/beir",
       },
     });
-    expect(config.encoder).toEqual({ address: "encoder:50054", index: "scifact" });
+    expect(config.encoder).toEqual({ address: "encoder:50054", index: "scifact", tls: { enabled: false } });
     expect(config.corpora.dir).toBe("/data/beir");
   });
 

@@ -5,7 +5,7 @@
  * FERRET_ANNOTATOR_NATS__URL=nats://nats:4222, FERRET_ANNOTATOR_ENCODER__ADDRESS=encoder:50054). The LLM is either an OpenAI-compatible endpoint
  * (llm.baseUrl + llm.model) or a local GGUF (llm.ggufPath); only that endpoint is ever contacted.
  */
-import { block, countField, flagField, serviceConfig } from "@ferret/config";
+import { block, countField, flagField, grpcClientTlsSchema, serviceConfig } from "@ferret/config";
 import { z } from "zod";
 
 export const { schema: annotatorConfigSchema, load: loadAnnotatorConfig } = serviceConfig(
@@ -39,8 +39,15 @@ export const { schema: annotatorConfigSchema, load: loadAnnotatorConfig } = serv
       /** Corpora kept read and BM25-indexed between SubmitJob calls (0: read per request). */
       cacheSize: countField(1, 0),
     }),
-    /** Dense candidates for server-side pools: the encoder's gRPC address and its default index. */
-    encoder: block({ address: z.string().min(1).optional(), index: z.string().min(1).optional() }),
+    /**
+     * Dense candidates for server-side pools: the encoder's gRPC address, its default index, and TLS to it
+     * (FERRET_ANNOTATOR_ENCODER__TLS__CA_FILE=/etc/ferret/grpc-tls/ca.crt).
+     */
+    encoder: block({
+      address: z.string().min(1).optional(),
+      index: z.string().min(1).optional(),
+      tls: grpcClientTlsSchema,
+    }),
     /** OpenSearch for pools that name an opensearch_index (default $OPENSEARCH_URL or localhost). */
     opensearch: block({ url: z.string().url().optional() }),
     /** Prefix of the annotator's queues and buckets. */

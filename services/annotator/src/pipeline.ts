@@ -22,7 +22,7 @@ import {
 } from "@ferret/datasets";
 import { InvalidArgumentError } from "@ferret/errors";
 import { waitForJob } from "@ferret/jobs";
-import { createClient } from "@ferret/grpc";
+import { createClient, type ClientTls } from "@ferret/grpc";
 import { EncoderService } from "@ferret/proto";
 import { EmbeddedBm25 } from "@ferret/retrieval";
 import { agreementReport, type AgreementReport } from "./agreement.js";
@@ -58,8 +58,8 @@ export interface AnnotateCollectionOptions {
   limit?: number;
   /** TREC run of a dense retriever to merge into the pools. */
   denseRun?: string;
-  /** Or a live encoder: dense candidates from Encoder.Search over its index `index`. */
-  encoder?: { address: string; index: string };
+  /** Or a live encoder: dense candidates from Encoder.Search over its index `index` (TLS: `tls`). */
+  encoder?: { address: string; index: string; tls?: ClientTls | undefined };
   out: string;
   annotator: Annotator;
   store: AnnotationStore;
@@ -83,11 +83,11 @@ export interface AnnotateCollectionResult {
 }
 
 async function liveDenseRun(
-  encoder: { address: string; index: string },
+  encoder: { address: string; index: string; tls?: ClientTls | undefined },
   queries: readonly QueryRecord[],
   k: number,
 ): Promise<Run> {
-  const client = createClient(EncoderService, encoder.address, { deadlineMs: 300_000 });
+  const client = createClient(EncoderService, encoder.address, { deadlineMs: 300_000, tls: encoder.tls });
   try {
     return await encoderDenseRun(client, encoder.index, queries, k);
   } finally {

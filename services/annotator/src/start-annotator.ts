@@ -49,7 +49,10 @@ export const startAnnotator = serviceStart(
       metrics,
     });
     const encoder = config.encoder.address
-      ? createClient(EncoderService, config.encoder.address, { deadlineMs: 120_000 })
+      ? createClient(EncoderService, config.encoder.address, {
+          deadlineMs: 120_000,
+          tls: { ...config.encoder.tls, source: "encoder.tls" },
+        })
       : undefined;
     if (encoder) runtime.onClose(() => encoder.close());
     const corpusCache =

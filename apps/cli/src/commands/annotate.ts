@@ -19,6 +19,7 @@ import {
 } from "@ferret/annotator";
 import { createBus } from "@ferret/bus";
 import { InvalidArgumentError } from "@ferret/errors";
+import { grpcTlsOf, withGrpcTlsOptions, type GrpcTlsFlags } from "../grpc-tls.js";
 
 /**
  * `ferret annotate relevance|utility|queries|documents`: LLM labels for a BEIR collection, written to
@@ -27,12 +28,12 @@ import { InvalidArgumentError } from "@ferret/errors";
  * (--llm-base-url, --llm-model, $FERRET_LLM_API_KEY) or a local GGUF (--gguf). Runs embedded by default
  * (in-process bus, outcome cache on disk: a rerun costs nothing); with --nats-url the job goes on the
  * cluster's work queue, shared with annotator replicas. Dense candidates join the BM25 pools from a
- * run file (--dense-run) or a live encoder (--encoder host:port --dense-index name). A job that fails
+ * run file (--dense-run) or a live encoder (--encoder host:port --dense-index name, TLS: --tls-*). A job that fails
  * (its batches given up, e.g. with the LLM endpoint down) ends the command with exit code 1 and the
  * job's error.
  */
 
-interface Flags {
+interface Flags extends GrpcTlsFlags {
   corpus: string;
   queries?: string;
   split?: string;
@@ -164,7 +165,9 @@ async function run(task: AnnotateTaskName, flags: Flags): Promise<void> {
       candidates: int(flags.candidates, "--candidates"),
       ...(flags.limit ? { limit: int(flags.limit, "--limit") } : {}),
       ...(flags.denseRun ? { denseRun: flags.denseRun } : {}),
-      ...(flags.encoder ? { encoder: { address: flags.encoder, index: flags.denseIndex! } } : {}),
+      ...(flags.encoder
+        ? { encoder: { address: flags.encoder, index: flags.denseIndex!, tls: grpcTlsOf(flags) } }
+        : {}),
       out: flags.out,
       annotator,
       store,
@@ -228,7 +231,7 @@ async function run(task: AnnotateTaskName, flags: Flags): Promise<void> {
 }
 
 function common(cmd: Command): Command {
-  return cmd
+  return withGrpcTlsOptions(cmd)
     .requiredOption("--corpus <beir-dir>", "BEIR directory with corpus.jsonl")
     .option("--queries <beir-dir>", "BEIR directory with queries.jsonl and qrels/ (default: --corpus)")
     .option("--split <name>", "only the queries of this qrels split (its human positives join the pools)")

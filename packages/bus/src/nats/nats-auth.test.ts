@@ -1,23 +1,22 @@
 /**
  * NATS credentials and TLS against real nats-servers started with auth: user/password, token, and TLS with
- * a CA and certificates generated here (openssl). The right credentials give a working JetStream bus; wrong
+ * a CA and certificates generated here (@ferret/grpc/testing's makeTestPki, with openssl). The right credentials give a working JetStream bus; wrong
  * or missing ones fail with UnavailableError; a bad file is a ConfigError naming it; and no secret appears
  * in an error or in any log line, at any level.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { promisify } from "node:util";
 import { ConfigError, UnavailableError } from "@ferret/errors";
+import { makeTestPki } from "@ferret/grpc/testing";
 import { createLogger } from "@ferret/logging";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBus } from "../create-bus.js";
 import type { NatsAuth } from "./nats-auth.js";
 import { redactServers } from "./nats-auth.js";
 
-const run = promisify(execFile);
 const PASSWORD = "pw-7f3a9c1e5b";
 const TOKEN = "tok-2d8e4b6a0c";
 const dir = mkdtempSync(join(tmpdir(), "ferret-nats-auth-"));
@@ -102,59 +101,14 @@ beforeAll(async () => {
   userUrl = await startServer("user", ["--user", "ferret", "--pass", PASSWORD]);
   tokenUrl = await startServer("token", ["--auth", TOKEN]);
   // A CA, and a server certificate for 127.0.0.1 signed by it.
-  ca = join(dir, "ca.pem");
-  const sh = (args: string[]) => run("openssl", args, { cwd: dir });
-  await sh([
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-days",
-    "1",
-    "-subj",
-    "/CN=ferret-test-ca",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-  ]);
-  await sh([
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-subj",
-    "/CN=127.0.0.1",
-    "-keyout",
-    "server.key",
-    "-out",
-    "server.csr",
-  ]);
-  writeFileSync(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-  await sh([
-    "x509",
-    "-req",
-    "-in",
-    "server.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-days",
-    "1",
-    "-extfile",
-    "san.ext",
-    "-out",
-    "server.pem",
-  ]);
+  const pki = await makeTestPki(join(dir, "pki"));
+  ca = pki.caFile;
   tlsUrl = await startServer("tls", [
     "--tls",
     "--tlscert",
-    join(dir, "server.pem"),
+    pki.serverCertFile,
     "--tlskey",
-    join(dir, "server.key"),
+    pki.serverKeyFile,
   ]);
 }, 60_000);
 

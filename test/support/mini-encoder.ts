@@ -7,7 +7,7 @@ import { cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { encoderConfigSchema, startEncoder, type RunningEncoder } from "@ferret/encoder";
-import { createClient, type ServiceClient } from "@ferret/grpc";
+import { createClient, type ClientTls, type ServiceClient } from "@ferret/grpc";
 import { FIXTURE_MODELS } from "@ferret/inference/testing";
 import { EncoderService, JobState } from "@ferret/proto";
 
@@ -20,13 +20,17 @@ export interface MiniEncoder {
   stop(): Promise<void>;
 }
 
-export async function startMiniEncoder(dir: string): Promise<MiniEncoder> {
+/** `tls`: the encoder's grpc.tls, and how this helper's own client dials it. */
+export async function startMiniEncoder(
+  dir: string,
+  tls?: { server: Record<string, string>; client: ClientTls },
+): Promise<MiniEncoder> {
   const models = join(dir, "models");
   mkdirSync(models, { recursive: true });
   cpSync(FIXTURE_MODELS.biEncoder, join(models, "tiny"), { recursive: true });
   const encoder = await startEncoder(
     encoderConfigSchema.parse({
-      grpc: { host: "127.0.0.1", port: 0 },
+      grpc: { host: "127.0.0.1", port: 0, ...(tls ? { tls: tls.server } : {}) },
       metrics: { enabled: false },
       models: { dir: models, serve: "tiny", threads: 1 },
       indexes: { dir: join(dir, "indexes"), cacheDir: join(dir, "index-cache") },
@@ -35,7 +39,7 @@ export async function startMiniEncoder(dir: string): Promise<MiniEncoder> {
     }),
   );
   const address = `127.0.0.1:${encoder.grpc.port}`;
-  const client = createClient(EncoderService, address, { deadlineMs: 60_000 });
+  const client = createClient(EncoderService, address, { deadlineMs: 60_000, tls: tls?.client });
   const stop = async () => {
     client.close();
     await encoder.stop();

@@ -5,7 +5,7 @@
  *
  * Without a NATS URL the trainer runs embedded: the in-process bus, artifacts on disk under artifacts.dir.
  */
-import { block, countField, jobsBlock, serviceConfig, textField } from "@ferret/config";
+import { block, countField, grpcClientTlsSchema, jobsBlock, serviceConfig, textField } from "@ferret/config";
 import { z } from "zod";
 import { ENGINE_DIR } from "./engine/engine-dir.js";
 
@@ -23,6 +23,8 @@ export const { schema: trainerConfigSchema, load: loadTrainerConfig } = serviceC
       /** Directory holding the ferret_engine package. */
       dir: textField(ENGINE_DIR),
     }),
+    /** TLS to the live encoders job specs name (negatives.dense.encoder), e.g. FERRET_TRAINER_ENCODER__TLS__CA_FILE. */
+    encoder: block({ tls: grpcClientTlsSchema }),
     publish: block({
       /**
        * The models root trained models are published to (the encoder's or ranker's models.dir, e.g. a

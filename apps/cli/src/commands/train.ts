@@ -3,6 +3,7 @@ import { basename, dirname, extname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { SingleBar } from "cli-progress";
 import { InternalError, InvalidArgumentError } from "@ferret/errors";
+import { grpcTlsOf, withGrpcTlsOptions, type GrpcTlsFlags } from "../grpc-tls.js";
 
 /**
  * `ferret train <job.yaml> [--out model-dir]`: a training job in this process (embedded: the in-process
@@ -12,7 +13,7 @@ import { InternalError, InvalidArgumentError } from "@ferret/errors";
  * again after a crash resumes. @ferret/trainer is imported when the command runs.
  */
 
-interface TrainFlags {
+interface TrainFlags extends GrpcTlsFlags {
   out?: string;
   python: string;
   engineDir?: string;
@@ -71,6 +72,8 @@ async function runTrain(specFile: string, flags: TrainFlags): Promise<void> {
     engineDir: resolve(flags.engineDir ?? ENGINE_DIR),
     dataRoot: dirname(resolve(specFile)),
     workDir: join(workDir, "jobs"),
+    // The live encoder a spec's negatives.dense.encoder names.
+    encoderTls: grpcTlsOf(flags),
     // One delivery: a failure is reported here; running the command again resumes from the checkpoint.
     queueOptions: { maxDeliveries: 1 },
   });
@@ -111,8 +114,8 @@ async function runTrain(specFile: string, flags: TrainFlags): Promise<void> {
 }
 
 export function register(program: Command): void {
-  program
-    .command("train")
+  const train = program.command("train");
+  withGrpcTlsOptions(train)
     .description(
       "assemble a training set from a job spec and train a model with the PyTorch engine (in this process)",
     )

@@ -5,6 +5,7 @@
  * teacher scores, plans TAS-Balanced batches, and writes the artifact with its statistics atomically.
  */
 import type { Run } from "@ferret/datasets";
+import type { ClientTls } from "@ferret/grpc";
 import type { Logger } from "@ferret/logging";
 import { EmptyTrainingSetError } from "../errors.js";
 import { documentText, readCheckedQrels, type Collection } from "./collection.js";
@@ -39,6 +40,8 @@ export interface AssembleResult {
 export interface AssembleOptions {
   /** Overrides the spec's output directory. */
   outputDir?: string;
+  /** TLS to the live encoders specs name (negatives.dense.encoder); default plaintext. */
+  encoderTls?: ClientTls | undefined;
   /** Keeps collections and BM25 indexes for later assemblies; without one they are built and dropped. */
   cache?: CorpusCache;
   log?: Logger;
@@ -52,7 +55,7 @@ export async function assembleTrainingSet(
   const outputDir = options.outputDir ?? loaded.outputDir;
   const cache = options.cache ?? new CorpusCache();
   try {
-    return await assemble(loaded, cache, outputDir, log);
+    return await assemble(loaded, cache, outputDir, log, options.encoderTls);
   } finally {
     if (!options.cache) await cache.close();
   }
@@ -63,6 +66,7 @@ async function assemble(
   cache: CorpusCache,
   outputDir: string,
   log: Logger | undefined,
+  encoderTls: ClientTls | undefined,
 ): Promise<AssembleResult> {
   const { spec } = loaded;
   const collection = await cache.collection(spec.corpus);
@@ -99,7 +103,7 @@ async function assemble(
     );
 
   const withPositives = uniqueQueries(positives.staged);
-  const runs = await retrieverRuns(spec, collection, withPositives, cache);
+  const runs = await retrieverRuns(spec, collection, withPositives, cache, encoderTls);
   log?.info({ queries: withPositives.length, runs: [...runs.keys()] }, "negatives retrieved");
 
   const counts: AssemblyCounts = {
@@ -166,6 +170,7 @@ async function retrieverRuns(
   collection: Collection,
   queries: TrainingQuery[],
   cache: CorpusCache,
+  encoderTls: ClientTls | undefined,
 ): Promise<Runs> {
   const runs: Runs = new Map();
   const { bm25, dense } = spec.negatives;
@@ -178,7 +183,7 @@ async function retrieverRuns(
     const run =
       dense.run !== undefined
         ? await denseRunFromFile(dense.run, collection)
-        : await denseRunFromEncoder(dense.encoder!, queries, dense.window[1], collection);
+        : await denseRunFromEncoder(dense.encoder!, queries, dense.window[1], collection, encoderTls);
     runs.set("dense", { run, spec: dense });
   }
   return runs;

@@ -6,7 +6,7 @@
  */
 import { readTrecRun, type Run } from "@ferret/datasets";
 import { InputError } from "@ferret/errors";
-import { createClient } from "@ferret/grpc";
+import { createClient, type ClientTls } from "@ferret/grpc";
 import { EncoderService } from "@ferret/proto";
 import type { EmbeddedBm25 } from "@ferret/retrieval";
 import type { Collection } from "./collection.js";
@@ -47,8 +47,9 @@ export async function denseRunFromEncoder(
   queries: readonly TrainingQuery[],
   k: number,
   collection: Collection,
+  tls?: ClientTls | undefined,
 ): Promise<Run> {
-  const client = createClient(EncoderService, encoder.address, { deadlineMs: 600_000 });
+  const client = createClient(EncoderService, encoder.address, { deadlineMs: 600_000, tls });
   const run: Run = new Map();
   try {
     for (let i = 0; i < queries.length; i += SEARCH_CHUNK) {

@@ -12,6 +12,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Bus, Job, QueueOptions } from "@ferret/bus";
+import type { ClientTls } from "@ferret/grpc";
 import { writeDataAtomically } from "@ferret/datasets";
 import { InputError } from "@ferret/errors";
 import { consumeJobs, type JobRecord, type JobStore } from "@ferret/jobs";
@@ -60,6 +61,8 @@ export interface TrainingWorkerOptions {
    * <modelsDir>/<model name> and `model.published` fires. Without it models stay in the work dir.
    */
   modelsDir?: string;
+  /** TLS to the live encoders job specs name (negatives.dense.encoder); default plaintext. */
+  encoderTls?: ClientTls | undefined;
 }
 
 export interface TrainingWorker {
@@ -124,7 +127,7 @@ async function trainJob(
       );
     const jobDir = join(options.workDir, jobId);
     const setDir = join(jobDir, "training-set");
-    const { manifest, stats } = await trainingSet(loaded, setDir, cache, log);
+    const { manifest, stats } = await trainingSet(loaded, setDir, cache, log, options.encoderTls);
     message.working();
 
     const stages: TrainingStageResult[] = [];
@@ -197,6 +200,7 @@ async function trainingSet(
   dir: string,
   cache: CorpusCache,
   log: Logger,
+  encoderTls: ClientTls | undefined,
 ): Promise<{ manifest: TrainingSetManifest; stats: TrainingSetStats }> {
   const read = async () => ({
     manifest: JSON.parse(await readFile(join(dir, MANIFEST_FILE), "utf8")) as TrainingSetManifest,
@@ -206,7 +210,7 @@ async function trainingSet(
     log.info({ dir }, "training set already assembled; reusing it");
     return read();
   }
-  await assembleTrainingSet(loaded, { outputDir: dir, cache, log });
+  await assembleTrainingSet(loaded, { outputDir: dir, cache, log, encoderTls });
   return read();
 }
 

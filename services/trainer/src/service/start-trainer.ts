@@ -26,6 +26,7 @@ export const startTrainer = serviceStart(
         queue: config.jobs.queue,
         jobsBucket: config.jobs.jobsBucket,
         heartbeatMs: config.jobs.heartbeatMs,
+        encoderTls: { ...config.encoder.tls, source: "encoder.tls" },
         ...(config.publish.modelsDir === undefined ? {} : { modelsDir: resolve(config.publish.modelsDir) }),
         logger,
       }),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Kubernetes tools the chart validation (test/infra/k8s) needs, built or fetched once and cached.
-#   infra/dev/k8s-tools.sh install [kube|helm|etcd|keda|all]   (default all)
+#   infra/dev/k8s-tools.sh install [kube|helm|etcd|keda|promop|all]   (default all)
 #   infra/dev/k8s-tools.sh env       prints K8S_TOOLS_* shell assignments (eval "$(... env)")
 #   infra/dev/k8s-tools.sh status
 #
@@ -14,12 +14,15 @@
 #   - helm: `go install helm.sh/helm/v4/cmd/helm@<version>`.
 #   - etcd: Debian's etcd-server package (apt-get, when running as root).
 #   - KEDA CRDs: config/crd/bases of the Go module github.com/kedacore/keda/v2, via `go mod download`.
+#   - The ServiceMonitor CRD: example/prometheus-operator-crd of the Go module
+#     github.com/prometheus-operator/prometheus-operator, the same way.
 # Cache: $FERRET_CACHE_DIR/k8s (root: /var/cache/ferret/k8s, else ~/.cache/ferret/k8s), one stamp file per
 # tool naming the recipe that built it, so a changed version rebuilds.
 set -euo pipefail
 KUBE_VERSION=v1.34.2
 HELM_VERSION=v4.3.2
 KEDA_VERSION=v2.21.0
+PROMOP_VERSION=v0.85.0
 
 if [ "$(id -u)" = 0 ]; then
   CACHE_ROOT=${FERRET_CACHE_DIR:-/var/cache/ferret}
@@ -29,10 +32,12 @@ fi
 CACHE=$CACHE_ROOT/k8s
 BIN=$CACHE/bin
 KEDA_CRDS=$CACHE/keda-$KEDA_VERSION/crds
+SERVICEMONITOR_CRD=$CACHE/prometheus-operator-$PROMOP_VERSION/monitoring.coreos.com_servicemonitors.yaml
 # Bump the r<N> suffix when a recipe below changes, so caches get rebuilt.
 KUBE_STAMP="kubernetes $KUBE_VERSION r1"
 HELM_STAMP="helm $HELM_VERSION r1"
 KEDA_STAMP="keda $KEDA_VERSION r1"
+PROMOP_STAMP="prometheus-operator $PROMOP_VERSION r1"
 
 say() { echo "k8s-tools: $*"; }
 die() { echo "k8s-tools: $*" >&2; exit 1; }
@@ -152,14 +157,32 @@ fetch_keda() {
   stamp keda "$KEDA_STAMP"
 }
 
+fetch_promop() {
+  stamped promop "$PROMOP_STAMP" && [ -f "$SERVICEMONITOR_CRD" ] && return 0
+  need_go
+  local dir crd=example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml
+  dir=$(cd "$CACHE" && GOFLAGS= GOWORK=off go mod download -json \
+    "github.com/prometheus-operator/prometheus-operator@$PROMOP_VERSION" |
+    sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+  [ -f "$dir/$crd" ] || die "no $crd in github.com/prometheus-operator/prometheus-operator@$PROMOP_VERSION"
+  mkdir -p "$(dirname "$SERVICEMONITOR_CRD")"
+  cp "$dir/$crd" "$SERVICEMONITOR_CRD"
+  chmod u+w "$SERVICEMONITOR_CRD"
+  stamp promop "$PROMOP_STAMP"
+}
+
 install() {
   case ${1:-all} in
   kube) with_lock build_kube ;;
   helm) with_lock build_helm ;;
   etcd) with_lock install_etcd ;;
   keda) with_lock fetch_keda ;;
-  all) with_lock install_etcd && with_lock fetch_keda && with_lock build_helm && with_lock build_kube ;;
-  *) die "unknown tool $1 (kube|helm|etcd|keda|all)" ;;
+  promop) with_lock fetch_promop ;;
+  all)
+    with_lock install_etcd && with_lock fetch_keda && with_lock fetch_promop && with_lock build_helm &&
+      with_lock build_kube
+    ;;
+  *) die "unknown tool $1 (kube|helm|etcd|keda|promop|all)" ;;
   esac
 }
 
@@ -169,6 +192,7 @@ env_out() {
   echo "K8S_TOOLS_HELM=$BIN/helm"
   echo "K8S_TOOLS_ETCD=$(etcd_bin || true)"
   echo "K8S_TOOLS_KEDA_CRDS=$KEDA_CRDS"
+  echo "K8S_TOOLS_SERVICEMONITOR_CRD=$SERVICEMONITOR_CRD"
   echo "K8S_TOOLS_KUBE_VERSION=$KUBE_VERSION"
 }
 
@@ -178,6 +202,8 @@ status() {
   stamped helm "$HELM_STAMP" && echo "helm: $HELM_VERSION in $BIN" || { echo "helm: not built"; ok=1; }
   etcd_bin >/dev/null && echo "etcd: $(etcd_bin)" || { echo "etcd: missing"; ok=1; }
   stamped keda "$KEDA_STAMP" && echo "keda CRDs: $KEDA_CRDS" || { echo "keda CRDs: missing"; ok=1; }
+  stamped promop "$PROMOP_STAMP" && echo "ServiceMonitor CRD: $SERVICEMONITOR_CRD" ||
+    { echo "ServiceMonitor CRD: missing"; ok=1; }
   return $ok
 }
 
@@ -185,5 +211,5 @@ case ${1:-} in
 install) install "${2:-all}" ;;
 env) env_out ;;
 status) status ;;
-*) die "usage: $0 install [kube|helm|etcd|keda|all] | env | status" ;;
+*) die "usage: $0 install [kube|helm|etcd|keda|promop|all] | env | status" ;;
 esac

@@ -3,11 +3,14 @@
  * CRDs applied and Established): `helm template | kubectl apply --dry-run=server --validate=strict` accepts
  * the default values and each value set in the chart's ci/ folder, and refuses what must not install:
  * a misspelled or wrongly typed value (values.schema.json), a ScaledObject field KEDA's CRD does not have,
- * and in-cluster addresses that name no Service. Stream and consumer names agree with the code.
+ * and in-cluster addresses that name no Service. Stream and consumer names agree with the code. gRPC TLS
+ * (ci/grpc-tls-values.yaml) mounts its Secret, wires each service's env and moves the probes to the plaintext
+ * health port; ServiceMonitors render only once prometheus-operator's real ServiceMonitor CRD is applied on
+ * the API server, which then accepts them.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkAddresses, type Manifest } from "./k8s-dns-check.js";
 import { ControlPlane, exec, k8sTools, ROOT, type K8sTools } from "./k8s-cluster.js";
@@ -192,18 +195,93 @@ describe("chart on kube-apiserver", () => {
     }
   });
 
-  it("adds ServiceMonitors only when the monitoring.coreos.com/v1 CRD is there", async () => {
-    const without = manifests((await template([])).stdout);
-    expect(without.filter((d) => d.kind === "ServiceMonitor")).toHaveLength(0);
-    const withCrd = manifests(
-      (await template(["--api-versions", "monitoring.coreos.com/v1/ServiceMonitor"])).stdout,
+  it("passes gRPC TLS files from a Secret, and points the probes at the plaintext health-only port", async () => {
+    const docs = manifests((await template(["-f", join(CHART, "ci/grpc-tls-values.yaml")])).stdout);
+    const deployments = docs.filter((d) => d.kind === "Deployment");
+    expect(deployments).toHaveLength(10);
+    type Container = {
+      env: { name: string; value?: string }[];
+      ports: { name: string; containerPort: number }[];
+      volumeMounts: { name: string; mountPath: string }[];
+      readinessProbe: { grpc: { port: number } };
+      livenessProbe: { grpc: { port: number } };
+      startupProbe: { grpc: { port: number } };
+    };
+    for (const d of deployments) {
+      const pod = (
+        d.spec?.["template"] as {
+          spec: { containers: Container[]; volumes: { name: string; secret?: { secretName: string } }[] };
+        }
+      ).spec;
+      const c = pod.containers[0]!;
+      const env = Object.fromEntries(c.env.map((e) => [e.name, e.value]));
+      const prefix = Object.keys(env)
+        .find((n) => n.endsWith("_CONFIG"))!
+        .replace(/CONFIG$/, "");
+      expect(env, d.metadata.name).toMatchObject({
+        [`${prefix}GRPC__TLS__CERT_FILE`]: "/etc/ferret/grpc-tls/tls.crt",
+        [`${prefix}GRPC__TLS__KEY_FILE`]: "/etc/ferret/grpc-tls/tls.key",
+        [`${prefix}GRPC__TLS__CA_FILE`]: "/etc/ferret/grpc-tls/ca.crt",
+        [`${prefix}GRPC__TLS__CLIENT_AUTH`]: "require",
+        [`${prefix}GRPC__HEALTH_PORT`]: "50050",
+      });
+      // The services that dial the encoder trust the CA and, under mutual TLS, present the certificate.
+      const dials = ["FERRET_ANNOTATOR_", "FERRET_TRAINER_"].includes(prefix);
+      expect(`${prefix}ENCODER__TLS__CERT_FILE` in env, d.metadata.name).toBe(dials);
+      for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe])
+        expect(probe.grpc.port).toBe(50050);
+      expect(c.ports).toContainEqual(expect.objectContaining({ name: "grpc-health", containerPort: 50050 }));
+      expect(c.volumeMounts).toContainEqual({
+        name: "grpc-tls",
+        mountPath: "/etc/ferret/grpc-tls",
+        readOnly: true,
+      });
+      expect(pod.volumes).toContainEqual({ name: "grpc-tls", secret: { secretName: "ferret-grpc-tls" } });
+    }
+    // Without TLS the probes stay on the gRPC port.
+    const plain = manifests((await template([])).stdout).find(
+      (d) => d.kind === "Deployment" && d.metadata.name === "ferret-encoder",
     );
+    const container = (plain?.spec?.["template"] as { spec: { containers: Container[] } }).spec
+      .containers[0]!;
+    expect(container.readinessProbe.grpc.port).toBe(50054);
+    expect(container.env.map((e) => e.name).filter((n) => n.includes("GRPC__TLS"))).toEqual([]);
+  });
+
+  it("adds ServiceMonitors only when the API server has the ServiceMonitor CRD, and the server accepts them", async () => {
+    // Rendered with the API server's own capabilities (helm template --dry-run=server).
+    const rendered = async () => {
+      const r = await template(["--dry-run=server", "--kubeconfig", cluster().kubeconfig]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      return manifests(r.stdout);
+    };
+    const monitors = (docs: Manifest[]) => docs.filter((d) => d.kind === "ServiceMonitor");
+    expect(monitors(await rendered())).toEqual([]);
+
+    const crd = await cluster().kubectl(["apply", "--server-side", "-f", tools.serviceMonitorCrd]);
+    expect(crd.stderr).toBe("");
+    await cluster().waitEstablished(["servicemonitors.monitoring.coreos.com"]);
+    const docs = await rendered();
     expect(
-      withCrd
-        .filter((d) => d.kind === "ServiceMonitor")
+      monitors(docs)
         .map((d) => d.metadata.name)
         .sort(),
     ).toEqual(["ferret-annotator", "ferret-encoder", "ferret-evaluator", "ferret-ranker"]);
+    const yamlText = monitors(docs)
+      .map((d) => stringify(d))
+      .join("---\n");
+    const applied = await serverDryRun(yamlText);
+    expect(applied.stderr).toBe("");
+    expect(applied.stdout).toMatch(
+      /servicemonitor.monitoring.coreos.com\/ferret-encoder created \(server dry run\)/,
+    );
+    // The CRD's schema is enforced: a field it does not have is refused.
+    const bad = parseAllDocuments(yamlText)[0]!;
+    bad.setIn(["spec", "endpoints", 0, "intervall"], "30s");
+    const refused = await serverDryRun(bad.toString());
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/unknown field "spec.endpoints\[0\].intervall"/);
   });
 });
 

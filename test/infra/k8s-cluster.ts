@@ -21,6 +21,8 @@ export interface K8sTools {
   helm: string;
   etcd: string;
   kedaCrds: string;
+  /** prometheus-operator's ServiceMonitor CRD (a file). */
+  serviceMonitorCrd: string;
 }
 
 /** Paths from `infra/dev/k8s-tools.sh env`; an error saying how to install what is missing. */
@@ -45,6 +47,7 @@ export async function k8sTools(): Promise<K8sTools> {
     helm: env["K8S_TOOLS_HELM"]!,
     etcd: env["K8S_TOOLS_ETCD"]!,
     kedaCrds: env["K8S_TOOLS_KEDA_CRDS"]!,
+    serviceMonitorCrd: env["K8S_TOOLS_SERVICEMONITOR_CRD"]!,
   };
 }
 

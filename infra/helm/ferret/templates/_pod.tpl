@@ -6,6 +6,8 @@ config's), v (the service's values), resources, nodeSelector, tolerations, gpus.
 {{- $root := .root -}}
 {{- $svc := .svc -}}
 {{- $v := .v -}}
+{{- $tls := $root.Values.grpc.tls -}}
+{{- $probePort := ternary $root.Values.grpc.healthPort $svc.grpcPort (not (empty $tls.existingSecret)) -}}
 metadata:
   labels:
     {{- include "ferret.selector" (dict "root" $root "svc" $svc "role" .role) | nindent 4 }}
@@ -39,6 +41,11 @@ spec:
         - name: metrics
           containerPort: {{ $svc.metricsPort }}
           protocol: TCP
+        {{- if $tls.existingSecret }}
+        - name: grpc-health
+          containerPort: {{ $root.Values.grpc.healthPort }}
+          protocol: TCP
+        {{- end }}
       env:
         - name: {{ $svc.envPrefix }}CONFIG
           value: /etc/ferret/config.yaml
@@ -86,6 +93,29 @@ spec:
           value: /etc/ferret/nats-tls/tls.key
         {{- end }}
         {{- end }}
+        {{- if $tls.existingSecret }}
+        - name: {{ $svc.envPrefix }}GRPC__TLS__CERT_FILE
+          value: /etc/ferret/grpc-tls/tls.crt
+        - name: {{ $svc.envPrefix }}GRPC__TLS__KEY_FILE
+          value: /etc/ferret/grpc-tls/tls.key
+        - name: {{ $svc.envPrefix }}GRPC__TLS__CA_FILE
+          value: /etc/ferret/grpc-tls/ca.crt
+        - name: {{ $svc.envPrefix }}GRPC__TLS__CLIENT_AUTH
+          value: {{ $tls.clientAuth | default "none" | quote }}
+        - name: {{ $svc.envPrefix }}GRPC__HEALTH_PORT
+          value: {{ $root.Values.grpc.healthPort | quote }}
+        {{- if or (eq $svc.name "annotator") (eq $svc.name "trainer") }}
+        {{- /* The services that dial the encoder: trust the CA; under mutual TLS, present the certificate. */}}
+        - name: {{ $svc.envPrefix }}ENCODER__TLS__CA_FILE
+          value: /etc/ferret/grpc-tls/ca.crt
+        {{- if eq $tls.clientAuth "require" }}
+        - name: {{ $svc.envPrefix }}ENCODER__TLS__CERT_FILE
+          value: /etc/ferret/grpc-tls/tls.crt
+        - name: {{ $svc.envPrefix }}ENCODER__TLS__KEY_FILE
+          value: /etc/ferret/grpc-tls/tls.key
+        {{- end }}
+        {{- end }}
+        {{- end }}
         {{- if and (eq $svc.name "annotator") (or $root.Values.llm.existingSecret $root.Values.llm.apiKey) }}
         - name: FERRET_ANNOTATOR_LLM__API_KEY
           valueFrom:
@@ -95,17 +125,17 @@ spec:
         {{- end }}
       startupProbe:
         grpc:
-          port: {{ $svc.grpcPort }}
+          port: {{ $probePort }}
         periodSeconds: 5
         failureThreshold: 60
       readinessProbe:
         grpc:
-          port: {{ $svc.grpcPort }}
+          port: {{ $probePort }}
         periodSeconds: 10
         failureThreshold: 2
       livenessProbe:
         grpc:
-          port: {{ $svc.grpcPort }}
+          port: {{ $probePort }}
         periodSeconds: 20
         timeoutSeconds: 5
         failureThreshold: 3
@@ -143,6 +173,11 @@ spec:
           mountPath: /etc/ferret/nats-tls
           readOnly: true
         {{- end }}
+        {{- if $tls.existingSecret }}
+        - name: grpc-tls
+          mountPath: /etc/ferret/grpc-tls
+          readOnly: true
+        {{- end }}
   volumes:
     - name: config
       configMap:
@@ -171,6 +206,11 @@ spec:
     - name: nats-tls
       secret:
         secretName: {{ $root.Values.nats.tls.existingSecret }}
+    {{- end }}
+    {{- if $tls.existingSecret }}
+    - name: grpc-tls
+      secret:
+        secretName: {{ $tls.existingSecret }}
     {{- end }}
   {{- with .nodeSelector }}
   nodeSelector:

@@ -104,7 +104,7 @@ export class OpenAiBackend implements LlmBackend {
     if (!response.ok) {
       const retryable = response.status === 429 || response.status >= 500 || response.status === 408;
       throw new LlmCallError(
-        `LLM server ${this.url} answered HTTP ${response.status}: ${text.slice(0, 300)}`,
+        `LLM server ${this.url} answered HTTP ${response.status}: ${this.quote(text, 300)}`,
         {
           retryable,
           status: response.status,
@@ -118,7 +118,7 @@ export class OpenAiBackend implements LlmBackend {
     } catch (err) {
       // A proxy cutting the body off mid-way: the same request may well succeed again.
       throw new LlmCallError(
-        `LLM server ${this.url} sent a body that is not JSON: ${text.slice(0, 200)}`,
+        `LLM server ${this.url} sent a body that is not JSON: ${this.quote(text, 200)}`,
         {
           retryable: true,
           status: response.status,
@@ -142,6 +142,15 @@ export class OpenAiBackend implements LlmBackend {
       model: parsed.model ?? this.model,
       finishReason: choice.finish_reason ?? undefined,
     };
+  }
+
+  /**
+   * The start of a server's reply, for an error message, with the API key taken out: some servers quote
+   * the key they refused in their error body, and these messages reach logs and gRPC clients.
+   */
+  private quote(text: string, length: number): string {
+    const key = this.config.apiKey;
+    return (key ? text.replaceAll(key, "[redacted]") : text).slice(0, length);
   }
 
   private transportError(err: unknown, caller: AbortSignal | undefined, timedOut: boolean): Error {

@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { writeDataAtomically } from "@ferret/datasets";
 import { join } from "node:path";
+import { decodeCachedOutcome } from "./cached-outcome.js";
 import type { CachedOutcome, OutcomeCache } from "./label-cache.js";
 
 export class FileOutcomeCache implements OutcomeCache {
@@ -15,13 +16,17 @@ export class FileOutcomeCache implements OutcomeCache {
     return join(this.dir, key.slice(0, 2), `${key}.json`);
   }
 
+  /** The stored outcome of `key`; an entry that is not one is an InputError naming its file. */
   async get(key: string): Promise<CachedOutcome | undefined> {
+    const path = this.path(key);
+    let text: string;
     try {
-      return JSON.parse(await readFile(this.path(key), "utf8")) as CachedOutcome;
+      text = await readFile(path, "utf8");
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw err;
     }
+    return decodeCachedOutcome(text, path);
   }
 
   async put(key: string, outcome: CachedOutcome): Promise<void> {

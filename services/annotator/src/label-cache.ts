@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { KvStore } from "@ferret/bus";
+import { decodeCachedOutcome } from "./cached-outcome.js";
 import type { StructuredOutcome } from "./llm/structured-call.js";
 
 export interface CacheKeyParts {
@@ -43,14 +44,27 @@ export interface OutcomeCache {
   put(key: string, outcome: CachedOutcome): Promise<void>;
 }
 
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * In a bucket opened with the bytes codec, so that this cache decodes (and checks) what it reads: an
+ * entry that is not a cached outcome is an InputError naming `<bucket>/c.<key>`, not the bus's SyntaxError.
+ */
 export class KvOutcomeCache implements OutcomeCache {
-  constructor(private readonly kv: KvStore<CachedOutcome>) {}
+  constructor(
+    private readonly kv: KvStore<Uint8Array>,
+    private readonly bucket: string,
+  ) {}
 
   async get(key: string): Promise<CachedOutcome | undefined> {
-    return (await this.kv.get(`c.${key}`))?.value;
+    const entry = await this.kv.get(`c.${key}`);
+    return entry === undefined
+      ? undefined
+      : decodeCachedOutcome(decoder.decode(entry.value), `${this.bucket}/c.${key}`);
   }
 
   async put(key: string, outcome: CachedOutcome): Promise<void> {
-    await this.kv.put(`c.${key}`, outcome);
+    await this.kv.put(`c.${key}`, encoder.encode(JSON.stringify(outcome)));
   }
 }

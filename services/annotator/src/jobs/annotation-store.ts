@@ -7,7 +7,7 @@
  */
 import type { Bus, ObjectStore, WorkQueue } from "@ferret/bus";
 import { BatchLedger, JobStore } from "@ferret/jobs";
-import { KvOutcomeCache, type CachedOutcome } from "../label-cache.js";
+import { KvOutcomeCache } from "../label-cache.js";
 import type { AnnotationResult, AnnotationSpec, BatchLabels, BatchMessage } from "./job-types.js";
 
 export interface AnnotationStoreOptions {
@@ -43,7 +43,7 @@ export async function openAnnotationStore(
   const [jobs, ledger, cacheKv, batches, results, queue] = await Promise.all([
     JobStore.open<AnnotationSpec, AnnotationResult>(bus, { bucket: `${prefix}-jobs`, kind: "annotate" }),
     BatchLedger.open<BatchLabels>(bus, `${prefix}-labels`),
-    bus.kv<CachedOutcome>(`${prefix}-cache`),
+    bus.kv(`${prefix}-cache`, { codec: "bytes" }),
     bus.objects(`${prefix}-batches`),
     bus.objects(`${prefix}-results`),
     bus.queue<BatchMessage>(`${prefix}-batches`, {
@@ -58,7 +58,7 @@ export async function openAnnotationStore(
     ackWaitMs,
     jobs,
     ledger,
-    cache: new KvOutcomeCache(cacheKv),
+    cache: new KvOutcomeCache(cacheKv, `${prefix}-cache`),
     batches,
     results,
     queue,

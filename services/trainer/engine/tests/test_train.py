@@ -236,3 +236,27 @@ def test_contriever_mode_trains_on_crops_of_a_corpus(tmp_path, tiny_model_dir, c
     run(read_job(job))
     ls = losses(events(capsys.readouterr().out))
     assert len(ls) == 24 and sum(ls[-6:]) < 0.9 * sum(ls[:6])  # the last epoch vs the first
+
+
+def test_onnx_export_leaves_the_model_in_its_mode_and_the_check_runs_without_dropout(tmp_path, tiny_model_dir, capsys):
+    import shutil
+
+    from transformers import AutoModel
+
+    from ferret_engine.onnx_export import export_onnx
+
+    # the tiny fixture with dropout, as all-MiniLM-L6-v2 has (0.1): an export that left the model in training
+    # mode made the export check compare onnxruntime with a dropout forward (EXPORT_MISMATCH)
+    model_dir = tmp_path / "with-dropout"
+    shutil.copytree(tiny_model_dir, model_dir)
+    cfg = json.loads((model_dir / "config.json").read_text())
+    cfg["hidden_dropout_prob"] = cfg["attention_probs_dropout_prob"] = 0.1
+    (model_dir / "config.json").write_text(json.dumps(cfg))
+    model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
+    export_onnx(model, tmp_path / "eval.onnx")
+    assert not model.training
+    model.train()
+    export_onnx(model, tmp_path / "train.onnx")
+    assert model.training
+    evs, _ = train(tmp_path, model_dir, capsys, name="dropout", hyperparameters={"epochs": 1}, quantize=False)
+    assert next(e for e in evs if e["event"] == "export")["minCosineVsPyTorch"]["model.onnx"] > 0.9999

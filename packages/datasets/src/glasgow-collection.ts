@@ -249,8 +249,8 @@ const LISA_DOCUMENT_FILE = /^LISA\d+\.\d+$/i;
 /**
  * The Glasgow files of a directory without a manifest (names in any case), undefined when they are not
  * there: exactly one *.ALL (or else LISA's LISA<n>.<nnn> document files, in name order), one *.QRY or
- * *.QUE (TIME, LISA), and one *.REL (or else one *.NUM, LISA's LISARJ.NUM), as CISI, MED, ADI, TIME
- * and LISA ship.
+ * *.QUE (TIME, LISA), and one *.REL (for LISA, one *.NUM, LISARJ.NUM, when there is one), as CISI, MED,
+ * ADI, TIME and LISA ship.
  */
 export async function findGlasgowFiles(dir: string): Promise<GlasgowCollectionSpec | undefined> {
   const names = (await readdir(dir, { withFileTypes: true }))
@@ -262,7 +262,11 @@ export async function findGlasgowFiles(dir: string): Promise<GlasgowCollectionSp
     return found.length === 1 ? join(dir, found[0] as string) : undefined;
   };
   const lisa = names.filter((n) => LISA_DOCUMENT_FILE.test(n)).map((n) => join(dir, n));
-  const documents = one(".ALL") ?? (lisa.length > 0 ? lisa : undefined);
-  const [queries, qrels] = [one(".QRY", ".QUE"), one(".REL") ?? one(".NUM")];
+  const all = one(".ALL");
+  const documents = all ?? (lisa.length > 0 ? lisa : undefined);
+  // LISA: LISARJ.NUM first. The distributed LISA.REL is damaged (query 21's list runs into query 34's;
+  // 22 to 33 are missing), while LISARJ.NUM judges all 35 queries.
+  const qrels = all === undefined ? (one(".NUM") ?? one(".REL")) : one(".REL");
+  const queries = one(".QRY", ".QUE");
   return documents && queries && qrels ? { documents, queries, qrels } : undefined;
 }

@@ -217,12 +217,14 @@ describe("LISA as a Glasgow collection", () => {
     await dir.cleanup();
   });
 
-  it("takes LISARJ.NUM when there is no LISA.REL, and a manifest may list the document files", async () => {
+  it("prefers LISARJ.NUM to LISA.REL, and a manifest may list the document files", async () => {
     const dir = await tempDir();
     await dir.file("LISA0.001", LISA0_001);
     await dir.file("LISA0.501", LISA0_501);
     await dir.file("LISA.QUE", LISA_QUE);
     await dir.file("LISARJ.NUM", LISARJ_NUM);
+    // A LISA.REL damaged as the distributed one is (a list running into a later query's) is not read.
+    await dir.file("LISA.REL", "Query 1\n2 Relevant Refs:\n1\n1 Relevant Refs:\n501 -1\n");
     const found = await openGlasgowCollection(await loadGlasgowDir(dir.dir));
     expect(found.qrelsFormat).toBe("lisa-num");
     expect((await found.qrels()).qrels).toEqual(JUDGED);

@@ -6,6 +6,7 @@
 import {
   Client,
   Metadata,
+  status as Status,
   type ChannelCredentials,
   type ChannelOptions,
   type ServiceDefinition,
@@ -13,12 +14,12 @@ import {
   type CallOptions as GrpcCallOptions,
 } from "@grpc/grpc-js";
 import { readDescriptorSet } from "@ferret/proto";
-import { CancelledError, InvalidArgumentError, UnavailableError } from "@ferret/errors";
+import { CancelledError, InvalidArgumentError, UnavailableError, type FerretError } from "@ferret/errors";
 import { idempotentMethods, serviceNameOf } from "./descriptors.js";
 import { fromGrpcError, isServiceError } from "./error-status.js";
 import type { RequestOf, ResponseOf } from "./method-types.js";
 import { type RetryPolicy, retryChannelOptions } from "./retry-policy.js";
-import { type ClientTls, channelCredentials } from "./tls.js";
+import { type ClientTls, channelCredentials, isClientTls } from "./tls.js";
 
 export interface CallOptions {
   /** Overrides the client's `deadlineMs` for this call. */
@@ -105,6 +106,20 @@ export function createClient<D extends ServiceDefinition>(
     ...options.channelOptions,
   });
   const defaultDeadlineMs = options.deadlineMs ?? 30_000;
+  const dialed =
+    options.credentials !== undefined
+      ? "with the given credentials"
+      : !isClientTls(options.tls)
+        ? "in plaintext"
+        : options.tls?.caFile === undefined
+          ? "over TLS, trusting the system's CAs"
+          : `over TLS, trusting ${options.tls.caFile}`;
+  // grpc-js says only "No connection established" when the link never came up; naming the address and how
+  // it was dialed makes a TLS/plaintext mismatch or a wrong CA read as such.
+  const callError = (error: ServiceError): FerretError =>
+    error.code === Status.UNAVAILABLE && error.details.startsWith("No connection established")
+      ? new UnavailableError(`${address} (dialed ${dialed}): ${error.details}`, { cause: error })
+      : fromGrpcError(error);
 
   const callOptions = (call: CallOptions): Partial<GrpcCallOptions> => ({
     deadline: Date.now() + (call.deadlineMs ?? defaultDeadlineMs),
@@ -123,17 +138,21 @@ export function createClient<D extends ServiceDefinition>(
     if (method.requestStream) continue; // client-streaming and bidi: not offered (see ClientMethodFor)
     methods[key] = method.responseStream
       ? (request: unknown, call: CallOptions = {}) =>
-          serverStream(() => {
-            const stream = client.makeServerStreamRequest(
-              method.path,
-              method.requestSerialize,
-              method.responseDeserialize,
-              request,
-              callMetadata(call),
-              callOptions(call),
-            );
-            return { stream, cancel: () => stream.cancel() };
-          }, call.signal)
+          serverStream(
+            () => {
+              const stream = client.makeServerStreamRequest(
+                method.path,
+                method.requestSerialize,
+                method.responseDeserialize,
+                request,
+                callMetadata(call),
+                callOptions(call),
+              );
+              return { stream, cancel: () => stream.cancel() };
+            },
+            call.signal,
+            callError,
+          )
       : (request: unknown, call: CallOptions = {}) =>
           new Promise((resolve, reject) => {
             if (call.signal?.aborted) return reject(new CancelledError("call aborted before it started"));
@@ -146,7 +165,7 @@ export function createClient<D extends ServiceDefinition>(
               callOptions(call),
               (error: ServiceError | null, response?: unknown) => {
                 call.signal?.removeEventListener("abort", cancel);
-                if (error) reject(fromGrpcError(error));
+                if (error) reject(callError(error));
                 else resolve(response);
               },
             );
@@ -174,6 +193,7 @@ export function createClient<D extends ServiceDefinition>(
 async function* serverStream<T>(
   start: () => { stream: AsyncIterable<unknown>; cancel: () => void },
   signal: AbortSignal | undefined,
+  callError: (error: ServiceError) => FerretError,
 ): AsyncGenerator<T> {
   if (signal?.aborted) throw new CancelledError("call aborted before it started");
   const { stream, cancel } = start();
@@ -181,7 +201,7 @@ async function* serverStream<T>(
   try {
     for await (const message of stream) yield message as T;
   } catch (error) {
-    throw isServiceError(error) ? fromGrpcError(error) : error;
+    throw isServiceError(error) ? callError(error) : error;
   } finally {
     signal?.removeEventListener("abort", cancel);
     cancel(); // no-op after the status arrived; stops the server when the consumer broke out early

@@ -3,7 +3,9 @@
  * in reverse), with the ports each listens on by default (the services' own config defaults). Each main is
  * imported when it runs: a service's package pulls in its models and runtimes.
  */
-import type { runServiceProcess } from "@ferret/service";
+import type { ServiceBlocksConfig } from "@ferret/config";
+import type { Logger } from "@ferret/logging";
+import type { StoppableService } from "@ferret/service";
 
 export const SERVICE_NAMES = ["encoder", "ranker", "evaluator", "trainer", "annotator"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -24,28 +26,41 @@ export const DEFAULT_PORTS: Record<ServiceName, { grpc: number; metrics: number 
 /** The prefix of a service's config variables (FERRET_ENCODER_...). */
 export const envPrefix = (name: ServiceName): string => `FERRET_${name.toUpperCase()}_`;
 
-type Main = Parameters<typeof runServiceProcess>[1];
+/** A started service, with the config it read (the pipeline stages it hosts use the same NATS and engine). */
+export interface StartedService {
+  service: StoppableService;
+  config: ServiceBlocksConfig;
+  /** The trainer's engine (its Python and the ferret_engine directory). */
+  engine?: { python: string; dir: string };
+}
+
+type Main = (logger: Logger) => Promise<StartedService>;
 
 /** Each service's start from its FERRET_<SERVICE>_* config, as its own main.ts does. */
 export const SERVICE_MAINS: Record<ServiceName, Main> = {
   encoder: async (logger) => {
     const { loadEncoderConfig, startEncoder } = await import("@ferret/encoder");
-    return startEncoder(loadEncoderConfig(), { logger });
+    const config = loadEncoderConfig();
+    return { service: await startEncoder(config, { logger }), config };
   },
   ranker: async (logger) => {
     const { loadRankerConfig, startRanker } = await import("@ferret/ranker");
-    return startRanker(loadRankerConfig(), { logger });
+    const config = loadRankerConfig();
+    return { service: await startRanker(config, { logger }), config };
   },
   evaluator: async (logger) => {
     const { loadEvaluatorConfig, startEvaluator } = await import("@ferret/evaluator");
-    return startEvaluator(loadEvaluatorConfig(), { logger });
+    const config = loadEvaluatorConfig();
+    return { service: await startEvaluator(config, { logger }), config };
   },
   trainer: async (logger) => {
     const { loadTrainerConfig, startTrainer } = await import("@ferret/trainer");
-    return startTrainer(loadTrainerConfig(), { logger });
+    const config = loadTrainerConfig();
+    return { service: await startTrainer(config, { logger }), config, engine: config.engine };
   },
   annotator: async (logger) => {
     const { loadAnnotatorConfig, startAnnotator } = await import("@ferret/annotator");
-    return startAnnotator(loadAnnotatorConfig(), { logger });
+    const config = loadAnnotatorConfig();
+    return { service: await startAnnotator(config, { logger }), config };
   },
 };

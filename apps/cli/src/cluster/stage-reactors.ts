@@ -120,6 +120,7 @@ export async function startStageReactors(options: StageReactorOptions): Promise<
           const run = (await stores.runs.get(runId))?.value;
           if (run === undefined) throw new Error(`run ${runId} has no record in ${names.runsBucket}`);
           const jobId = record.jobId;
+          logger.info({ run: runId, stage, delivery: message.deliveryCount }, "stage started");
           await stores.stages.setProgress(jobId, { message: `running (delivery ${message.deliveryCount})` });
           const keepAlive = setInterval(() => message.working(), Math.max(100, Math.floor(ackWaitMs / 3)));
           let lastWrite = 0;

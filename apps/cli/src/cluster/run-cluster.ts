@@ -1,0 +1,111 @@
+/**
+ * `ferret run --cluster <nats-url> <pipeline.yaml>`: plans the run here (spec, preflight checks, stage keys,
+ * exactly as embedded mode), records it on the cluster's bus and announces it; the services' stage hosts
+ * take it from there (stage-reactors.ts). This process only watches: the same progress view as embedded
+ * mode, then the stage lines and the path of report.html. Ctrl-C (the signal) detaches and cancels nothing;
+ * `--attach <run-id>` follows a run submitted earlier.
+ */
+import { resolve } from "node:path";
+import { createBus } from "@ferret/bus";
+import { InternalError } from "@ferret/errors";
+import { openPipelineStores, pipelineNames, submitRun, type RunRecord } from "./pipeline-run.js";
+import { watchRun, type RunView } from "./watch-run.js";
+
+export interface ClusterRunOptions {
+  natsUrl: string;
+  /** Submit this spec (else attach). */
+  specFile?: string;
+  /** Follow this run instead of submitting one; with specFile, the id to submit under. */
+  runId?: string;
+  attach: boolean;
+  progress: boolean;
+  /** Aborting detaches. */
+  signal: AbortSignal;
+  out(line: string): void;
+}
+
+export type ClusterRunOutcome =
+  { state: "succeeded"; runId: string; reportHtml: string } | { state: "detached"; runId: string };
+
+function defaultRunId(run: { name?: string | undefined }): string {
+  const name = (run.name ?? "run").replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 60);
+  return `${name}-${Date.now().toString(36)}`;
+}
+
+export async function runCluster(options: ClusterRunOptions): Promise<ClusterRunOutcome> {
+  const { loadPipelineSpec, planStages, preflight, stageProgressView } = await import("../pipeline/index.js");
+  const bus = await createBus({ kind: "nats", url: options.natsUrl, name: "ferret-run" });
+  try {
+    const stores = await openPipelineStores(bus, pipelineNames());
+    let runId = options.runId;
+    if (!options.attach) {
+      const pipeline = await loadPipelineSpec(options.specFile!);
+      await preflight(pipeline);
+      const plan = await planStages(pipeline);
+      runId ??= defaultRunId(pipeline.spec);
+      const run: RunRecord = {
+        runId,
+        specFile: resolve(options.specFile!),
+        output: pipeline.spec.output,
+        stages: plan.map((p) => ({ name: p.definition.name, key: p.key, needs: p.needs })),
+        submittedAt: new Date().toISOString(),
+      };
+      const { created } = await submitRun(bus, stores, run);
+      options.out(`run ${runId} ${created ? "submitted" : "was submitted before"} to ${options.natsUrl}`);
+      options.out(
+        `  Ctrl-C detaches (the run goes on); ferret run --cluster ${options.natsUrl} --attach ${runId}`,
+      );
+    }
+    const id = runId!;
+    let view: ReturnType<typeof stageProgressView> | undefined;
+    const shown = new Map<string, string>();
+    let last: RunView | undefined;
+    for await (const current of watchRun(stores, id, options.signal)) {
+      last = current;
+      view ??= stageProgressView(
+        current.run.stages.map((s) => s.name),
+        { enabled: options.progress },
+      );
+      for (const { name } of current.run.stages) {
+        const record = current.stages[name];
+        if (record === undefined) continue;
+        const before = shown.get(name);
+        if (record.state === "succeeded") {
+          if (before === "succeeded") continue;
+          if (before === undefined) view.start(name);
+          const result = record.result as { skipped?: boolean; seconds?: number } | undefined;
+          if (result?.skipped === true) view.skip(name, current.run.stages.find((s) => s.name === name)!.key);
+          else view.finish(name, result?.seconds ?? 0);
+        } else if (record.state === "failed" || record.state === "cancelled") {
+          if (before !== record.state) view.fail(name, record.error?.message ?? record.state);
+        } else {
+          if (before === undefined) view.start(name);
+          if (record.progress.total > 0)
+            view.update(name, record.progress.done, record.progress.total, record.progress.unit);
+        }
+        shown.set(name, record.state);
+      }
+    }
+    view?.stop();
+    if (last === undefined || last.state === "running") return { state: "detached", runId: id };
+    if (last.state === "failed") {
+      const failed = last.run.stages.find(
+        (s) => last!.stages[s.name]?.state !== "succeeded" && last!.stages[s.name] !== undefined,
+      );
+      const record = failed ? last.stages[failed.name] : undefined;
+      throw new InternalError(
+        `run ${id}: stage ${failed?.name ?? "?"} failed: ${record?.error?.message ?? "no reason"}`,
+      );
+    }
+    for (const { name, key } of last.run.stages) {
+      const result = last.stages[name]?.result as { skipped?: boolean; seconds?: number } | undefined;
+      options.out(
+        `${name.padEnd(8)} ${result?.skipped === true ? "skipped (finished earlier)" : `done in ${(result?.seconds ?? 0).toFixed(1)} s`}  key ${key.slice(0, 12)}`,
+      );
+    }
+    const report = last.stages.report?.result as { summary?: { html?: unknown } } | undefined;
+    return { state: "succeeded", runId: id, reportHtml: String(report?.summary?.html ?? "") };
+  } finally {
+    await bus.close({ graceMs: 1000 });
+  }
+}

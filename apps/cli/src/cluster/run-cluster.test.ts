@@ -10,7 +10,6 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "@ferret/service/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReportJson } from "../report/index.js";
 import {
@@ -21,11 +20,7 @@ import {
   type PipelineFixture,
 } from "../pipeline/test-support/pipeline-run.js";
 import { CLI_DIR, REPO_ROOT, ferret } from "../test-support/ferret-process.js";
-import { listening } from "./dev-servers.js";
-import { SERVICE_NAMES } from "./service-catalog.js";
-
-const OPENSEARCH_URL = process.env.OPENSEARCH_URL ?? "http://127.0.0.1:9200";
-const GGUF = join(REPO_ROOT, ".cache/models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf");
+import { upArgs } from "./test-support/up-args.js";
 
 let root: string;
 let fixture: PipelineFixture;
@@ -34,14 +29,6 @@ let natsUrl: string;
 let clusterOut: string;
 let clusterSpec: string;
 let logs: Record<string, string>;
-
-async function freePortBase(): Promise<number> {
-  for (;;) {
-    const base = 20000 + Math.floor(Math.random() * 20000);
-    const ports = SERVICE_NAMES.flatMap((_, i) => [base + i, base + 100 + i]);
-    if (!(await Promise.all(ports.map((p) => listening(p)))).some(Boolean)) return base;
-  }
-}
 
 const readReport = async (dir: string) =>
   JSON.parse(await readFile(join(dir, "report.json"), "utf8")) as ReportJson;
@@ -58,34 +45,17 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "ferret-run-cluster-"));
   fixture = await pipelineFixture(root);
   stateDir = join(root, "cluster");
-  const natsPort = await freePort();
-  natsUrl = `nats://127.0.0.1:${natsPort}`;
-  const up = await ferret(
-    [
-      "up",
-      "--state-dir",
-      stateDir,
-      "--nats-port",
-      String(natsPort),
-      "--nats-monitor-port",
-      String(await freePort()),
-      "--opensearch-url",
-      OPENSEARCH_URL,
-      "--port-base",
-      String(await freePortBase()),
-      "--llm-gguf",
-      GGUF,
-    ],
-    { timeoutMs: 240_000 },
-  );
-  if (up.code !== 0) throw new Error(`ferret up failed: ${up.stderr}`);
+  const up = await upArgs(stateDir);
+  natsUrl = up.natsUrl;
+  const started = await ferret(["up", ...up.args], { timeoutMs: 240_000 });
+  if (started.code !== 0) throw new Error(`ferret up failed: ${started.stderr}`);
   const state = JSON.parse(await readFile(join(stateDir, "cluster.json"), "utf8")) as {
     services: Record<string, { log: string }>;
   };
   logs = Object.fromEntries(Object.entries(state.services).map(([n, s]) => [n, s.log]));
   clusterOut = join(root, "run-cluster");
   clusterSpec = await writePipelineSpec(fixture, "scifact-cluster", clusterOut);
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   if (stateDir !== undefined)

@@ -8,13 +8,12 @@ import { service as healthService } from "grpc-health-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listening } from "../cluster/dev-servers.js";
 import { SERVICE_NAMES } from "../cluster/service-catalog.js";
-import { ferret, REPO_ROOT } from "../test-support/ferret-process.js";
+import { freePortBase, upArgs } from "../cluster/test-support/up-args.js";
+import { ferret } from "../test-support/ferret-process.js";
 
 // Real processes: `ferret up` starts a nats-server of its own (on free ports, not the dev one) and every
 // service as `ferret serve <name>`; OpenSearch is the dev one (--opensearch-url), except in the last test,
 // where up starts its own. The annotator runs the bundled SmolLM2 (make test fetches it first).
-const OPENSEARCH_URL = process.env.OPENSEARCH_URL ?? "http://127.0.0.1:9200";
-const GGUF = join(REPO_ROOT, ".cache/models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf");
 
 interface State {
   nats: { url: string; started: boolean };
@@ -48,33 +47,9 @@ async function healthOf(port: number): Promise<string | undefined> {
   }
 }
 
-/** A base with its 5 gRPC and 5 metrics ports free a moment ago. */
-async function freePortBase(): Promise<number> {
-  for (;;) {
-    const base = 20000 + Math.floor(Math.random() * 20000);
-    const ports = SERVICE_NAMES.flatMap((_, i) => [base + i, base + 100 + i]);
-    if (!(await Promise.all(ports.map((p) => listening(p)))).some(Boolean)) return base;
-  }
-}
-
 beforeAll(async () => {
-  if (!existsSync(GGUF))
-    throw new Error(`${GGUF} is missing: run services/annotator/scripts/fetch-smollm2.sh`);
   stateDir = await mkdtemp(join(tmpdir(), "ferret-up-"));
-  args = [
-    "--state-dir",
-    stateDir,
-    "--nats-port",
-    String(await freePort()),
-    "--nats-monitor-port",
-    String(await freePort()),
-    "--opensearch-url",
-    OPENSEARCH_URL,
-    "--port-base",
-    String(await freePortBase()),
-    "--llm-gguf",
-    GGUF,
-  ];
+  args = (await upArgs(stateDir)).args;
 });
 
 afterAll(async () => {

@@ -39,3 +39,17 @@ export type {
   SubscribeOptions,
   WorkQueue,
 } from "./types.js";
+export {
+  DIRECTORY_BUNDLE_FILE,
+  DIRECTORY_MARKER_FILE,
+  fetchedDirectoryBundle,
+  getDirectory,
+  putDirectory,
+} from "./object/directory-artifact.js";
+export type {
+  DirectoryBundle,
+  DirectoryBundleFile,
+  FetchedDirectory,
+  GetDirectoryOptions,
+  PutDirectoryOptions,
+} from "./object/directory-artifact.js";

@@ -23,3 +23,4 @@ export { TextTokenizer } from "./tokenizer.js";
 export type { EncodedText } from "./tokenizer.js";
 export { modelFingerprint } from "./fingerprint.js";
 export { modelLoadOptions, modelsConfigFields } from "./models-config.js";
+export { MODEL_DIR_CONTENTS, MODEL_DIR_MEDIA_TYPE } from "./model-artifact.js";

@@ -31,6 +31,11 @@ export const { schema: trainerConfigSchema, load: loadTrainerConfig } = serviceC
        * shared volume); unset: models stay in the job's work dir and nothing is published.
        */
       modelsDir: z.string().min(1).optional(),
+      /**
+       * The object bucket trained models are uploaded to before `model.published` names them (encoder
+       * replicas fetch them from there); unset: no upload.
+       */
+      bucket: z.string().min(1).optional(),
     }),
     jobs: jobsBlock(
       { queue: "trainer", jobsBucket: "trainer-jobs" },

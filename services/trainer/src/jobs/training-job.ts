@@ -5,6 +5,7 @@
  */
 import type { Bus } from "@ferret/bus";
 import { JobStore } from "@ferret/jobs";
+import type { ArtifactRef } from "@ferret/proto";
 
 export const TRAINING_QUEUE = "trainer";
 export const TRAINING_JOBS_BUCKET = "trainer-jobs";
@@ -26,8 +27,10 @@ export interface TrainingStageResult {
 }
 
 export interface TrainingJobResult {
-  /** The trained model dir (the last stage's export). */
+  /** The trained model dir (the last stage's export, or its copy in the models root). */
   modelDir: string;
+  /** The model's directory artifact in the models bucket, when it was uploaded. */
+  artifact?: ArtifactRef;
   trainingSetDir: string;
   stages: TrainingStageResult[];
   records: number;

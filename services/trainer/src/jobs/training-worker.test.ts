@@ -4,23 +4,27 @@
  * queries and the engine test double (test-support/engine-double) in place of the PyTorch engine. Every
  * queue, bucket and event stream has this run's id in its name and is deleted afterwards.
  */
-import { readFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { createBus, type Bus, type BusEvent, type Subscription } from "@ferret/bus";
+import { MODEL_DIR_CONTENTS, MODEL_DIR_MEDIA_TYPE } from "@ferret/inference";
 import { FIXTURE_MODELS } from "@ferret/inference/testing";
 import { ModelPublished, TrainingProgress } from "@ferret/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENGINE_DOUBLE_DIR, PYTHON } from "../test-support/engine-double.js";
 import { smallScifact, tempDir } from "../test-support/scifact.js";
-import { MODEL_PUBLISHED_EVENT, PUBLISHED_BY_FILE } from "./publish-model.js";
+import { MODEL_PUBLISHED_EVENT, PUBLISHED_BY_FILE, publishModel } from "./publish-model.js";
 import { submitTrainingJob } from "./submit-training-job.js";
 import { TRAINING_PROGRESS_EVENT, openTrainingJobs } from "./training-job.js";
 import { startTrainingWorker, type TrainingWorker } from "./training-worker.js";
 
 const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const natsUrl = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
+const modelsBucket = `trainer-test-models-${runId}`;
 const queueOptions = { maxDeliveries: 3, backoff: { initialMs: 50, maxMs: 100 }, ackWaitMs: 5000 };
 
 async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -60,6 +64,7 @@ describe("training jobs on NATS with the engine test double", () => {
   afterAll(async () => {
     await subscription?.stop();
     await publishedSubscription?.stop();
+    await (await bus.objects(modelsBucket)).destroy();
     await bus?.close({ graceMs: 0 });
     const nc = await connect({ servers: natsUrl });
     try {
@@ -83,6 +88,7 @@ describe("training jobs on NATS with the engine test double", () => {
       heartbeatMs: 1000,
       progressIntervalMs: 0,
       modelsDir: join(work, "models"),
+      modelsBucket,
       ...names,
     });
     const jobs = await openTrainingJobs(bus, names.jobsBucket);
@@ -132,9 +138,45 @@ describe("training jobs on NATS with the engine test double", () => {
       jobId: "ok",
     });
     await until(() => published.some((p) => p.trainedBy?.jobId === "ok"));
+    // Uploaded to the models bucket first: the event names the bundle, which lists every file of the
+    // exported model with its checksum.
+    const store = await bus.objects(modelsBucket);
+    const bundleInfo = await store.info("ok/ok/bundle.json");
+    expect(bundleInfo).toBeDefined();
+    const artifact = {
+      bucket: modelsBucket,
+      name: "ok/ok/bundle.json",
+      sha256: bundleInfo!.sha256,
+      size: bundleInfo!.size,
+      mediaType: MODEL_DIR_MEDIA_TYPE,
+    };
+    expect(record.result!.artifact).toEqual(artifact);
     expect(published.filter((p) => p.trainedBy?.jobId === "ok")).toEqual([
-      expect.objectContaining({ model: expect.objectContaining({ name: "ok", version: "ok" }) }),
+      expect.objectContaining({ model: { name: "ok", version: "ok", artifact } }),
     ]);
+    const bundle = JSON.parse(new TextDecoder().decode(await store.getBytes(artifact.name))) as {
+      contents: string;
+      files: { path: string; sha256: string }[];
+    };
+    expect(bundle.contents).toBe(MODEL_DIR_CONTENTS);
+    const exported = join(w.workDir, "ok", "stage-1", "model");
+    expect(bundle.files.map((f) => f.path)).toEqual((await readdir(exported)).sort());
+    for (const f of bundle.files)
+      expect(f.sha256).toBe(
+        createHash("sha256")
+          .update(await readFile(join(exported, f.path)))
+          .digest("hex"),
+      );
+    // A redelivered job publishing again uploads nothing new: the complete bundle is reused as it is.
+    const again = await publishModel({
+      bus,
+      bucket: modelsBucket,
+      name: "ok",
+      jobId: "ok",
+      modelDir: exported,
+    });
+    expect(again.artifact).toEqual(artifact);
+    expect((await store.info(artifact.name))!.modified).toEqual(bundleInfo!.modified);
     const steps = progress
       .map((e) => TrainingProgress.fromJSON(e.data))
       .filter((p) => p.job?.jobId === "ok" && p.phase === "train");
@@ -204,6 +246,53 @@ describe("training jobs on NATS with the engine test double", () => {
     expect(record.error?.code).toBe("INVALID_ARGUMENT");
     expect(record.error?.message).toContain('field "bogus"');
     expect(record.error?.deliveries).toBe(1);
+  });
+
+  it("fails a job with an empty training set or a label file with unknown ids at once, and publishes nothing", async () => {
+    const w = await worker();
+    const label = (queryId: string, docId: string, grade: number) =>
+      JSON.stringify({ kind: "relevance", queryId, docId, status: "ok", steps: [], grade });
+    const rows = (await readFile(join(corpus, "qrels", "small.tsv"), "utf8")).trim().split("\n").slice(1);
+    const [q0, d0] = rows[0]!.split("\t");
+    // grade 1 is below the default minimum grade 2 of LLM labels: no query keeps a positive
+    await writeFile(join(work, "weak.jsonl"), label(q0!, d0!, 1) + "\n");
+    await writeFile(
+      join(work, "unknown.jsonl"),
+      [label(q0!, d0!, 3), label(q0!, "no-such-doc", 3)].join("\n") + "\n",
+    );
+    for (const [jobId, labels] of [
+      ["empty", "weak.jsonl"],
+      ["unknown-ids", "unknown.jsonl"],
+    ] as const) {
+      await submitTrainingJob(
+        bus,
+        {
+          specName: `${jobId}.yaml`,
+          spec: JSON.stringify({
+            corpus,
+            queries: { split: "small" },
+            positives: { llm: { labels, mode: "graded" } },
+            negatives: { random: { count: 1 } },
+            model: "base-model",
+          }),
+        },
+        { jobId, dataRoot: work, queueOptions, ...w.names },
+      );
+    }
+    const empty = await w.final("empty");
+    const unknown = await w.final("unknown-ids");
+    await w.cleanup();
+    expect(empty).toMatchObject({ state: "failed", error: { code: "INVALID_ARGUMENT", deliveries: 1 } });
+    expect(empty.error!.message).toContain("no training query has a positive");
+    expect(unknown).toMatchObject({ state: "failed", error: { code: "INVALID_INPUT", deliveries: 1 } });
+    expect(unknown.error!.message).toContain(`${join(work, "unknown.jsonl")}:2 (field "docId")`);
+    expect(published.filter((p) => ["empty", "unknown-ids"].includes(p.trainedBy?.jobId ?? ""))).toEqual([]);
+    const store = await bus.objects(modelsBucket);
+    expect(
+      (await store.list()).filter((o) => o.name.startsWith("empty/") || o.name.startsWith("unknown-ids/")),
+    ).toEqual([]);
+    const models = existsSync(join(work, "models")) ? await readdir(join(work, "models")) : [];
+    expect(models.filter((d) => d.includes("empty") || d.includes("unknown"))).toEqual([]);
   });
 
   it("stops the engine of a cancelled job", async () => {

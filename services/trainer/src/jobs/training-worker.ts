@@ -16,6 +16,7 @@ import type { ClientTls } from "@ferret/grpc";
 import { writeDataAtomically } from "@ferret/datasets";
 import { InputError } from "@ferret/errors";
 import { consumeJobs, type JobRecord, type JobStore } from "@ferret/jobs";
+import type { ArtifactRef } from "@ferret/proto";
 import { silentLogger, type Logger } from "@ferret/logging";
 import { assembleTrainingSet } from "../data/assemble.js";
 import { CorpusCache } from "../data/corpus-cache.js";
@@ -63,6 +64,11 @@ export interface TrainingWorkerOptions {
   modelsDir?: string;
   /** TLS to the live encoders job specs name (negatives.dense.encoder); default plaintext. */
   encoderTls?: ClientTls | undefined;
+  /**
+   * The object bucket trained models are uploaded to (a directory artifact per job) before
+   * `model.published` names it; encoder replicas fetch it from there.
+   */
+  modelsBucket?: string;
 }
 
 export interface TrainingWorker {
@@ -159,22 +165,27 @@ async function trainJob(
     }
     const last = stages[stages.length - 1]!;
     let trained = last.modelDir;
-    if (options.modelsDir !== undefined) {
+    let artifact: ArtifactRef | undefined;
+    if (options.modelsDir !== undefined || options.modelsBucket !== undefined) {
       const name = record.spec.modelName || loaded.spec.name || jobId;
       const published = await publishModel({
         bus: options.bus,
-        modelsDir: options.modelsDir,
+        ...(options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir }),
+        ...(options.modelsBucket === undefined ? {} : { bucket: options.modelsBucket }),
         name,
         jobId,
         modelDir: last.modelDir,
+        working: () => message.working(),
       });
-      log.info({ model: published.name }, "model published");
-      trained = join(options.modelsDir, name);
+      log.info({ model: published.name, artifact: published.artifact?.name }, "model published");
+      if (options.modelsDir !== undefined) trained = join(options.modelsDir, name);
+      if (published.artifact?.bucket) artifact = published.artifact;
     }
     await jobs.succeed(
       jobId,
       {
         modelDir: trained,
+        ...(artifact === undefined ? {} : { artifact }),
         trainingSetDir: setDir,
         stages,
         records: stats.queries.records,

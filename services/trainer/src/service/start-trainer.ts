@@ -28,6 +28,7 @@ export const startTrainer = serviceStart(
         heartbeatMs: config.jobs.heartbeatMs,
         encoderTls: { ...config.encoder.tls, source: "encoder.tls" },
         ...(config.publish.modelsDir === undefined ? {} : { modelsDir: resolve(config.publish.modelsDir) }),
+        ...(config.publish.bucket === undefined ? {} : { modelsBucket: config.publish.bucket }),
         logger,
       }),
     );

@@ -11,6 +11,7 @@ import {
   type ServiceImplementation,
   type ServiceRegistration,
 } from "@ferret/grpc";
+import { MODEL_DIR_MEDIA_TYPE } from "@ferret/inference";
 import { isFinal, toJobStatus, type JobRecord, type JobStore } from "@ferret/jobs";
 import {
   TrainerService,
@@ -58,12 +59,13 @@ export function trainingJobStatus(record: Record_, latest?: TrainingProgress): T
     model: result && {
       name: record.spec.modelName || record.jobId,
       version: record.jobId,
-      artifact: {
+      // the uploaded bundle when there is one, else the model dir's path
+      artifact: result.artifact ?? {
         bucket: "",
         name: result.modelDir,
         sha256: "",
         size: 0,
-        mediaType: "application/x-ferret-model-dir",
+        mediaType: MODEL_DIR_MEDIA_TYPE,
       },
     },
   };

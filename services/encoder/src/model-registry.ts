@@ -49,6 +49,7 @@ export async function listModels(root: string): Promise<{ models: ModelEntry[]; 
 
 export class BiEncoderCache {
   private readonly loading = new Map<string, Promise<BiEncoder>>();
+  private retired: Promise<BiEncoder>[] = [];
 
   constructor(
     private readonly root: string,
@@ -71,9 +72,23 @@ export class BiEncoderCache {
     return p;
   }
 
+  /**
+   * Drops the loaded versions of `name` (its directory was replaced); the next get loads it again. They
+   * are closed with the cache, not now: a shard may still be encoding with one.
+   */
+  forget(name: string): void {
+    for (const key of [...this.loading.keys()]) {
+      if (key.startsWith(`${name}\u0000`)) {
+        this.retired.push(this.loading.get(key)!);
+        this.loading.delete(key);
+      }
+    }
+  }
+
   async close(): Promise<void> {
-    const all = [...this.loading.values()];
+    const all = [...this.loading.values(), ...this.retired];
     this.loading.clear();
+    this.retired = [];
     await Promise.all(all.map(async (p) => (await p.catch(() => undefined))?.close()));
   }
 }

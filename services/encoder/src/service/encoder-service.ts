@@ -1,46 +1,26 @@
 /**
  * The ferret.v1.Encoder gRPC service (proto/ferret/v1/encoder.proto). Embed and Search run on the serving
  * model under a lease (serving/model-server.ts), so a LoadModel swap never fails a request in flight;
- * IndexCorpus runs a sharded indexing job on the bus (sharding/index-corpus-job.ts) over a BEIR directory,
- * inline documents or a corpus artifact, streams its progress and ends with the published index (or, when
- * the job fails, with a FAILED update carrying the job's error); Search
+ * IndexCorpus runs a sharded indexing job (service/corpus-indexer.ts) and streams its progress; Search
  * opens a served index or a published one (by ArtifactRef, through the index cache); ListModels lists the
  * models root. BEIR directories and BM25 index files are resolved under configured roots and may not leave
  * them. Every RPC is timed and counted (service-metrics.ts).
  */
-import { createHash } from "node:crypto";
-import { stat } from "node:fs/promises";
-import { join } from "node:path";
 import type { Bus, QueueOptions } from "@ferret/bus";
-import { readBeirCorpus, type DocumentRecord } from "@ferret/datasets";
-import { CancelledError, InputError, NotFoundError, UnavailableError, isFerretError } from "@ferret/errors";
-import type { BiEncoder, ModelVariant } from "@ferret/inference";
+import { CancelledError, InputError, UnavailableError, isFerretError } from "@ferret/errors";
+import type { BiEncoder } from "@ferret/inference";
 import { defineService, type ServiceImplementation, type ServiceRegistration } from "@ferret/grpc";
-import {
-  EncoderService,
-  JobState,
-  type ArtifactRef,
-  type EmbedRequest,
-  type IndexCorpusRequest,
-  type IndexCorpusUpdate,
-} from "@ferret/proto";
+import { EncoderService, type ArtifactRef, type EmbedRequest } from "@ferret/proto";
 import { EmbeddedBm25, type LexicalBackend } from "@ferret/retrieval";
-import { pathUnderRoot } from "@ferret/service";
-import type { IndexKind } from "../vector-index/create-index.js";
 import { listModels, type BiEncoderCache } from "../model-registry.js";
 import { retrieve } from "../search/retrieve.js";
-import { indexDir, checkIndexName } from "../serving/index-layout.js";
+import { checkIndexName } from "../serving/index-layout.js";
 import type { ModelServer } from "../serving/model-server.js";
-import { openCorpusArtifact } from "../artifacts/corpus-artifact.js";
 import type { IndexArtifactCache } from "../artifacts/index-cache.js";
 import { ServedIndex } from "../serving/served-index.js";
-import {
-  IndexJobFailedError,
-  runIndexCorpusJob,
-  type IndexCorpusProgress,
-} from "../sharding/index-corpus-job.js";
 import type { ShardJobNames } from "../sharding/shard-job.js";
-import { indexInfoOf, indexKindOf, roleOf, runToMessage } from "./proto-convert.js";
+import { createCorpusIndexer, underRoot } from "./corpus-indexer.js";
+import { indexInfoOf, roleOf, runToMessage } from "./proto-convert.js";
 import { noMetrics, type EncoderMetrics } from "./service-metrics.js";
 
 export interface EncoderServiceOptions {
@@ -63,23 +43,12 @@ export interface EncoderServiceOptions {
 /** Published indexes opened for search, per bundle and model, most recently used last. */
 const OPENED_ARTIFACTS = 8;
 
-const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
-
-function underRoot(root: string | undefined, relative: string, field: string): string {
-  if (root === undefined)
-    throw new InputError({ file: "<request>", field }, "this encoder has no root for it");
-  const path = pathUnderRoot(root, relative);
-  if (path === undefined) {
-    throw new InputError({ file: "<request>", field }, `"${relative}" is not a path under the root`);
-  }
-  return path;
-}
-
 export function encoderHandlers(
   options: EncoderServiceOptions,
 ): ServiceImplementation<typeof EncoderService> {
   const { server } = options;
   const metrics = options.metrics ?? noMetrics;
+  const indexer = createCorpusIndexer(options);
   const lexical = new Map<string, Promise<LexicalBackend>>();
   const bm25 = (name: string): Promise<LexicalBackend> => {
     const file = underRoot(options.lexicalRoot, name, "hybrid.bm25_index");
@@ -135,145 +104,6 @@ export function encoderHandlers(
     return embedOn(await options.models.get(named, request.quantized ? "quantized" : "fp32"), named);
   }
 
-  /** The documents of a request, how errors name them, and a digest of the corpus (for the default job id). */
-  async function corpusOf(request: IndexCorpusRequest): Promise<{
-    documents: Iterable<DocumentRecord> | AsyncIterable<DocumentRecord>;
-    source: string;
-    digest: string;
-    collection: string;
-  }> {
-    if (request.corpus !== undefined && (request.corpus.name !== "" || request.corpus.bucket !== "")) {
-      const artifact = await openCorpusArtifact(options.bus, request.corpus);
-      return {
-        documents: artifact.documents,
-        source: artifact.label,
-        digest: artifact.sha256,
-        collection: request.corpus.name,
-      };
-    }
-    if (request.documents.length > 0) {
-      const documents = request.documents.map((d) => ({ id: d.id, title: d.title, text: d.text }));
-      return {
-        documents,
-        source: "<request documents>",
-        digest: sha256(JSON.stringify(documents)),
-        collection: request.index,
-      };
-    }
-    const file = join(underRoot(options.corporaRoot, request.beirDir, "beir_dir"), "corpus.jsonl");
-    // a changed file (size or modification time) is another corpus, hence another default job
-    const info = await stat(file).catch((err: unknown) => {
-      throw new NotFoundError(`beir_dir "${request.beirDir}" has no corpus.jsonl`, { cause: err });
-    });
-    return {
-      documents: readBeirCorpus(file),
-      source: `${request.beirDir}/corpus.jsonl`,
-      digest: sha256(`${request.beirDir}\n${info.size}\n${info.mtimeMs}`),
-      collection: request.beirDir,
-    };
-  }
-
-  /** The job's updates; a job that fails ends the stream with a FAILED update and returns its error. */
-  async function* indexCorpus(
-    request: IndexCorpusRequest,
-    signal: AbortSignal,
-  ): AsyncGenerator<IndexCorpusUpdate, IndexJobFailedError | undefined> {
-    const name = checkIndexName(request.index);
-    const kind: IndexKind = indexKindOf(request.kind);
-    // the model is fixed when the job starts; a swap during the job does not change what it builds
-    const named = request.model?.name ?? "";
-    const variant: ModelVariant = request.quantized ? "quantized" : "fp32";
-    const model =
-      named === ""
-        ? await server.use(async (s) => ({
-            name: s.name,
-            variant: s.variant,
-            fingerprint: s.fingerprint,
-            dimension: s.encoder.dimension,
-          }))
-        : await options.models.get(named, variant).then(async (e) => ({
-            name: named,
-            variant,
-            fingerprint: await e.fingerprint(),
-            dimension: e.dimension,
-          }));
-    const corpus = await corpusOf(request);
-    const jobKey = sha256(JSON.stringify([corpus.digest, kind, request.shardSize]));
-    const jobId =
-      request.jobId !== ""
-        ? request.jobId
-        : `${name.slice(0, 96)}-${model.fingerprint.slice(0, 12)}-${jobKey.slice(0, 12)}`;
-    const outDir = indexDir(server.options.indexesRoot, name, model.fingerprint);
-    const job = { jobId, kind: "encoder.index" };
-    const updates = runIndexCorpusJob({
-      bus: options.bus,
-      jobId,
-      documents: corpus.documents,
-      source: corpus.source,
-      model,
-      outDir,
-      index: name,
-      ...(request.shardSize === 0 ? {} : { shardSize: request.shardSize }),
-      kind,
-      ...(server.options.hnsw ? { hnsw: server.options.hnsw } : {}),
-      collection: corpus.collection,
-      ...(options.shardNames ? { names: options.shardNames } : {}),
-      ...(options.queueOptions ? { queueOptions: options.queueOptions } : {}),
-      signal,
-    });
-    const update = (
-      state: JobState,
-      p: IndexCorpusProgress | undefined,
-      failure?: IndexJobFailedError,
-    ): IndexCorpusUpdate => {
-      const now = new Date();
-      return {
-        status: {
-          job,
-          state,
-          progress: {
-            done: p?.documentsDone ?? 0,
-            total: p?.documents ?? 0,
-            unit: "documents",
-            message: `${p?.shardsDone ?? 0}/${p?.shards ?? 0} shards`,
-            updatedAt: now,
-          },
-          errorCode: failure?.code ?? "",
-          errorMessage: failure?.jobError.message ?? "",
-          createdAt: undefined,
-          updatedAt: now,
-          outputs: p?.result === undefined ? [] : [p.result.bundle, ...p.result.files],
-        },
-        index: p?.manifest === undefined ? undefined : indexInfoOf(name, p.manifest, p.result?.bundle),
-        shards: p?.shards ?? 0,
-        shardsDone: p?.shardsDone ?? 0,
-      };
-    };
-    let last: IndexCorpusProgress | undefined;
-    for (;;) {
-      let next: IteratorResult<IndexCorpusProgress>;
-      try {
-        next = await updates.next();
-      } catch (err) {
-        if (!(err instanceof IndexJobFailedError)) throw err;
-        yield update(JobState.JOB_STATE_FAILED, last, err);
-        return err;
-      }
-      if (next.done === true) return undefined;
-      const p = (last = next.value);
-      metrics.indexProgress(name, p.documentsDone, p.documents, p.shardsDone, p.shards);
-      if (p.manifest !== undefined) await server.addIndex(name, model.fingerprint);
-      yield update(
-        p.state === "queued"
-          ? JobState.JOB_STATE_QUEUED
-          : p.state === "running"
-            ? JobState.JOB_STATE_RUNNING
-            : JobState.JOB_STATE_SUCCEEDED,
-        p,
-      );
-    }
-  }
-
   return {
     embed: (request) => metrics.timeCall("Embed", () => embedWith(request)),
 
@@ -281,7 +111,7 @@ export function encoderHandlers(
       const end = metrics.startCall("IndexCorpus");
       let failure: unknown;
       try {
-        failure = yield* indexCorpus(request, signal);
+        failure = yield* indexer.run(request, signal);
       } catch (err) {
         failure = err;
         throw err;

@@ -2,11 +2,12 @@
  * Everything the encoder process runs, wired from its config on the service runtime (@ferret/service: bus,
  * gRPC server, /metrics, ordered stop): the serving model (ModelServer), the gRPC Encoder, the shard worker
  * (which also assembles finished jobs) and, optionally, a live subscription to "model.published" that
- * hot-swaps each replica to a newly published model. `stop()` stops taking calls, shards and events first
+ * hot-swaps each replica to a newly published model: fetched from the artifact store when the event names
+ * its bundle, its served indexes built again first (service/follow-published.ts). `stop()` stops taking calls, shards and events first
  * (in-flight ones get the shutdown timeout), then closes the models, the bus and the metrics endpoint.
  */
 import { join } from "node:path";
-import { modelLoadOptions, type BiEncoder } from "@ferret/inference";
+import { modelLoadOptions, type BiEncoder, type ModelVariant } from "@ferret/inference";
 import { serviceStart } from "@ferret/service";
 import { IndexArtifactCache } from "../artifacts/index-cache.js";
 import type { EncoderConfig } from "../config.js";
@@ -14,7 +15,10 @@ import { BiEncoderCache } from "../model-registry.js";
 import { ModelServer } from "../serving/model-server.js";
 import type { ShardJobNames, ShardMessage } from "../sharding/shard-job.js";
 import { startShardWorker } from "../sharding/shard-worker.js";
+import { ModelPublished } from "@ferret/proto";
+import { createCorpusIndexer } from "./corpus-indexer.js";
 import { createEncoderService } from "./encoder-service.js";
+import { loadPublishedModel } from "./follow-published.js";
 import { encoderMetrics } from "./service-metrics.js";
 
 export const MODEL_PUBLISHED_EVENT = "model.published";
@@ -23,7 +27,7 @@ export const startEncoder = serviceStart(
   "encoder",
   async (config: EncoderConfig, { bus, registry, logger, ...runtime }) => {
     const load = modelLoadOptions(config.models);
-    const variant = config.models.quantized ? "quantized" : "fp32";
+    const variant: ModelVariant = config.models.quantized ? "quantized" : "fp32";
     const server = new ModelServer({
       modelsRoot: config.models.dir,
       indexesRoot: config.indexes.dir,
@@ -40,16 +44,19 @@ export const startEncoder = serviceStart(
     const { queue, recordsBucket, objectsBucket, jobsBucket, indexesBucket } = config.shards;
     const shardNames: ShardJobNames = { queue, recordsBucket, objectsBucket, jobsBucket, indexesBucket };
     const queueOptions = { ackWaitMs: config.shards.ackWaitMs, maxDeliveries: config.shards.maxDeliveries };
+    const indexerOptions = {
+      server,
+      models: cache,
+      bus,
+      shardNames,
+      queueOptions,
+      metrics,
+      ...(config.corpora.dir === undefined ? {} : { corporaRoot: config.corpora.dir }),
+    };
     await runtime.listen([
       createEncoderService({
-        server,
-        models: cache,
-        bus,
-        shardNames,
-        queueOptions,
-        metrics,
+        ...indexerOptions,
         indexCache: new IndexArtifactCache(config.indexes.cacheDir, bus),
-        ...(config.corpora.dir === undefined ? {} : { corporaRoot: config.corpora.dir }),
         ...(config.lexical.dir === undefined ? {} : { lexicalRoot: config.lexical.dir }),
       }),
     ]);
@@ -72,23 +79,48 @@ export const startEncoder = serviceStart(
       }),
     );
     if (config.models.followPublished) {
-      const published = await bus.events.subscribe<{ model?: { name?: string } }>(
-        MODEL_PUBLISHED_EVENT,
-        async (e) => {
-          const name = e.data.model?.name;
-          if (name === undefined || name === "") return;
+      const stopping = new AbortController();
+      const follow = {
+        bus,
+        server,
+        models: cache,
+        indexer: createCorpusIndexer(indexerOptions),
+        variant,
+        logger,
+        signal: stopping.signal,
+      };
+      // one published model at a time: each builds its indexes, then swaps
+      let queue: Promise<void> = Promise.resolve();
+      const published = await bus.events.subscribe(MODEL_PUBLISHED_EVENT, (e) => {
+        const event = ModelPublished.fromJSON(e.data);
+        const next = queue.then(async () => {
           try {
-            const { serving } = await server.load(name, variant);
+            const loaded = await loadPublishedModel(event, follow);
+            if (loaded === undefined) return;
             logger.info(
-              { model: serving.name, fingerprint: serving.fingerprint },
+              {
+                model: loaded.swap.serving.name,
+                fingerprint: loaded.swap.serving.fingerprint,
+                downloaded: loaded.downloaded,
+                reindexed: loaded.reindexed,
+              },
               "swapped to a published model",
             );
           } catch (err) {
-            logger.warn({ err, model: name }, "could not swap to a published model; keeping the current one");
+            logger.warn(
+              { err, model: event.model?.name },
+              "could not swap to a published model; keeping the current one",
+            );
           }
-        },
-      );
-      runtime.stopFirst(() => published.stop());
+        });
+        queue = next;
+        return next;
+      });
+      runtime.stopFirst(async () => {
+        stopping.abort();
+        await published.stop();
+        await queue;
+      });
     }
     runtime.describe({ serving: server.serving?.name });
     return { server, worker };

@@ -32,8 +32,10 @@ timed() { # timed <step> <cmd...>: runs cmd, /usr/bin/time -v into $out/<step>.t
   local step=$1
   shift
   uptime >"$out/$step.uptime"
-  /usr/bin/time -v -o "$out/$step.time" "$@"
+  local rc=0
+  /usr/bin/time -v -o "$out/$step.time" "$@" || rc=$?
   uptime >>"$out/$step.uptime"
+  return $rc # a failed step stops the run (set -e)
 }
 
 if [ -n "${PAIRS_FILE:-}" ]; then
@@ -80,8 +82,7 @@ PY
     mv "$(dirname "$(find "$out/whl" -name model.safetensors | head -1)")" "$out/st-base"
     # shellcheck disable=SC2086
     timed train "$PY" bench/train/st_train.py --model "$out/st-base" --pairs "$set_file" --out "$st_dir" \
-      --threads "$THREADS" ${ST_ARGS:-} >"$out/st.jsonl" ||
-      { echo "st_train failed" >&2; exit 1; }
+      --threads "$THREADS" ${ST_ARGS:-} >"$out/st.jsonl"
     "$PY" packages/inference/scripts/export-model.py --source "$st_dir" --out "$model_dir" \
       --name "sentence-transformers 6.2 MNRL on $name" >"$out/export.json"
   fi

@@ -84,6 +84,12 @@ describe("LISA readers, fuzzed", () => {
             if ("error" in strict) expectQrelsError(strict.error, path, lines);
             const lenient = await settle(read(path, { lenient: true }));
             if ("error" in lenient) expectQrelsError(lenient.error, path, lines);
+            else {
+              // Every judgment kept is counted once; a rejected query leaves none behind.
+              let kept = 0;
+              for (const docs of lenient.value.qrels.values()) kept += docs.size;
+              expect(lenient.value.stats.records).toBe(kept);
+            }
           }
         }),
         fuzzParameters(150),

@@ -176,6 +176,19 @@ describe("LISA readers", () => {
       ]);
     }
 
+    // Lenient: a query whose list is wrong is dropped whole, the others read.
+    const lenientRel = await readLisaQrels(
+      await tmp.file("L.REL", "Query 1\n2 Relevant Refs:\n5 -1\nQuery 2\n1 Relevant Refs:\n6 -1\n"),
+      { lenient: true },
+    );
+    expect([lenientRel.qrels, lenientRel.stats.skipped, lenientRel.stats.records]).toEqual([
+      new Map([["2", new Map([["6", 1]])]]),
+      1,
+      1,
+    ]);
+    const lenientNum = await readLisaNumQrels(await tmp.file("L.NUM", "2 1 6\n1 3 5 7\n"), { lenient: true });
+    expect([lenientNum.qrels, lenientNum.stats.skipped]).toEqual([new Map([["2", new Map([["6", 1]])]]), 1]);
+
     const num: [string, number, string, RegExp][] = [
       ["1 2 5\n", 1, "count", /query 1's list ends 1 document\(s\) short/],
       ["1 2 5 x\n", 1, "docid", /not a document number: "x"/],
@@ -207,7 +220,12 @@ describe("LISA as a Glasgow collection", () => {
     expect(collection.documentsPaths).toEqual([`${dir.dir}/LISA0.001`, `${dir.dir}/LISA0.501`]);
     expect(collection.qrelsFormat).toBe("lisa");
     const out = `${tmp.dir}/lisa-beir`;
-    expect(await convertToBeir(collection, out)).toEqual({ documents: 3, queries: 2, judgments: 3 });
+    expect(await convertToBeir(collection, out)).toEqual({
+      documents: 3,
+      queries: 2,
+      judgments: 3,
+      skipped: 0,
+    });
     expect((await collect(readBeirCorpus(`${out}/corpus.jsonl`))).map((d) => d.id)).toEqual([
       "1",
       "2",

@@ -156,6 +156,12 @@ class Judgments {
     this.qrels.set(id, docs);
     return docs;
   }
+  /** Drops a rejected query's judgments (lenient mode), so that no query is kept half-read. */
+  drop(qid: string): void {
+    const id = glasgowId(qid);
+    this.stats.records -= this.qrels.get(id)?.size ?? 0;
+    this.qrels.delete(id);
+  }
   /** Adds a relevant document; false (after reporting it) when it is not a number or listed twice. */
   add(docs: Map<string, number>, qid: string, token: string, line: number): boolean {
     if (!/^\d+$/.test(token)) {
@@ -232,26 +238,32 @@ export async function readLisaQrels(
     const end = words.indexOf("-1");
     if (end !== -1 && end !== words.length - 1) {
       j.issues.reject(line, "docid", 'text after the closing "-1"');
+      j.drop(qid);
       state = "skip";
       continue;
     }
     const numbers = end === -1 ? words : words.slice(0, -1);
     if (!numbers.every((w) => j.add(docs as Map<string, number>, qid, w, line))) {
+      j.drop(qid);
       state = "skip";
       continue;
     }
     listed += numbers.length;
     if (end === -1) continue;
     state = "query";
-    if (listed !== expected)
+    if (listed !== expected) {
       j.issues.reject(
         line,
         "Relevant Refs",
         `query ${qid} says ${expected} relevant refs but lists ${listed}`,
       );
+      j.drop(qid);
+    }
   }
-  if (state === "refs" || state === "docs")
+  if (state === "refs" || state === "docs") {
     j.issues.reject(qidLine, "Query", `query ${qid}'s judgments end without "-1"`);
+    if (state === "docs") j.drop(qid);
+  }
   if (j.qrels.size === 0 && j.stats.skipped === 0)
     throw new InputError({ file: path }, "no relevance judgments");
   return { qrels: j.qrels, stats: j.stats };
@@ -269,6 +281,7 @@ export async function readLisaNumQrels(
   let qid: string | undefined;
   let qidLine = 0;
   let docs: Map<string, number> | undefined;
+  let owned = false; // docs is qid's entry in the judgments (not a repeated query's throwaway)
   let remaining: number | undefined; // documents still to read for qid; undefined before its count
   for await (const { line, tokens: words } of tokens(path, opts, j.stats)) {
     for (const word of words) {
@@ -286,7 +299,9 @@ export async function readLisaNumQrels(
           j.issues.reject(line, "count", `not a count of documents: "${word}"`);
           return { qrels: j.qrels, stats: j.stats };
         }
-        docs = j.open(qid, qidLine) ?? new Map<string, number>();
+        docs = j.open(qid, qidLine);
+        owned = docs !== undefined;
+        docs ??= new Map<string, number>();
         remaining = count;
       } else {
         j.add(docs as Map<string, number>, qid, word, line);
@@ -295,7 +310,7 @@ export async function readLisaNumQrels(
       if (remaining === 0) qid = undefined;
     }
   }
-  if (qid !== undefined)
+  if (qid !== undefined) {
     j.issues.reject(
       qidLine,
       "count",
@@ -303,6 +318,8 @@ export async function readLisaNumQrels(
         ? `query ${qid} has no count of documents`
         : `query ${qid}'s list ends ${remaining} document(s) short`,
     );
+    if (remaining !== undefined && owned) j.drop(qid);
+  }
   if (j.qrels.size === 0 && j.stats.skipped === 0)
     throw new InputError({ file: path }, "no relevance judgments");
   return { qrels: j.qrels, stats: j.stats };

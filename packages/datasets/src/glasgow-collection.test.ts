@@ -373,7 +373,7 @@ describe("convertToBeir", () => {
       qrels: f["c.rel"]!,
     });
     const out = join(tmp.dir, "beir-cacm");
-    expect(await convertToBeir(source, out)).toEqual({ documents: 3, queries: 2, judgments: 3 });
+    expect(await convertToBeir(source, out)).toEqual({ documents: 3, queries: 2, judgments: 3, skipped: 0 });
     expect(await collect(readBeirCorpus(join(out, "corpus.jsonl")))).toEqual(
       await collect(source.documents()),
     );

@@ -151,7 +151,12 @@ describe("TIME as a Glasgow collection", () => {
     const collection = await openGlasgowCollection(await loadGlasgowDir(sub.dir));
     expect([collection.qrelsFormat, collection.queryIds]).toEqual(["time", "record"]);
     const out = `${tmp.dir}/time-beir`;
-    expect(await convertToBeir(collection, out)).toEqual({ documents: 3, queries: 2, judgments: 3 });
+    expect(await convertToBeir(collection, out)).toEqual({
+      documents: 3,
+      queries: 2,
+      judgments: 3,
+      skipped: 0,
+    });
     expect((await collect(readBeirCorpus(`${out}/corpus.jsonl`))).map((d) => [d.id, d.metadata])).toEqual([
       ["1", { textNumber: "017", date: "01/04/63", page: "020" }],
       ["2", { textNumber: "020", date: "01/04/63", page: "021" }],
@@ -170,6 +175,16 @@ describe("TIME as a Glasgow collection", () => {
         ],
       ]),
     );
+    // Lenient: a bad document line and a bad judgment line are skipped and counted.
+    await sub.file("TIME.ALL", TIME_ALL.replace("*TEXT 020", "*TEXT x\nJUNK\n*TEXT 020"));
+    await sub.file("TIME.REL", `${TIME_REL}\n  3  x\n`);
+    const lenient = await openGlasgowCollection(await loadGlasgowDir(sub.dir));
+    expect(await convertToBeir(lenient, `${tmp.dir}/time-lenient`, { lenient: true })).toEqual({
+      documents: 3,
+      queries: 2,
+      judgments: 3,
+      skipped: 2,
+    });
     await sub.cleanup();
   });
 });

@@ -125,5 +125,18 @@ describe("ferret data convert", () => {
     expect(bad.stderr).toContain(
       `${join(tmp, "LISA.BAD")}:1 (field "count"): query 1's list ends 1 document(s) short`,
     );
+    const lenient = await ferret([
+      "data",
+      "convert",
+      ...docs,
+      ...rest.slice(0, 2),
+      "--qrels",
+      join(tmp, "LISA.BAD"),
+      "--out",
+      join(tmp, "lisa-lenient"),
+      "--lenient",
+    ]);
+    expect(lenient.code).toBe(0);
+    expect(lenient.stdout).toContain("warning: skipped 1 malformed lines (--lenient)");
   }, 60_000);
 });

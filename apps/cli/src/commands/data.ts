@@ -185,6 +185,8 @@ export function register(program: Command): void {
           `${formatInt(counts.judgments)} judgments (${collection.qrelsFormat} relevance, ${collection.queryIds} query ids) ` +
           `-> ${join(flags.out, "qrels", `${flags.split}.tsv`)} and beside it\n`,
       );
+      if (counts.skipped > 0)
+        process.stdout.write(`warning: skipped ${formatInt(counts.skipped)} malformed lines (--lenient)\n`);
     });
   data
     .command("stats")

@@ -175,6 +175,45 @@ describe("chart on kube-apiserver", () => {
     expect(docs.find((d) => d.kind === "Secret")).toBeDefined();
   });
 
+  it("lets the annotator and the trainer reach the encoder's gRPC port: the encoder admits them and their egress allows it", async () => {
+    const docs = manifests((await template(["-f", join(CHART, "ci/gpu-trainer-values.yaml")])).stdout);
+    const policy = (svc: string) => {
+      const p = docs.find((d) => d.kind === "NetworkPolicy" && d.metadata.name === `ferret-${svc}`);
+      return p?.spec as {
+        ingress: { from?: { podSelector?: { matchLabels: Record<string, string> } }[] }[];
+        egress: {
+          ports: { port: number | string }[];
+          to?: { podSelector?: { matchLabels: Record<string, string> } }[];
+        }[];
+      };
+    };
+    const encoderService = docs.find((d) => d.kind === "Service" && d.metadata.name === "ferret-encoder");
+    const grpcPort = (encoderService?.spec?.["ports"] as { name: string; port: number }[]).find(
+      (p) => p.name === "grpc",
+    )!.port;
+    const admitted = policy("encoder")
+      .ingress.flatMap((rule) => rule.from ?? [])
+      .map((peer) => peer.podSelector?.matchLabels["app.kubernetes.io/component"]);
+    for (const caller of ["annotator", "trainer"]) {
+      expect(admitted, caller).toContain(caller);
+      const toEncoder = policy(caller).egress.filter(
+        (rule) =>
+          rule.ports.some((p) => p.port === grpcPort) &&
+          (rule.to ?? []).some(
+            (peer) => peer.podSelector?.matchLabels["app.kubernetes.io/component"] === "encoder",
+          ),
+      );
+      expect(toEncoder, caller).toHaveLength(1);
+    }
+    // The ranker and the evaluator dial no other service.
+    for (const svc of ["ranker", "evaluator"]) {
+      expect(
+        policy(svc).egress.some((rule) => rule.ports.some((p) => p.port === grpcPort)),
+        svc,
+      ).toBe(false);
+    }
+  });
+
   it("passes NATS credentials and TLS files from Secrets, never through a ConfigMap", async () => {
     const docs = manifests((await template(["-f", join(CHART, "ci/external-values.yaml")])).stdout);
     const deployments = docs.filter((d) => d.kind === "Deployment");

@@ -1,5 +1,6 @@
 /**
- * The bus a job command runs on: the cluster's NATS (--nats-url: the stage's replicas do the work) or,
+ * The bus a job command runs on: the cluster's NATS (--nats-url, with FERRET_CLI_NATS__* credentials and
+ * TLS: nats-auth.ts; the stage's replicas do the work) or,
  * embedded, an in-process bus in a temporary directory that is removed when the command ends (the
  * command then runs the stage's worker itself).
  */
@@ -9,6 +10,7 @@ import { join } from "node:path";
 import { createBus, type Bus } from "@ferret/bus";
 import type { JobRecord } from "@ferret/jobs";
 import { SingleBar } from "cli-progress";
+import { cliNatsAuth } from "./nats-auth.js";
 
 export interface JobBus {
   bus: Bus;
@@ -18,7 +20,7 @@ export interface JobBus {
 
 export async function openJobBus(natsUrl: string | undefined, name: string): Promise<JobBus> {
   if (natsUrl !== undefined) {
-    const bus = await createBus({ kind: "nats", url: natsUrl, name });
+    const bus = await createBus({ kind: "nats", url: natsUrl, name, auth: cliNatsAuth() });
     return { bus, embedded: false, close: () => bus.close({ graceMs: 1_000 }) };
   }
   const dir = await mkdtemp(join(tmpdir(), `${name}-`));

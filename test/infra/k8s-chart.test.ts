@@ -136,7 +136,7 @@ describe("chart on kube-apiserver", () => {
   it("points each ScaledObject at its stage's stream and durable consumer, as the code names them", async () => {
     const docs = manifests((await template([])).stdout);
     const scaled = docs.filter((d) => d.kind === "ScaledObject");
-    // The trainer is off by default (its service has no main yet); the GPU test below covers its stage.
+    // The trainer is off by default (values.yaml: it needs GPU nodes to be worth it); the GPU test below covers its stage.
     const stages = Object.entries(generated.stages).filter(([, s]) => s.service !== "trainer");
     expect(scaled).toHaveLength(stages.length);
     for (const [stage, s] of stages) {

@@ -10,6 +10,7 @@ import { createBus } from "@ferret/bus";
 import { InternalError } from "@ferret/errors";
 import { openPipelineStores, pipelineNames, submitRun, type RunRecord } from "./pipeline-run.js";
 import { watchRun, type RunView } from "./watch-run.js";
+import { cliNatsAuth } from "../nats-auth.js";
 
 export interface ClusterRunOptions {
   natsUrl: string;
@@ -34,7 +35,12 @@ function defaultRunId(run: { name?: string | undefined }): string {
 
 export async function runCluster(options: ClusterRunOptions): Promise<ClusterRunOutcome> {
   const { loadPipelineSpec, planStages, preflight, stageProgressView } = await import("../pipeline/index.js");
-  const bus = await createBus({ kind: "nats", url: options.natsUrl, name: "ferret-run" });
+  const bus = await createBus({
+    kind: "nats",
+    url: options.natsUrl,
+    name: "ferret-run",
+    auth: cliNatsAuth(),
+  });
   try {
     const stores = await openPipelineStores(bus, pipelineNames());
     let runId = options.runId;

@@ -20,6 +20,7 @@ import {
 import { createBus } from "@ferret/bus";
 import { InvalidArgumentError } from "@ferret/errors";
 import { grpcTlsOf, withGrpcTlsOptions, type GrpcTlsFlags } from "../grpc-tls.js";
+import { cliNatsAuth } from "../nats-auth.js";
 
 /**
  * `ferret annotate relevance|utility|queries|documents`: LLM labels for a BEIR collection, written to
@@ -140,7 +141,7 @@ async function run(task: AnnotateTaskName, flags: Flags): Promise<void> {
     throw new InvalidArgumentError("--encoder and --dense-index go together");
   const backend = await backendOf(flags);
   const bus = flags.natsUrl
-    ? await createBus({ kind: "nats", url: flags.natsUrl, name: "ferret-cli-annotate" })
+    ? await createBus({ kind: "nats", url: flags.natsUrl, name: "ferret-cli-annotate", auth: cliNatsAuth() })
     : await createBus({ kind: "memory", dir: join(flags.out, ".bus") });
   const bar = progressBar(flags.progress);
   try {

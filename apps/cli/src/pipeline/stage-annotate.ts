@@ -15,6 +15,9 @@ import {
 import { openLlm } from "./llm-backend.js";
 import type { StageDefinition } from "./stages.js";
 
+const LOCAL_ACK_WAIT_MS = 15 * 60_000;
+const SERVER_ACK_WAIT_MS = 5 * 60_000;
+
 export const annotateStage: StageDefinition = {
   name: "annotate",
   title: "annotate: LLM labels",
@@ -22,7 +25,7 @@ export const annotateStage: StageDefinition = {
   needs: () => [],
   keyInputs: ({ spec }) => {
     const a = spec.stages.annotate!;
-    const { gguf: _gguf, ...llm } = a.llm;
+    const { gguf: _gguf, threads: _threads, ...llm } = a.llm;
     const judged = a.task === "relevance" || a.task === "utility";
     return {
       config: { ...a, llm, split: judged ? spec.dataset.train : undefined },
@@ -42,8 +45,13 @@ export const annotateStage: StageDefinition = {
     const backend = await openLlm(a.llm);
     try {
       const id = `annotate-${ctx.key.slice(0, 16)}`;
-      const store = await openAnnotationStore(ctx.bus, { prefix: id });
       const local = a.llm.gguf !== undefined;
+      // A local model on a busy CPU can take minutes over one call: batches are small and their deliveries
+      // wait long before they count as lost.
+      const store = await openAnnotationStore(ctx.bus, {
+        prefix: id,
+        ackWaitMs: local ? LOCAL_ACK_WAIT_MS : SERVER_ACK_WAIT_MS,
+      });
       const annotator = new Annotator({
         backend,
         cache: new FileOutcomeCache(join(ctx.workDir, "llm-cache")),
@@ -63,6 +71,7 @@ export const annotateStage: StageDefinition = {
         store,
         jobId: id,
         itemConcurrency: local ? 1 : a.concurrency,
+        batchSize: local ? 4 : 32,
         ...(a.task === "queries" ? { queryGen: { type: a.queryType, style: a.queryStyle } } : {}),
         ...(a.task === "utility" ? { utility: { variant: "selection" as const } } : {}),
         onProgress: (p) => ctx.progress(p.itemsDone, p.job.spec.totalItems, "items labelled"),

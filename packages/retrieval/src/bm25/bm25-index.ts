@@ -15,6 +15,7 @@ import { ExhaustiveScorer } from "./exhaustive-scorer.js";
 import { invertPostings, type DocVectors, type FieldIndex } from "./field-index.js";
 import type { BuiltIndex, FieldLayout } from "./index-builder.js";
 import { maxScoreTopK } from "./maxscore-scorer.js";
+import { fillBlockImpacts, postingBlocks, type PostingBlocks } from "./posting-blocks.js";
 
 const f = Math.fround;
 
@@ -52,6 +53,8 @@ interface FieldScoring {
   cache: Float32Array;
   /** Per term, max over its postings of float(freq · normInverse); NaN until first needed. */
   maxImpact: Float32Array;
+  /** Per posting block, the same maximum over the block (filled with the term's maxImpact). */
+  blockImpacts: Float32Array;
 }
 
 /**
@@ -61,6 +64,7 @@ interface FieldScoring {
 export class Bm25Index {
   readonly analyzer: Analyzer;
   private readonly scoring = new Map<string, FieldScoring[]>();
+  private blocks: PostingBlocks[] | undefined;
   private exhaustive: ExhaustiveScorer | undefined;
   private docNumbers: Map<string, number> | undefined;
   private idRanks: Int32Array | undefined;
@@ -141,7 +145,8 @@ export class Bm25Index {
     const topK = Math.min(k, this.numDocs);
     const clauses = this.clauses(terms, options);
     const tieKeys = options.tieBreak === "docid" ? this.docIdRanks : undefined;
-    if ((options.algorithm ?? "maxscore") === "exhaustive") {
+    // Pruning bounds a clause's scores by its largest impact, which holds for positive weights only.
+    if ((options.algorithm ?? "maxscore") === "exhaustive" || clauses.some((c) => !(c.weight >= 0))) {
       this.exhaustive ??= new ExhaustiveScorer(this.numDocs);
       return this.exhaustive.topK(clauses, topK, tieKeys);
     }
@@ -157,6 +162,7 @@ export class Bm25Index {
       const fieldWeight = options.fieldWeights?.[field.name] ?? 1;
       if (fieldWeight === 0 || field.docCount === 0) return;
       const fs = scoring[fi] as FieldScoring;
+      const blocks = this.postingBlocks[fi] as PostingBlocks;
       for (const [term, boost] of terms) {
         const termId = field.termIds.get(term);
         if (termId === undefined) continue;
@@ -164,6 +170,8 @@ export class Bm25Index {
         // BoostQuery(fieldQuery, fieldWeight) passes boost·fieldWeight down to each TermQuery.
         const weight = clauseWeight(f(f(boost) * f(fieldWeight)), idf(docs.length, field.docCount));
         const x = this.maxImpact(field, fs, termId);
+        const firstBlock = blocks.starts[termId] as number;
+        const endBlock = blocks.starts[termId + 1] as number;
         clauses.push({
           docs,
           freqs,
@@ -171,6 +179,8 @@ export class Bm25Index {
           cache: fs.cache,
           weight,
           maxScore: f(weight - f(weight / f(1 + x))),
+          blockLastDocs: blocks.lastDocs.subarray(firstBlock, endBlock),
+          blockImpacts: fs.blockImpacts.subarray(firstBlock, endBlock),
         });
       }
     });
@@ -182,24 +192,38 @@ export class Bm25Index {
     let scoring = this.scoring.get(key);
     if (scoring === undefined) {
       validateBm25Params(bm25);
-      scoring = this.fields.map((field) => ({
+      scoring = this.fields.map((field, fi) => ({
         cache: normInverseCache(bm25, avgFieldLength(field.sumTotalTermFreq, field.docCount)),
         maxImpact: new Float32Array(field.terms.length).fill(Number.NaN),
+        blockImpacts: new Float32Array((this.postingBlocks[fi] as PostingBlocks).lastDocs.length),
       }));
       this.scoring.set(key, scoring);
     }
     return scoring;
   }
 
+  /** Per field, its posting blocks (built on first use). */
+  private get postingBlocks(): PostingBlocks[] {
+    this.blocks ??= this.fields.map(postingBlocks);
+    return this.blocks;
+  }
+
+  /**
+   * Computes the block bounds of every term for the index's default BM25 parameters now, rather than
+   * term by term in the first queries that use them (one pass over the postings).
+   */
+  prepareScoring(): void {
+    const scoring = this.fieldScoring(this.defaultBm25);
+    this.fields.forEach((field, fi) => {
+      for (let t = 0; t < field.terms.length; t++) this.maxImpact(field, scoring[fi] as FieldScoring, t);
+    });
+  }
+
   private maxImpact(field: FieldIndex, fs: FieldScoring, termId: number): number {
     let x = fs.maxImpact[termId] as number;
     if (Number.isNaN(x)) {
-      const { docs, freqs } = postingsOf(field, termId);
-      x = 0;
-      for (let i = 0; i < docs.length; i++) {
-        const v = f((freqs[i] as number) * (fs.cache[field.norms[docs[i] as number] as number] as number));
-        if (v > x) x = v;
-      }
+      const blocks = this.postingBlocks[this.fields.indexOf(field)] as PostingBlocks;
+      x = fillBlockImpacts(field, blocks, fs.cache, fs.blockImpacts, termId);
       fs.maxImpact[termId] = x;
     }
     return x;

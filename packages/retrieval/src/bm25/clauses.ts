@@ -15,6 +15,10 @@ export interface Clause {
   readonly weight: number;
   /** The highest score this clause gives any document (exact: the score is monotone in freq · normInverse). */
   readonly maxScore: number;
+  /** Per block of BLOCK_SIZE postings (posting-blocks.ts), the document of its last posting. */
+  readonly blockLastDocs: Int32Array;
+  /** Per block, its largest float(freq · normInverse): termScore(weight, impact) bounds its scores. */
+  readonly blockImpacts: Float32Array;
 }
 
 export function postingsOf(field: FieldIndex, termId: number): { docs: Int32Array; freqs: Int32Array } {

@@ -1,4 +1,5 @@
 import { intToByte4 } from "../bm25/small-float.js";
+import { prng } from "./prng.js";
 
 /**
  * A small collection full of exact BM25 ties, deterministic: groups of duplicated documents, and short
@@ -6,17 +7,6 @@ import { intToByte4 } from "../bm25/small-float.js";
  * equal). Ids are shuffled numbers ("1" .. "n", whose code point order is neither numeric nor index
  * order) plus a few non-ASCII ids in tied groups, where UTF-16 and code point order disagree.
  */
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface TieCorpus {
   docs: { id: string; title: string; text: string }[];

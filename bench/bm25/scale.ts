@@ -2,6 +2,10 @@
  * bench/bm25 scale: embedded BM25 vs OpenSearch on a synthetic passage corpus of growing size.
  *
  *   bench/bm25/scale.sh [--sizes 100000,300000,1000000] [--queries N] [--reps N] [--scifact DIR]
+ *                       [--backends embedded,opensearch] [--quick]
+ *
+ * --quick is the iteration mode: 100k passages, 200 queries, best of 2, both backends unless --backends
+ * says otherwise (flags after it override it).
  *
  * The corpus is built deterministically from SciFact's vocabulary: its words ranked by frequency, each
  * passage's length drawn from SciFact-like lengths (30..150 words) and its words drawn with Zipfian
@@ -39,7 +43,11 @@ interface Args {
   opensearch: string;
   queries: number;
   reps: number;
+  backends: ("embedded" | "opensearch")[];
 }
+
+/** The corpus file always holds at least this many passages, so every size is a prefix of one file. */
+const CORPUS_PASSAGES = 1_000_000;
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
@@ -49,6 +57,7 @@ function parseArgs(argv: string[]): Args {
     opensearch: defaultOpenSearchNode(),
     queries: 1109,
     reps: 2,
+    backends: ["embedded", "opensearch"],
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1] ?? ""];
@@ -59,7 +68,11 @@ function parseArgs(argv: string[]): Args {
     else if (flag === "--opensearch") args.opensearch = value;
     else if (flag === "--queries") args.queries = Number(value);
     else if (flag === "--reps") args.reps = Number(value);
-    else continue;
+    else if (flag === "--backends") args.backends = value.split(",") as Args["backends"];
+    else if (flag === "--quick") {
+      Object.assign(args, { sizes: [100_000], queries: 200, reps: 2 });
+      continue;
+    } else continue;
     i++;
   }
   return args;
@@ -184,7 +197,7 @@ async function* firstPassages(args: Args, size: number): AsyncGenerator<Document
 }
 
 function corpusPath(args: Args): string {
-  return resolve(args.work, `synthetic-${Math.max(...args.sizes)}.jsonl`);
+  return resolve(args.work, `synthetic-${Math.max(CORPUS_PASSAGES, ...args.sizes)}.jsonl`);
 }
 
 async function embeddedPart(args: Args, size: number): Promise<PartResult> {
@@ -319,14 +332,14 @@ if (args.part !== undefined && args.size !== undefined) {
     const t = performance.now();
     const written = await writeBeirCorpus(
       corpus,
-      syntheticPassages(await sciFactVocabulary(args.scifact), Math.max(...args.sizes)),
+      syntheticPassages(await sciFactVocabulary(args.scifact), Math.max(CORPUS_PASSAGES, ...args.sizes)),
     );
     process.stderr.write(
       `wrote ${written} passages to ${corpus} in ${((performance.now() - t) / 1000).toFixed(0)} s\n`,
     );
   }
   for (const size of args.sizes) {
-    for (const part of ["embedded", "opensearch"]) {
+    for (const part of args.backends) {
       const out = execFileSync(
         process.execPath,
         [

@@ -32,6 +32,14 @@ describe("analyzers against Lucene", () => {
     (_label, c) => {
       expect(english.analyze(c.input)).toEqual(c.english);
       expect(standard.analyze(c.input)).toEqual(c.standard);
+      // The index builder analyses token by token (tokenize, then term, memoised per token).
+      for (const [analyzer, want] of [
+        [english, c.english],
+        [standard, c.standard],
+      ] as const) {
+        const terms = analyzer.tokenize(c.input).map((t) => analyzer.term(t));
+        expect(terms.filter((t) => t !== undefined)).toEqual(want);
+      }
     },
   );
 

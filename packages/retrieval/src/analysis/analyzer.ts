@@ -20,8 +20,15 @@ export type AnalyzerName = (typeof ANALYZER_NAMES)[number];
 
 export interface Analyzer {
   readonly name: AnalyzerName;
-  /** The terms of `text`, in order, repeats kept. */
+  /** The terms of `text`, in order, repeats kept: tokenize, then each token through `term`. */
   analyze(text: string): string[];
+  /** The tokenizer's tokens of `text`, in order. */
+  tokenize(text: string): string[];
+  /**
+   * The term one token becomes, or undefined if it is filtered out (a stop word). Each token is
+   * analysed on its own (no filter here looks at its neighbours), so callers may memoise this.
+   */
+  term(token: string): string | undefined;
 }
 
 /** Stems are memoised: word frequencies are Zipfian, so a bounded cache catches nearly all calls. */
@@ -34,11 +41,19 @@ class EnglishAnalyzer implements Analyzer {
   analyze(text: string): string[] {
     const out: string[] = [];
     for (const token of standardTokenize(text)) {
-      const term = lowerCaseLikeLucene(removeEnglishPossessive(token));
-      if (ENGLISH_STOP_WORDS.has(term)) continue;
-      out.push(this.stem(term));
+      const term = this.term(token);
+      if (term !== undefined) out.push(term);
     }
     return out;
+  }
+
+  tokenize(text: string): string[] {
+    return standardTokenize(text);
+  }
+
+  term(token: string): string | undefined {
+    const term = lowerCaseLikeLucene(removeEnglishPossessive(token));
+    return ENGLISH_STOP_WORDS.has(term) ? undefined : this.stem(term);
   }
 
   private stem(term: string): string {
@@ -57,6 +72,14 @@ class StandardAnalyzer implements Analyzer {
 
   analyze(text: string): string[] {
     return standardTokenize(text).map(lowerCaseLikeLucene);
+  }
+
+  tokenize(text: string): string[] {
+    return standardTokenize(text);
+  }
+
+  term(token: string): string {
+    return lowerCaseLikeLucene(token);
   }
 }
 

@@ -82,7 +82,7 @@ export class Bm25Index {
   }
 
   static fromBuilt(built: BuiltIndex, bm25: Bm25Params = ANSERINI_BM25): Bm25Index {
-    return new Bm25Index(built.analyzer, built.layout, built.docIds, built.fields, built.docVectors, bm25);
+    return new Bm25Index(built.analyzer, built.layout, built.docIds, built.fields, undefined, bm25);
   }
 
   get numDocs(): number {

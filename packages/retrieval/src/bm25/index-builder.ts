@@ -1,8 +1,8 @@
 import type { DocumentRecord } from "@ferret/datasets";
 import { InvalidArgumentError } from "@ferret/errors";
 import { createAnalyzer, type Analyzer, type AnalyzerName } from "../analysis/analyzer.js";
-import type { DocVectors, FieldIndex } from "./field-index.js";
-import { GrowableInt32, GrowableUint8 } from "./growable.js";
+import type { FieldIndex } from "./field-index.js";
+import { ChunkedInt32, GrowableInt32, GrowableUint8 } from "./growable.js";
 import { intToByte4 } from "./small-float.js";
 
 /**
@@ -27,68 +27,121 @@ export interface BuiltIndex {
   layout: FieldLayout;
   docIds: string[];
   fields: FieldIndex[];
-  docVectors: DocVectors | undefined;
 }
 
+/** tokenTerms' mark for a token the analyzer drops (a stop word). */
+const DROPPED = -1;
+/** tokenTerms is cleared when it reaches this many distinct tokens (Zipf: the frequent ones come back). */
+const TOKEN_CACHE_LIMIT = 1 << 20;
+
+/**
+ * One field's postings under construction. Each distinct token is analysed once and mapped straight to
+ * its term id (tokenTerms), a document's term frequencies are counted in a per-term typed array, and
+ * its (term, freq) pairs are appended to chunked int32 sequences; finish() inverts them into posting
+ * lists with a counting sort by term (stable, so each list stays in document order), releasing the
+ * pairs chunk by chunk.
+ */
 class FieldBuilder {
   readonly termIds = new Map<string, number>();
   readonly terms: string[] = [];
-  private readonly pairTerms = new GrowableInt32(1 << 16);
-  private readonly pairFreqs = new GrowableInt32(1 << 16);
+  private readonly tokenTerms = new Map<string, number>();
+  private readonly pairTerms = new ChunkedInt32();
+  private readonly pairFreqs = new ChunkedInt32();
   private readonly docStarts = new GrowableInt32(1 << 12);
   private readonly norms = new GrowableUint8(1 << 12);
-  private readonly counts = new Map<string, number>();
+  /** Per term id: its document frequency so far, and its count in the document being added. */
+  private dfs = new Int32Array(1024);
+  private counts = new Int32Array(1024);
+  /** The distinct term ids of the document being added, in first-occurrence order. */
+  private docTerms = new Int32Array(256);
   private docCount = 0;
   private sumTotalTermFreq = 0;
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    private readonly analyzer: Analyzer,
+  ) {}
 
-  add(tokens: string[]): void {
-    this.docStarts.push(this.pairTerms.length);
-    const counts = this.counts;
-    counts.clear();
-    for (const t of tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
-    for (const [term, freq] of counts) {
-      let id = this.termIds.get(term);
+  add(text: string): void {
+    let length = 0;
+    let distinct = 0;
+    const tokenTerms = this.tokenTerms;
+    for (const token of this.analyzer.tokenize(text)) {
+      let id = tokenTerms.get(token);
       if (id === undefined) {
-        id = this.terms.length;
-        this.termIds.set(term, id);
-        this.terms.push(term);
+        const term = this.analyzer.term(token);
+        id = term === undefined ? DROPPED : this.termId(term);
+        if (tokenTerms.size >= TOKEN_CACHE_LIMIT) tokenTerms.clear();
+        tokenTerms.set(token, id);
       }
+      if (id === DROPPED) continue;
+      length++;
+      const counts = this.counts;
+      if ((counts[id] as number) === 0) {
+        if (distinct === this.docTerms.length) this.docTerms = grow(this.docTerms);
+        this.docTerms[distinct++] = id;
+      }
+      counts[id] = (counts[id] as number) + 1;
+    }
+    this.docStarts.push(this.pairTerms.length);
+    const { counts, dfs, docTerms } = this;
+    for (let i = 0; i < distinct; i++) {
+      const id = docTerms[i] as number;
       this.pairTerms.push(id);
-      this.pairFreqs.push(freq);
+      this.pairFreqs.push(counts[id] as number);
+      dfs[id] = (dfs[id] as number) + 1;
+      counts[id] = 0;
     }
     // Lucene's norm: the number of tokens (positions) in the field, discountOverlaps changing nothing here.
-    this.norms.push(intToByte4(tokens.length));
-    if (tokens.length > 0) this.docCount++;
-    this.sumTotalTermFreq += tokens.length;
+    this.norms.push(intToByte4(length));
+    if (length > 0) this.docCount++;
+    this.sumTotalTermFreq += length;
   }
 
-  finish(numDocs: number, keepVectors: boolean): { field: FieldIndex; vectors: DocVectors | undefined } {
-    this.docStarts.push(this.pairTerms.length);
-    const numTerms = this.terms.length;
-    const pairTerms = this.pairTerms.toArray();
-    const pairFreqs = this.pairFreqs.toArray();
-    const starts = new Uint32Array(numTerms + 1);
-    for (let i = 0; i < pairTerms.length; i++) {
-      const slot = (pairTerms[i] as number) + 1;
-      starts[slot] = (starts[slot] as number) + 1;
+  private termId(term: string): number {
+    let id = this.termIds.get(term);
+    if (id === undefined) {
+      id = this.terms.length;
+      this.termIds.set(term, id);
+      this.terms.push(term);
+      if (id === this.counts.length) {
+        this.counts = grow(this.counts);
+        this.dfs = grow(this.dfs);
+      }
     }
-    for (let t = 0; t < numTerms; t++) starts[t + 1] = (starts[t + 1] as number) + (starts[t] as number);
+    return id;
+  }
+
+  finish(): FieldIndex {
+    const numTerms = this.terms.length;
+    const numPostings = this.pairTerms.length;
+    this.docStarts.push(numPostings);
+    const docStarts = this.docStarts.toArray();
+    const starts = new Uint32Array(numTerms + 1);
+    for (let t = 0; t < numTerms; t++) starts[t + 1] = (starts[t] as number) + (this.dfs[t] as number);
     const fill = starts.slice(0, numTerms);
-    const docs = new Int32Array(pairTerms.length);
-    const freqs = new Int32Array(pairTerms.length);
-    for (let d = 0; d < numDocs; d++) {
-      const end = this.docStarts.get(d + 1);
-      for (let i = this.docStarts.get(d); i < end; i++) {
-        const t = pairTerms[i] as number;
+    const docs = new Int32Array(numPostings);
+    const freqs = new Int32Array(numPostings);
+    const termChunks = this.pairTerms.take();
+    const freqChunks = this.pairFreqs.take();
+    let d = 0;
+    let i = 0;
+    for (let c = 0; c < termChunks.length; c++) {
+      const tc = termChunks[c] as Int32Array;
+      const fc = freqChunks[c] as Int32Array;
+      // Release the pairs as they are inverted.
+      termChunks[c] = EMPTY;
+      freqChunks[c] = EMPTY;
+      for (let j = 0; j < tc.length; j++, i++) {
+        while (i >= (docStarts[d + 1] as number)) d++;
+        const t = tc[j] as number;
         const at = fill[t] as number;
         fill[t] = at + 1;
         docs[at] = d;
-        freqs[at] = pairFreqs[i] as number;
+        freqs[at] = fc[j] as number;
       }
     }
-    const field: FieldIndex = {
+    return {
       name: this.name,
       terms: this.terms,
       termIds: this.termIds,
@@ -99,11 +152,15 @@ class FieldBuilder {
       docCount: this.docCount,
       sumTotalTermFreq: this.sumTotalTermFreq,
     };
-    const vectors = keepVectors
-      ? { starts: Uint32Array.from(this.docStarts.toArray()), terms: pairTerms, freqs: pairFreqs }
-      : undefined;
-    return { field, vectors };
   }
+}
+
+const EMPTY = new Int32Array(0);
+
+function grow(a: Int32Array): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(a.length * 2);
+  next.set(a);
+  return next;
 }
 
 export class Bm25IndexBuilder {
@@ -118,8 +175,8 @@ export class Bm25IndexBuilder {
     this.layout = options.layout ?? "flat";
     this.fields =
       this.layout === "flat"
-        ? [new FieldBuilder("contents")]
-        : [new FieldBuilder("contents"), new FieldBuilder("title")];
+        ? [new FieldBuilder("contents", this.analyzer)]
+        : [new FieldBuilder("contents", this.analyzer), new FieldBuilder("title", this.analyzer)];
   }
 
   get size(): number {
@@ -132,30 +189,21 @@ export class Bm25IndexBuilder {
     this.docIds.push(doc.id);
     const [contents, title] = this.fields as [FieldBuilder, FieldBuilder | undefined];
     if (this.layout === "flat") {
-      contents.add(this.analyzer.analyze(`${doc.title}\n${doc.text}`));
+      contents.add(`${doc.title}\n${doc.text}`);
     } else {
-      contents.add(this.analyzer.analyze(doc.text));
-      title?.add(this.analyzer.analyze(doc.title));
+      contents.add(doc.text);
+      title?.add(doc.title);
     }
   }
 
-  /** Adds pre-analyzed field tokens (used by worker-parallel indexing). */
-  addAnalyzed(id: string, fieldTokens: string[][]): void {
-    if (this.seen.has(id)) throw new InvalidArgumentError(`duplicate document id "${id}"`);
-    this.seen.add(id);
-    this.docIds.push(id);
-    this.fields.forEach((f, i) => f.add(fieldTokens[i] ?? []));
-  }
-
+  /** The index; term vectors for RM3 are derived from the postings when first needed. */
   finish(): BuiltIndex {
-    const n = this.docIds.length;
-    const built = this.fields.map((f, i) => f.finish(n, i === 0));
+    this.seen.clear();
     return {
       analyzer: this.analyzer.name,
       layout: this.layout,
       docIds: this.docIds,
-      fields: built.map((b) => b.field),
-      docVectors: built[0]?.vectors,
+      fields: this.fields.map((f) => f.finish()),
     };
   }
 }

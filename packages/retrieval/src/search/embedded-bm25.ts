@@ -47,11 +47,16 @@ export class EmbeddedBm25 implements LexicalBackend {
       if (builder.size % 1000 === 0) options.onProgress?.(builder.size);
     }
     options.onProgress?.(builder.size);
-    return new EmbeddedBm25(Bm25Index.fromBuilt(builder.finish(), options.bm25));
+    const index = Bm25Index.fromBuilt(builder.finish(), options.bm25);
+    // The pruning bounds are part of a searchable index, as Lucene writes its impacts when indexing.
+    index.prepareScoring();
+    return new EmbeddedBm25(index);
   }
 
   static async load(path: string): Promise<EmbeddedBm25> {
-    return new EmbeddedBm25(await readIndexFile(path));
+    const index = await readIndexFile(path);
+    index.prepareScoring();
+    return new EmbeddedBm25(index);
   }
 
   async save(path: string): Promise<void> {

@@ -3,7 +3,8 @@ import { removeEnglishPossessive } from "./english-possessive.js";
 import { ENGLISH_STOP_WORDS } from "./english-stop-words.js";
 import { lowerCaseLikeLucene } from "./lower-case.js";
 import { porterStem } from "./porter-stem.js";
-import { standardTokenize } from "./standard-tokenizer.js";
+import { standardTokenSpans, standardTokenize } from "./standard-tokenizer.js";
+import type { TokenSpans } from "./token-spans.js";
 
 /**
  * Analyzers: text to the terms that are indexed and searched.
@@ -24,6 +25,8 @@ export interface Analyzer {
   analyze(text: string): string[];
   /** The tokenizer's tokens of `text`, in order. */
   tokenize(text: string): string[];
+  /** The same tokens as spans (no string per token where the text allows). */
+  tokenSpans(text: string, spans: TokenSpans): void;
   /**
    * The term one token becomes, or undefined if it is filtered out (a stop word). Each token is
    * analysed on its own (no filter here looks at its neighbours), so callers may memoise this.
@@ -51,6 +54,10 @@ class EnglishAnalyzer implements Analyzer {
     return standardTokenize(text);
   }
 
+  tokenSpans(text: string, spans: TokenSpans): void {
+    standardTokenSpans(text, spans);
+  }
+
   term(token: string): string | undefined {
     const term = lowerCaseLikeLucene(removeEnglishPossessive(token));
     return ENGLISH_STOP_WORDS.has(term) ? undefined : this.stem(term);
@@ -76,6 +83,10 @@ class StandardAnalyzer implements Analyzer {
 
   tokenize(text: string): string[] {
     return standardTokenize(text);
+  }
+
+  tokenSpans(text: string, spans: TokenSpans): void {
+    standardTokenSpans(text, spans);
   }
 
   term(token: string): string {

@@ -10,6 +10,8 @@
  * and Intl.Segmenter agree on every whitespace-delimited chunk of the SciFact corpus.
  */
 
+import { TokenSpans } from "./token-spans.js";
+
 const OTHER = 0;
 const LETTER = 1;
 const DIGIT = 2;
@@ -33,8 +35,19 @@ function classAt(text: string, i: number, end: number): number {
   return i < end ? (CLASS[text.charCodeAt(i)] ?? OTHER) : OTHER;
 }
 
+/** Reused by asciiWordBreak (synchronous, so never shared by two calls). */
+const scratch = new TokenSpans();
+
 /** Appends the word tokens of text[start, end) (all ASCII) to `out`. */
 export function asciiWordBreak(text: string, start: number, end: number, out: string[]): void {
+  const spans = scratch;
+  spans.reset(text);
+  asciiWordSpans(text, start, end, spans);
+  for (let i = 0; i < spans.count; i++) out.push(text.slice(spans.starts[i], spans.ends[i]));
+}
+
+/** Appends the spans of the word tokens of text[start, end) (all ASCII) to `spans`. */
+export function asciiWordSpans(text: string, start: number, end: number, spans: TokenSpans): void {
   let i = start;
   while (i < end) {
     const first = classAt(text, i, end);
@@ -64,7 +77,7 @@ export function asciiWordBreak(text: string, start: number, end: number, out: st
       prev = next;
       j += 2;
     }
-    if (hasAlnum) out.push(text.slice(i, j));
+    if (hasAlnum) spans.push(i, j);
     i = j;
   }
 }

@@ -1,4 +1,5 @@
-import { asciiWordBreak } from "./ascii-word-break.js";
+import { asciiWordBreak, asciiWordSpans } from "./ascii-word-break.js";
+import type { TokenSpans } from "./token-spans.js";
 
 /**
  * Lucene's StandardTokenizer (org.apache.lucene.analysis.standard, a JFlex grammar implementing the
@@ -67,6 +68,41 @@ export function standardTokenize(text: string, options: TokenizeOptions = {}): s
     }
   }
   return maxTokenLength > 0 ? splitLongTokens(out, maxTokenLength) : out;
+}
+
+/**
+ * standardTokenize's tokens as spans (token-spans.ts): of `text` itself where it is all ASCII (no
+ * string made per token), else of the tokens joined by spaces.
+ */
+export function standardTokenSpans(text: string, spans: TokenSpans, options: TokenizeOptions = {}): void {
+  const maxTokenLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
+  if (NON_ASCII.test(text)) {
+    const tokens = standardTokenize(text, options);
+    spans.reset(tokens.join(" "));
+    let at = 0;
+    for (const t of tokens) {
+      spans.push(at, at + t.length);
+      at += t.length + 1;
+    }
+    return;
+  }
+  spans.reset(text);
+  asciiWordSpans(text, 0, text.length, spans);
+  if (maxTokenLength <= 0) return;
+  for (let i = 0; i < spans.count; i++) {
+    if ((spans.ends[i] as number) - (spans.starts[i] as number) > maxTokenLength) {
+      // Rare: cut the long tokens into pieces, as splitLongTokens does.
+      const pieces: [number, number][] = [];
+      for (let k = 0; k < spans.count; k++) {
+        const end = spans.ends[k] as number;
+        for (let s = spans.starts[k] as number; s < end; s += maxTokenLength)
+          pieces.push([s, Math.min(s + maxTokenLength, end)]);
+      }
+      spans.reset(text);
+      for (const [s, e] of pieces) spans.push(s, e);
+      return;
+    }
+  }
 }
 
 function isSpace(text: string, i: number): boolean {

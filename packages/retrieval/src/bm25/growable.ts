@@ -17,10 +17,6 @@ export class GrowableInt32 {
     this.data[this.length++] = value;
   }
 
-  get(i: number): number {
-    return this.data[i] as number;
-  }
-
   /** A trimmed copy of the contents. */
   toArray(): Int32Array {
     return this.data.slice(0, this.length);
@@ -60,7 +56,10 @@ export class ChunkedInt32 {
   private at = 0;
   length = 0;
 
-  constructor(first = 1024, private readonly max = 1 << 20) {
+  constructor(
+    first = 1024,
+    private readonly max = 1 << 20,
+  ) {
     this.current = new Int32Array(first);
     this.chunks.push(this.current);
   }

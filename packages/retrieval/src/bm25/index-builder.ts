@@ -4,6 +4,8 @@ import { createAnalyzer, type Analyzer, type AnalyzerName } from "../analysis/an
 import type { FieldIndex } from "./field-index.js";
 import { ChunkedInt32, GrowableInt32, GrowableUint8 } from "./growable.js";
 import { intToByte4 } from "./small-float.js";
+import { TokenTermTable } from "./token-term-table.js";
+import { TokenSpans } from "../analysis/token-spans.js";
 
 /**
  * Builds the embedded BM25 index from documents streamed in once, in index order (which is also
@@ -31,8 +33,6 @@ export interface BuiltIndex {
 
 /** tokenTerms' mark for a token the analyzer drops (a stop word). */
 const DROPPED = -1;
-/** tokenTerms is cleared when it reaches this many distinct tokens (Zipf: the frequent ones come back). */
-const TOKEN_CACHE_LIMIT = 1 << 20;
 
 /**
  * One field's postings under construction. Each distinct token is analysed once and mapped straight to
@@ -44,7 +44,13 @@ const TOKEN_CACHE_LIMIT = 1 << 20;
 class FieldBuilder {
   readonly termIds = new Map<string, number>();
   readonly terms: string[] = [];
-  private readonly tokenTerms = new Map<string, number>();
+  private readonly tokenTerms = new TokenTermTable();
+  private readonly spans = new TokenSpans();
+  /** A token's term id, or DROPPED (on a tokenTerms miss). */
+  private readonly resolve = (token: string): number => {
+    const term = this.analyzer.term(token);
+    return term === undefined ? DROPPED : this.termId(term);
+  };
   private readonly pairTerms = new ChunkedInt32();
   private readonly pairFreqs = new ChunkedInt32();
   private readonly docStarts = new GrowableInt32(1 << 12);
@@ -65,15 +71,11 @@ class FieldBuilder {
   add(text: string): void {
     let length = 0;
     let distinct = 0;
-    const tokenTerms = this.tokenTerms;
-    for (const token of this.analyzer.tokenize(text)) {
-      let id = tokenTerms.get(token);
-      if (id === undefined) {
-        const term = this.analyzer.term(token);
-        id = term === undefined ? DROPPED : this.termId(term);
-        if (tokenTerms.size >= TOKEN_CACHE_LIMIT) tokenTerms.clear();
-        tokenTerms.set(token, id);
-      }
+    const spans = this.spans;
+    this.analyzer.tokenSpans(text, spans);
+    const { source, starts, ends } = spans;
+    for (let k = 0; k < spans.count; k++) {
+      const id = this.tokenTerms.intern(source, starts[k] as number, ends[k] as number, this.resolve);
       if (id === DROPPED) continue;
       length++;
       const counts = this.counts;

@@ -26,10 +26,10 @@ const NO_DOC = 0x7fffffff;
  * monotonically), so a block bound computed from the block's largest product with the scorer's own
  * float steps is at least every score in the block. A document's score is its clause scores summed in
  * double and rounded to float once, as Lucene does; since a bound is summed in another order, it is
- * widened by the worst-case rounding of an n-term double sum (slack below) before it is rounded to
- * float and compared with θ. In index order (documents arrive in increasing order and ties keep the
- * earlier one) a bound at or below θ prunes; with `tieKeys` (ties broken by a per-document key) a
- * later document can enter with a score equal to θ, so only a bound strictly below θ prunes.
+ * compared with θ less the worst-case rounding of an n-term double sum (`limit` below). In index order
+ * (documents arrive in increasing order and ties keep the earlier one) a score that rounds to θ
+ * cannot enter; with `tieKeys` (ties broken by a per-document key) a later document can enter with a
+ * score equal to θ, so only a bound whose float is below θ prunes.
  * Results equal exhaustive scoring exactly (maxscore-scorer.test.ts).
  */
 export function maxScoreTopK(
@@ -42,14 +42,15 @@ export function maxScoreTopK(
   const heap = new TopKHeap(k, tieKeys);
   if (n === 0 || k === 0) return heap.drain();
   const ties = tieKeys !== undefined;
-  // Rounding error of a double sum of n non-negative terms in any order is below (n - 1) · 2^-53 of it;
-  // (n + 2) · 2^-51 covers that on both sides and the product's own rounding.
-  const slack = 1 + (n + 2) * 2 ** -51;
-  let threshold = -Infinity;
-  /** A document whose clause scores add up to at most `bound` cannot enter the top k. */
-  const prunes = (bound: number): boolean => {
-    const b = f(bound * slack);
-    return ties ? b < threshold : b <= threshold;
+  // A document whose clause bounds add up (in double, in any order) to at most `limit` cannot enter:
+  // its own double sum exceeds that by less than (n - 1) · 2^-53 of it, which `slack` covers many times
+  // over (with the division's rounding), and a double at or below θ rounds to a float at or below θ
+  // (in index order, where a later document equal to θ does not enter), one at or below the float
+  // before θ to a float below it (with tie keys, where it may). -Infinity until the heap is full.
+  const slack = 1 + (n + 8) * 2 ** -50;
+  let limit = -Infinity;
+  const setThreshold = (theta: number): void => {
+    limit = (ties ? floatBefore(theta) : theta) / slack;
   };
 
   const docs = all.map((c) => c.docs);
@@ -127,7 +128,7 @@ export function maxScoreTopK(
     firstEssential = 0;
     while (firstEssential < n) {
       const next = sum + (windowMax[order[firstEssential] as number] as number);
-      if (!prunes(next)) break;
+      if (!(next <= limit)) break;
       sum = next;
       prefix[firstEssential++] = sum;
     }
@@ -191,14 +192,21 @@ export function maxScoreTopK(
           let score = acc[slot] as number;
           let competitive = true;
           for (let j = firstEssential - 1; j >= 0; j--) {
-            if (prunes(score + (prefix[j] as number))) {
+            if (score + (prefix[j] as number) <= limit) {
               competitive = false;
               break;
             }
             const i = order[j] as number;
             const list = docs[i] as Int32Array;
-            const p = advance(list, pos[i] as number, d);
-            pos[i] = p;
+            let p = pos[i] as number;
+            if (p < list.length && (list[p] as number) < d) {
+              // Skip to the block holding d by the blocks' last documents, then search inside it.
+              const last = lastDocs[i] as Int32Array;
+              const b = advance(last, blk[i] as number, d);
+              blk[i] = b;
+              p = b === last.length ? list.length : advance(list, Math.max(p, b * BLOCK_SIZE), d);
+              pos[i] = p;
+            }
             if (p < list.length && list[p] === d) {
               const w = weights[i] as number;
               const x = f(
@@ -208,7 +216,7 @@ export function maxScoreTopK(
               score += f(w - f(w / f(1 + x)));
             }
           }
-          if (competitive && heap.offer(f(score), d) && heap.full) threshold = heap.threshold;
+          if (competitive && heap.offer(f(score), d) && heap.full) setThreshold(heap.threshold);
         }
       }
       innerMin = innerEnd;
@@ -216,6 +224,17 @@ export function maxScoreTopK(
     windowMin = windowEnd;
   }
   return heap.drain();
+}
+
+const floatBits = new Float32Array(1);
+const intBits = new Int32Array(floatBits.buffer);
+
+/** The largest float below the float x (x ≥ 0). */
+function floatBefore(x: number): number {
+  if (x === 0) return -(2 ** -149);
+  floatBits[0] = x;
+  intBits[0] = (intBits[0] as number) - 1;
+  return floatBits[0] as number;
 }
 
 /** The first position at or after `from` whose doc is >= target (galloping, then binary search). */

@@ -48,7 +48,7 @@ function collection(spec: CollectionSpec): Bm25Index {
 
 const collectionSpec: fc.Arbitrary<CollectionSpec> = fc.record({
   seed: fc.integer(),
-  numDocs: fc.oneof(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 4 * BLOCK_SIZE, max: 4000 })),
+  numDocs: fc.oneof(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 4 * BLOCK_SIZE, max: 3000 })),
   vocabulary: fc.integer({ min: 1, max: 60 }),
   maxLength: fc.integer({ min: 1, max: 60 }),
   duplicateRate: fc.constantFrom(0, 0.3, 0.8),
@@ -80,7 +80,7 @@ describe("block-max MaxScore top k", () => {
             }
           }
         }),
-        fuzzParameters(60),
+        fuzzParameters(50),
       );
     },
     fuzzTimeout(60_000),

@@ -119,12 +119,12 @@ if os.path.exists(ev):
     start = next(e for e in events if e["event"] == "start")
     steps = [e for e in events if e["event"] == "step"]
     done = next(e for e in events if e["event"] == "done")
-    first = next(e for e in events if e["event"] in ("step",))
     bs = json.load(open(os.path.join(out, "job.json"))).get("hyperparameters", {}).get("batchSize", 32)
-    s["engine"] = {"precision": start["precision"], "steps": done["step"], "examples": start["examples"],
-                   "trainLoopSeconds": round(steps[-1]["time"] - start["time"], 1),
-                   "samplesPerSecondLoop": round(done["step"] * bs / (steps[-1]["time"] - start["time"]), 3),
-                   "lastLoss": steps[-1]["loss"]}
+    s["engine"] = {"precision": start["precision"], "steps": done["step"], "examples": start["examples"]}
+    if steps:  # a run resumed after its last step (export only) has none
+        loop = steps[-1]["time"] - start["time"]
+        s["engine"].update(trainLoopSeconds=round(loop, 1), lastLoss=steps[-1]["loss"],
+                           samplesPerSecondLoop=round((steps[-1]["step"] - start["startStep"]) * bs / loop, 3))
 st = os.path.join(out, "st.jsonl")
 if os.path.exists(st):
     s["st"] = json.loads(open(st).read().strip().splitlines()[-1])

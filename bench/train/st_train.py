@@ -40,6 +40,7 @@ def main() -> None:
     ap.add_argument("--warmup-ratio", type=float, default=0.1)
     ap.add_argument("--weight-decay", type=float, default=0.01)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: all epochs)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -61,6 +62,8 @@ def main() -> None:
     loss = MultipleNegativesRankingLoss(model, scale=20.0)  # scale 20 = Ferret's infonce temperature 0.05
     steps_per_epoch = len(triples) // args.batch_size  # incomplete last batch dropped, as Ferret's engine does
     total = steps_per_epoch * args.epochs
+    if args.max_steps:
+        total = min(total, args.max_steps)  # as the engine's maxSteps: the schedule spans the steps run
     decay = [p for n, p in model.named_parameters() if not any(k in n for k in ("bias", "LayerNorm"))]
     no_decay = [p for n, p in model.named_parameters() if any(k in n for k in ("bias", "LayerNorm"))]
     opt = torch.optim.AdamW(
@@ -74,6 +77,8 @@ def main() -> None:
     for epoch in range(args.epochs):
         order = torch.randperm(len(triples), generator=gen).tolist()
         for b in range(steps_per_epoch):
+            if step == total:
+                break
             batch = [triples[i] for i in order[b * args.batch_size : (b + 1) * args.batch_size]]
             # what SentenceTransformerTrainer's collator does: one tokenised feature dict per column
             features = [model.preprocess([row[c] for row in batch]) for c in range(3)]

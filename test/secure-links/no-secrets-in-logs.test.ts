@@ -6,17 +6,14 @@
  * some servers do), and starts refused for a wrong password or token log their failure too. Every line
  * each process wrote is scanned for every secret.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ServiceDefinition } from "@grpc/grpc-js";
+import { startNatsServer, type NatsServer } from "@ferret/bus/testing";
 import { createClient } from "@ferret/grpc";
 import { AnnotatorService, JudgeRequest, JudgeTask } from "@ferret/proto";
-import { freePort, spawnServiceProcess } from "@ferret/service/testing";
+import { spawnServiceProcess } from "@ferret/service/testing";
 import { service as healthService } from "grpc-health-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -28,33 +25,12 @@ const TOKEN = secret("tok");
 const LLM_KEY = secret("sk-ferret");
 const SECRETS = { PASSWORD, TOKEN, LLM_KEY };
 
-let dir: string;
-const natsServers: ChildProcess[] = [];
+const natsServers: NatsServer[] = [];
 let userUrl = "";
 let tokenUrl = "";
 let llm: Server;
 let llmUrl = "";
 const llmAuthorizations: string[] = [];
-
-/** A nats-server (JetStream) with `auth` on a free loopback port; resolves once it accepts clients. */
-async function natsServer(name: string, auth: string[]): Promise<string> {
-  const port = await freePort();
-  const server = spawn(
-    "nats-server",
-    ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", join(dir, name), ...auth],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
-  natsServers.push(server);
-  await new Promise<void>((ready, fail) => {
-    let out = "";
-    server.stderr!.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes("Server is ready")) ready();
-    });
-    server.once("exit", (code) => fail(new Error(`nats-server ${name} exited (${code}): ${out}`)));
-  });
-  return `nats://127.0.0.1:${port}`;
-}
 
 /** Lines of a process's log that contain any secret, named. */
 function leaks(log: string): string[] {
@@ -84,9 +60,12 @@ const baseEnv = (prefix: string) => ({
 });
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "no-secrets-"));
-  userUrl = await natsServer("user", ["--user", "ferret", "--pass", PASSWORD]);
-  tokenUrl = await natsServer("token", ["--auth", TOKEN]);
+  const userServer = await startNatsServer({ name: "user", user: { user: "ferret", password: PASSWORD } });
+  natsServers.push(userServer);
+  userUrl = userServer.url;
+  const tokenServer = await startNatsServer({ name: "token", token: TOKEN });
+  natsServers.push(tokenServer);
+  tokenUrl = tokenServer.url;
   // An OpenAI-compatible endpoint that refuses the key, quoting it back in full in its error body.
   llm = createServer((request, response) => {
     llmAuthorizations.push(request.headers.authorization ?? "");
@@ -101,12 +80,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((ok) => llm?.close(ok));
-  await Promise.all(
-    natsServers.map(
-      (p) => new Promise((ok) => (p.exitCode !== null ? ok(null) : (p.once("exit", ok), p.kill()))),
-    ),
-  );
-  await rm(dir, { recursive: true, force: true });
+  await Promise.all(natsServers.map((server) => server.stop()));
 });
 
 describe("no secret in any log line, at any level", () => {

@@ -3,44 +3,23 @@
  * password, a job command's bus connects with them and is refused without them; a TLS file that cannot be
  * read is a ConfigError naming it before any connection.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startNatsServer, type NatsServer } from "@ferret/bus/testing";
 import { ConfigError } from "@ferret/errors";
-import { freePort } from "@ferret/service/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openJobBus } from "./job-bus.js";
 import { cliNatsAuth } from "./nats-auth.js";
 
-let dir: string;
-let server: ChildProcess;
+let server: NatsServer;
 let url: string;
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "cli-nats-auth-"));
-  const port = await freePort();
-  server = spawn(
-    "nats-server",
-    ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir, "--user", "ferret", "--pass", "s3cret-pw"],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
-  await new Promise<void>((ready, fail) => {
-    let out = "";
-    server.stderr!.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes("Server is ready")) ready();
-    });
-    server.once("exit", (code) => fail(new Error(`nats-server exited (${code}): ${out}`)));
-  });
-  url = `nats://127.0.0.1:${port}`;
+  server = await startNatsServer({ user: { user: "ferret", password: "s3cret-pw" } });
+  url = server.url;
 });
 
-afterAll(async () => {
-  server?.kill();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => server?.stop());
 
 afterEach(() => {
   for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
@@ -67,7 +46,7 @@ describe("the CLI's NATS credentials", () => {
   });
 
   it("name a TLS file that cannot be read, before connecting", () => {
-    process.env["FERRET_CLI_NATS__TLS__CA_FILE"] = join(dir, "missing-ca.pem");
+    process.env["FERRET_CLI_NATS__TLS__CA_FILE"] = join(import.meta.dirname, "missing-ca.pem");
     expect(() => cliNatsAuth()).not.toThrow();
     return expect(openJobBus(url, "cli-auth-test")).rejects.toThrow(ConfigError);
   });

@@ -4,8 +4,7 @@
  * or missing ones fail with UnavailableError; a bad file is a ConfigError naming it; and no secret appears
  * in an error or in any log line, at any level.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -14,49 +13,14 @@ import { makeTestPki } from "@ferret/grpc/testing";
 import { createLogger } from "@ferret/logging";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBus } from "../create-bus.js";
+import { startNatsServer, type NatsServer } from "../test-support/nats-server.js";
 import type { NatsAuth } from "./nats-auth.js";
 import { redactServers } from "./nats-auth.js";
 
 const PASSWORD = "pw-7f3a9c1e5b";
 const TOKEN = "tok-2d8e4b6a0c";
 const dir = mkdtempSync(join(tmpdir(), "ferret-nats-auth-"));
-const servers: ChildProcess[] = [];
-
-/** A JetStream nats-server on a port it picks, with `args`; resolves to its client URL. */
-async function startServer(name: string, args: string[]): Promise<string> {
-  const portsDir = join(dir, `${name}-ports`);
-  mkdirSync(portsDir);
-  const p = spawn(
-    "nats-server",
-    [
-      "-a",
-      "127.0.0.1",
-      "-p",
-      "-1",
-      "-m",
-      "0",
-      "-js",
-      "-sd",
-      join(dir, name),
-      "--ports_file_dir",
-      portsDir,
-      ...args,
-    ],
-    { stdio: "ignore" },
-  );
-  servers.push(p);
-  for (let i = 0; i < 100; i++) {
-    try {
-      const file = readdirSync(portsDir).find((f) => f.endsWith(".ports"));
-      if (file)
-        return (JSON.parse(readFileSync(join(portsDir, file), "utf8")) as { nats: string[] }).nats[0]!;
-    } catch {
-      // not written yet
-    }
-    await new Promise((ok) => setTimeout(ok, 100));
-  }
-  throw new Error(`nats-server ${name} did not start`);
-}
+const servers: NatsServer[] = [];
 
 /** Everything a logger at trace level writes, to check for secrets. */
 function capturingLogger() {
@@ -97,27 +61,27 @@ let tokenUrl = "";
 let tlsUrl = "";
 let ca = "";
 
+/** A JetStream nats-server with `options`, stopped after the suite; resolves to its client URL. */
+async function startServer(options: Parameters<typeof startNatsServer>[0]): Promise<string> {
+  const server = await startNatsServer(options);
+  servers.push(server);
+  return server.url;
+}
+
 beforeAll(async () => {
-  userUrl = await startServer("user", ["--user", "ferret", "--pass", PASSWORD]);
-  tokenUrl = await startServer("token", ["--auth", TOKEN]);
+  userUrl = await startServer({ name: "user", user: { user: "ferret", password: PASSWORD } });
+  tokenUrl = await startServer({ name: "token", token: TOKEN });
   // A CA, and a server certificate for 127.0.0.1 signed by it.
   const pki = await makeTestPki(join(dir, "pki"));
   ca = pki.caFile;
-  tlsUrl = await startServer("tls", [
-    "--tls",
-    "--tlscert",
-    pki.serverCertFile,
-    "--tlskey",
-    pki.serverKeyFile,
-  ]);
+  tlsUrl = await startServer({
+    name: "tls",
+    tls: { certFile: pki.serverCertFile, keyFile: pki.serverKeyFile },
+  });
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all(
-    servers.map(
-      (p) => new Promise((ok) => (p.exitCode !== null ? ok(null) : (p.once("exit", ok), p.kill()))),
-    ),
-  );
+  await Promise.all(servers.map((server) => server.stop()));
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,0 +1,3 @@
+// Test support for other packages' tests (`@ferret/bus/testing`), kept out of the production API.
+export { startNatsServer } from "./test-support/nats-server.js";
+export type { NatsServer, NatsServerOptions } from "./test-support/nats-server.js";

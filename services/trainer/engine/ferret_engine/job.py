@@ -8,6 +8,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .allocator import ALLOCATORS
 from .errors import JobFileError
 from .losses import LOSSES, NEEDS_TEACHER, RANKED_LIST
 
@@ -87,6 +88,8 @@ class Job:
     threads: int | None = None
     #: also write model.int8.onnx
     quantize: bool = True
+    #: CPU memory: "retain" keeps freed blocks in the process (allocator.py), "system" is glibc's default
+    allocator: str = "retain"
     #: mode "adore" only
     adore: AdoreOptions | None = None
 
@@ -239,6 +242,10 @@ def parse_job(raw: dict, path: Path) -> Job:
             ints[k] = _check_type(path, k, raw[k], int, 1)
     if "quantize" in raw:
         ints["quantize"] = _check_type(path, "quantize", raw["quantize"], bool)
+    if "allocator" in raw:
+        if raw["allocator"] not in ALLOCATORS:
+            raise _err(path, "allocator", f"must be one of {', '.join(ALLOCATORS)}")
+        ints["allocator"] = raw["allocator"]
     job = Job(
         path=path,
         modelDir=p("modelDir"),

@@ -20,6 +20,7 @@ from torch.nn.parallel import DistributedDataParallel
 from transformers import get_linear_schedule_with_warmup
 
 from . import adore, distributed, grad_cache
+from .allocator import retain_freed_memory
 from .batch_plan import read_batch_plan
 from .cropping import cropped_pairs, read_corpus
 from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
@@ -74,6 +75,10 @@ class Trainer:
             self.device = torch.device("cpu")
         if job.threads:
             torch.set_num_threads(job.threads)
+        # before the model and the first batch allocate anything large
+        self.allocator = (
+            retain_freed_memory() if job.allocator == "retain" and self.device.type == "cpu" else "system"
+        )
         if hp.batchSize % self.world:
             raise JobFileError(
                 f'{job.path} (field "hyperparameters.batchSize"): {hp.batchSize} is not divisible by the '
@@ -330,6 +335,7 @@ class Trainer:
             precision=self.precision,
             bf16Detection=self.precision_note,
             threads=torch.get_num_threads(),
+            allocator=self.allocator,
             **({} if self.index is None else {"documentIndex": {**self.index.source, "documents": len(self.index)}}),
         )
         step, window_loss, window_n, t0 = start, 0.0, 0, time.perf_counter()

@@ -9,7 +9,7 @@ import type { NatsAuth } from "@ferret/bus";
 import { loadConfig, natsSchema } from "@ferret/config";
 import { z } from "zod";
 
-export const CLI_NATS_ENV_PREFIX = "FERRET_CLI_";
+const CLI_NATS_ENV_PREFIX = "FERRET_CLI_";
 
 const cliNatsSchema = z.object({ nats: natsSchema });
 

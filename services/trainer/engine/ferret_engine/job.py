@@ -178,7 +178,7 @@ def _loss_terms(path: Path, raw) -> tuple[LossTerm, ...]:
             raise _err(path, f"{fld}.params", "must be an object")
         try:
             LOSSES[name](**params)
-        except TypeError as e:
+        except (TypeError, ValueError) as e:
             raise _err(path, f"{fld}.params", f"not accepted by {name}: {e}") from e
         terms.append(LossTerm(name, float(weight), dict(params)))
     return tuple(terms)

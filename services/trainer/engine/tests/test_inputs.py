@@ -37,6 +37,7 @@ def test_job_defaults_and_relative_paths(tmp_path):
         ({"lossFunction": "infonce"}, "lossFunction"),
         ({"loss": "cosine"}, "loss.name"),
         ({"loss": [{"name": "infonce", "params": {"temp": 1}}]}, "loss[0].params"),
+        ({"loss": {"name": "margin-mse", "params": {"teacher_temperature": 0}}}, "loss.params"),
         ({"hyperparameters": {"batchSize": 0}}, "hyperparameters.batchSize"),
         ({"hyperparameters": {"learningRate": "fast"}}, "hyperparameters.learningRate"),
         ({"hyperparameters": {"gradCache": 1}}, "hyperparameters.gradCache"),

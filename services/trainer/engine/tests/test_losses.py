@@ -244,3 +244,17 @@ def test_margin_mse_needs_the_positives_teacher_score():
     lab = labels([[True, False]], teacher=[[float("nan"), 1.0]])
     with pytest.raises(ValueError, match="teacher score"):
         MarginMSELoss()(torch.tensor([[0.5, 0.1]]), lab)
+
+
+def test_margin_mse_compares_margins_each_over_its_own_temperature():
+    scores = torch.tensor([[0.9, 0.2, 0.4]])
+    teacher = [[0.8, 0.7, 0.75]]  # a bi-encoder teacher's compressed cosines
+    lab = labels([[True, False, False]], teacher=teacher)
+    got = MarginMSELoss(teacher_temperature=0.01, student_temperature=0.05)(scores, lab)
+    pairs = [((0.9 - 0.2) / 0.05 - (0.8 - 0.7) / 0.01) ** 2, ((0.9 - 0.4) / 0.05 - (0.8 - 0.75) / 0.01) ** 2]
+    assert got.item() == pytest.approx(sum(pairs) / 2, rel=1e-5)
+
+
+def test_margin_mse_temperatures_must_be_positive():
+    with pytest.raises(ValueError, match="temperatures"):
+        MarginMSELoss(teacher_temperature=0.0)

@@ -6,7 +6,9 @@ Distillation", arXiv:2010.02666; used for TAS-Balanced, research-methods.md §4)
     L = mean over (i, n) of ( (s(q_i, d_i+) − s(q_i, d_n)) − (t(q_i, d_i+) − t(q_i, d_n)) )²
 
 d_i+ is query i's designated positive and d_n ranges over the negatives of its own list that the teacher scored.
-Scores are compared raw (no temperature), so student and teacher margins must be on the same scale.
+By default scores are compared raw, so student and teacher margins must be on the same scale. A teacher trained
+at another temperature than the student (bge-small-en-v1.5's cosines at 0.01 against MiniLM's at 0.05) is put on
+the student's scale by dividing each side by its own temperature first: s/τ_s and t/τ_t, as KL list-wise does.
 """
 
 from __future__ import annotations
@@ -30,9 +32,21 @@ def margin_mse(
 
 
 class MarginMSELoss(torch.nn.Module):
+    def __init__(self, teacher_temperature: float = 1.0, student_temperature: float = 1.0) -> None:
+        super().__init__()
+        if teacher_temperature <= 0 or student_temperature <= 0:
+            raise ValueError("Margin-MSE: temperatures must be > 0")
+        self.teacher_temperature = teacher_temperature
+        self.student_temperature = student_temperature
+
     def forward(self, scores: torch.Tensor, labels: BatchLabels) -> torch.Tensor:
         rows = torch.arange(len(labels.target), device=scores.device)
         if not bool(torch.isfinite(labels.teacher[rows, labels.target]).all()):
             raise ValueError("Margin-MSE: every query's positive needs a teacher score")
         negatives = labels.own & ~labels.positives & torch.isfinite(labels.teacher)
-        return margin_mse(scores, labels.teacher, labels.target, negatives)
+        return margin_mse(
+            scores / self.student_temperature,
+            labels.teacher / self.teacher_temperature,
+            labels.target,
+            negatives,
+        )

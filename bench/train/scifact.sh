@@ -11,14 +11,19 @@
 # Every timed step runs under /usr/bin/time -v (wall and user+sys CPU seconds) with `uptime` before and after.
 # Writes bench/results/tmp/train/<name>/ (git-ignored), summary.json last.
 #
-# Usage: bench/train/scifact.sh <name> <spec.yaml>   [env: ENGINE=ferret|st, PAIRS=0|1, THREADS=2,
+# Usage: bench/train/scifact.sh <name> <spec.yaml>   (or MODEL=<dir> bench/train/scifact.sh <name>)
+#        [env: ENGINE=ferret|st, PAIRS=0|1, THREADS=2,
 #        ST_ARGS="--epochs 3 --lr 5e-5" (ENGINE=st), PAIRS_FILE=<an earlier run's pairs.jsonl>,
-#        HP='{"epochs": 1, "learningRate": 2e-5}' (merged into the spec's training.hyperparameters), WHEEL=<the model's wheel> (ENGINE=st), COLLECTION=../shared/data/scifact]
+#        HP='{"epochs": 1, "learningRate": 2e-5}' (merged into the spec's training.hyperparameters),
+#        LOSS='[{"name": "margin-mse"}]' (replaces the spec's training.loss), WHEEL=<the model's wheel> (ENGINE=st),
+#        COLLECTION=../shared/data/scifact]
 # Needs: make models, a built checkout (npx turbo run build --filter=@ferret/cli... --filter=@ferret/trainer...).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 name=${1:?usage: scifact.sh <name> <spec.yaml>}
-spec=${2:?usage: scifact.sh <name> <spec.yaml>}
+# MODEL=<model dir>: steps 3–4 only, on that model as it is (a base model or a teacher); no spec then
+spec=${2:-}
+[ -n "${MODEL:-}" ] || [ -n "$spec" ] || { echo "usage: scifact.sh <name> <spec.yaml>" >&2; exit 2; }
 ENGINE=${ENGINE:-ferret}
 PAIRS=${PAIRS:-0}
 THREADS=${THREADS:-2}
@@ -38,6 +43,9 @@ timed() { # timed <step> <cmd...>: runs cmd, /usr/bin/time -v into $out/<step>.t
   return $rc # a failed step stops the run (set -e)
 }
 
+if [ -n "${MODEL:-}" ]; then
+  model_dir=$MODEL
+else
 if [ -n "${PAIRS_FILE:-}" ]; then
   # the exact pairs file of an earlier run (the side-by-side trains both systems on one file)
   cp "$PAIRS_FILE" "$out/pairs.jsonl"
@@ -58,12 +66,14 @@ model_dir=$out/model
 if [ ! -f "$model_dir/ferret.json" ]; then
   if [ "$ENGINE" = ferret ]; then
     # the spec's `training` block, as `ferret train` hands it to the engine (@ferret/trainer engineJob)
-    "$PY" - "$spec" "$set_file" "$out" "$THREADS" "${HP:-"{}"}" >"$out/job.json" <<'PY'
+    "$PY" - "$spec" "$set_file" "$out" "$THREADS" "${HP:-"{}"}" "${LOSS:-}" >"$out/job.json" <<'PY'
 import json, os, sys, yaml
-spec, ts, out, threads, hp = sys.argv[1:]
+spec, ts, out, threads, hp, loss = sys.argv[1:]
 doc = yaml.safe_load(open(spec))
 training = doc.get("training") or {}
 training["hyperparameters"] = {**training.get("hyperparameters", {}), **json.loads(hp)}
+if loss:
+    training["loss"] = json.loads(loss)
 job = {**training, "modelDir": os.path.abspath(os.path.join(os.path.dirname(spec), doc["model"])), "trainingSet": os.path.abspath(ts),
        "outputDir": os.path.abspath(os.path.join(out, "engine")), "threads": int(threads)}
 print(json.dumps(job, indent=2))
@@ -86,6 +96,7 @@ PY
     "$PY" packages/inference/scripts/export-model.py --source "$st_dir" --out "$model_dir" \
       --name "sentence-transformers 6.2 MNRL on $name" >"$out/export.json"
   fi
+fi
 fi
 
 if [ ! -f "$out/index/manifest.json" ]; then

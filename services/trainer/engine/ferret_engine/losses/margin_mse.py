@@ -6,9 +6,10 @@ Distillation", arXiv:2010.02666; used for TAS-Balanced, research-methods.md §4)
     L = mean over (i, n) of ( (s(q_i, d_i+) − s(q_i, d_n)) − (t(q_i, d_i+) − t(q_i, d_n)) )²
 
 d_i+ is query i's designated positive and d_n ranges over the negatives of its own list that the teacher scored.
-By default scores are compared raw, so student and teacher margins must be on the same scale. A teacher trained
-at another temperature than the student (bge-small-en-v1.5's cosines at 0.01 against MiniLM's at 0.05) is put on
-the student's scale by dividing each side by its own temperature first: s/τ_s and t/τ_t, as KL list-wise does.
+By default scores are compared raw, so student and teacher margins must be on the same scale. A teacher whose
+scores spread differently (bge-small-en-v1.5's cosine margins are about half all-MiniLM-L6-v2's on SciFact pairs)
+is put on the student's scale by dividing each side by its own temperature first, s/τ_s and t/τ_t, as KL
+list-wise does.
 """
 
 from __future__ import annotations

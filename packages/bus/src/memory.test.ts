@@ -7,7 +7,7 @@ import { AlreadyExistsError, ChecksumMismatchError } from "@ferret/errors";
 import { afterAll, describe, expect, it } from "vitest";
 import { createBus } from "./create-bus.js";
 import { describeBusContract, type BusHarness } from "./test-support/contract/index.js";
-import { deferred } from "./test-support/contract/harness.js";
+import { deferred } from "./test-support/waiting.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ferret-bus-memory-"));
 const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBus } from "./create-bus.js";
 import type { NatsBusConfig } from "./nats/nats-bus.js";
 import { describeBusContract, type BusHarness, type DoomedWorker } from "./test-support/contract/index.js";
-import { deferred, within } from "./test-support/contract/harness.js";
+import { deferred, within } from "./test-support/waiting.js";
 import type { Bus } from "./types.js";
 
 const url = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";

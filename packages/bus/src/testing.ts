@@ -1,3 +1,4 @@
 // Test support for other packages' tests (`@ferret/bus/testing`), kept out of the production API.
 export { startNatsServer } from "./test-support/nats-server.js";
 export type { NatsServer, NatsServerOptions } from "./test-support/nats-server.js";
+export { eventually, within } from "./test-support/waiting.js";

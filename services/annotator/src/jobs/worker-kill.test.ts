@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createBus, type Bus } from "@ferret/bus";
+import { eventually } from "@ferret/bus/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Annotator } from "../annotator.js";
 import { CallLimiter } from "../llm/limiter.js";
@@ -39,14 +40,6 @@ afterAll(async () => {
   if (store) await destroyAnnotationStore(store);
   await bus?.close();
 });
-
-async function waitFor(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
-  const t0 = Date.now();
-  while (!(await check())) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe("a worker killed mid-job (NATS)", () => {
   it("loses no label and duplicates none; a rerun makes 0 LLM calls", { timeout: 60_000 }, async () => {
@@ -89,9 +82,9 @@ describe("a worker killed mid-job (NATS)", () => {
       limiter: new CallLimiter({ concurrency: 4 }),
     });
     const worker = startAnnotationWorker(store, annotator, { itemConcurrency: 4 });
-    await waitFor(
-      "the job to finish",
+    await eventually(
       40_000,
+      "the job to finish",
       async () => (await store.jobs.require("killed")).state === "succeeded",
     );
     await worker.stop();
@@ -118,9 +111,9 @@ describe("a worker killed mid-job (NATS)", () => {
     const before = server.requests.length;
     await submitJob(store, { jobId: "killed-rerun", kind: "relevance", items, batchSize: 10 });
     const again = startAnnotationWorker(store, annotator, { itemConcurrency: 4 });
-    await waitFor(
-      "the rerun",
+    await eventually(
       20_000,
+      "the rerun",
       async () => (await store.jobs.require("killed-rerun")).state === "succeeded",
     );
     await again.stop();

@@ -11,13 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { createBus, type Bus } from "@ferret/bus";
+import { eventually } from "@ferret/bus/testing";
 import { createClient } from "@ferret/grpc";
 import { EncoderService, IndexKind, JobState, type IndexCorpusUpdate } from "@ferret/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encoderConfigSchema } from "../config.js";
 import { makeModelsRoot, referenceCorpus, referenceTexts } from "../test-support/fixtures.js";
 import { NATS_URL, destroyNatsTestState, natsTestState } from "../test-support/nats-test-state.js";
-import { until, within } from "../test-support/sharded-index-scenario.js";
 import { startEncoder, type RunningEncoder } from "./start-encoder.js";
 
 const nats = natsTestState();
@@ -107,11 +107,7 @@ describe("encoder replicas on NATS", () => {
         code: "NOT_FOUND",
       });
 
-      await within(
-        10_000,
-        "the corpus.indexed event",
-        until(async () => indexed.length > 0),
-      );
+      await eventually(10_000, "the corpus.indexed event", async () => indexed.length > 0);
       await new Promise((r) => setTimeout(r, 200));
       expect(indexed).toHaveLength(1);
       expect(indexed[0]!.index).toMatchObject({ sha256: bundle.sha256 });

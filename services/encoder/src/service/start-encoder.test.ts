@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { eventually } from "@ferret/bus/testing";
 import { createClient } from "@ferret/grpc";
 import { EncoderService, JobState } from "@ferret/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,14 +36,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe("startEncoder", () => {
   it("indexes, searches and swaps to a published model", async () => {
     const client = createClient(EncoderService, `127.0.0.1:${encoder.grpc.port}`, { deadlineMs: 30_000 });
@@ -69,7 +62,11 @@ describe("startEncoder", () => {
       // a published model that does not exist: logged, tiny-a keeps serving
       await encoder.bus.events.publish("model.published", { model: { name: "no-such-model" } });
       await encoder.bus.events.publish("model.published", { model: { name: "tiny-b" } });
-      await until("the swap to tiny-b", async () => (await client.listModels({})).serving === "tiny-b");
+      await eventually(
+        5_000,
+        "the swap to tiny-b",
+        async () => (await client.listModels({})).serving === "tiny-b",
+      );
       const search = await client.search({
         index: "docs",
         queries: [{ id: "q", text: documents[0]!.text, metadata: {} }],

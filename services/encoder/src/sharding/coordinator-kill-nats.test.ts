@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createBus, type Bus, type BusEvent } from "@ferret/bus";
+import { eventually, within } from "@ferret/bus/testing";
 import { BiEncoder } from "@ferret/inference";
 import { FIXTURE_MODELS } from "@ferret/inference/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,7 +24,6 @@ import { NATS_URL, destroyNatsTestState, natsTestState } from "../test-support/n
 import { IndexArtifactCache } from "../artifacts/index-cache.js";
 import { EXACT_VECTORS_FILE, IDS_FILE } from "../vector-index/exact-index.js";
 import { dot, referenceCorpus, referenceTexts } from "../test-support/fixtures.js";
-import { until, within } from "../test-support/sharded-index-scenario.js";
 import type { AssembleOutcome } from "./assemble-index.js";
 import { runIndexCorpusJob, type IndexCorpusProgress } from "./index-corpus-job.js";
 import type { JobRecord } from "./job-record.js";
@@ -143,10 +143,10 @@ describe("coordinator failover on NATS JetStream", () => {
       expect(recordedAtKill).toBeLessThanOrEqual(2);
       const queue = await bus.queue<EncoderQueueMessage>(names.queue, queueOptions);
       openGate();
-      await within(
+      await eventually(
         60_000,
         "the job to succeed",
-        until(async () => (await jobs.get(jobId))?.value.state === "succeeded"),
+        async () => (await jobs.get(jobId))?.value.state === "succeeded",
       );
       const record = (await jobs.get(jobId))!.value;
       expect(record.result).toMatchObject({
@@ -174,31 +174,21 @@ describe("coordinator failover on NATS JetStream", () => {
       // one completion event naming the published bundle; shard state cleaned up
       const objects = await bus.objects(names.objectsBucket);
       const records = await bus.kv(names.recordsBucket);
-      await within(
+      await eventually(
         10_000,
         "the shard state to be cleaned up",
-        until(
-          async () =>
-            (await objects.list()).every((o) => !o.name.startsWith(`${jobId}.`)) &&
-            (await records.keys(`${jobId}.*`)).length === 0,
-        ),
+        async () =>
+          (await objects.list()).every((o) => !o.name.startsWith(`${jobId}.`)) &&
+          (await records.keys(`${jobId}.*`)).length === 0,
       );
-      await within(
-        5_000,
-        "the completion event",
-        until(async () => completions.length > 0),
-      );
+      await eventually(5_000, "the completion event", async () => completions.length > 0);
       expect(completions[0]!.data.index).toMatchObject({ name: bundle.name, sha256: bundle.sha256 });
       expect(completions[0]!.data.modelFingerprint).toBe(model.fingerprint);
       expect(completions[0]!.data.job?.kind).toBe("encode.index");
 
       // a duplicated assemble (another id, so not deduplicated by the queue) changes nothing
       await queue.publish({ type: "assemble", jobId }, { id: `${jobId}:assemble:again` });
-      await within(
-        10_000,
-        "the duplicate assemble",
-        until(async () => outcomes.length === 2),
-      );
+      await eventually(10_000, "the duplicate assemble", async () => outcomes.length === 2);
       expect(outcomes).toEqual(["assembled", "already-assembled"]);
       expect((await jobs.get(jobId))!.value).toEqual(record);
       await new Promise((r) => setTimeout(r, 300));

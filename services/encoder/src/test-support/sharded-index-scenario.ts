@@ -11,6 +11,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "vitest";
 import type { Bus, QueueOptions } from "@ferret/bus";
+import { eventually, within } from "@ferret/bus/testing";
 import { BiEncoder } from "@ferret/inference";
 import { FIXTURE_MODELS } from "@ferret/inference/testing";
 import { EXACT_VECTORS_FILE, IDS_FILE } from "../vector-index/exact-index.js";
@@ -34,23 +35,6 @@ export interface ShardScenarioHarness {
   queueOptions: QueueOptions;
   outDir: string;
   startDoomedWorker(): Promise<DoomedShardWorker>;
-}
-
-export async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Polls `check` every 50 ms until it holds. */
-export async function until(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 50));
 }
 
 export async function runShardedIndexScenario(h: ShardScenarioHarness, jobId: string): Promise<void> {
@@ -150,11 +134,7 @@ export async function runShardedIndexScenario(h: ShardScenarioHarness, jobId: st
     const leftovers = async () =>
       (await objects.list()).filter((o) => o.name.startsWith(`${jobId}.`)).length +
       (await records.keys(`${jobId}.*`)).length;
-    await within(
-      10_000,
-      "the shard state to be cleaned up",
-      until(async () => (await leftovers()) === 0),
-    );
+    await eventually(10_000, "the shard state to be cleaned up", async () => (await leftovers()) === 0);
     await new Promise((r) => setTimeout(r, 200));
     expect(completions).toHaveLength(1);
   } finally {

@@ -8,6 +8,7 @@
  */
 import { expect } from "vitest";
 import type { Bus, QueueOptions } from "@ferret/bus";
+import { within } from "@ferret/bus/testing";
 import { CrossEncoderScorer } from "../rerank/pair-scorer.js";
 import { readScoreJobResult, scoresToTsv, watchScoreJob } from "../jobs/score-job-results.js";
 import {
@@ -37,18 +38,6 @@ export interface ScenarioHarness {
   names: ScoreJobNames;
   queueOptions: QueueOptions;
   startDoomedWorker(): Promise<DoomedScoreWorker>;
-}
-
-async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export async function runExactlyOnceScenario(h: ScenarioHarness, jobId: string): Promise<void> {

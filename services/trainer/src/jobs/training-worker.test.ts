@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { createBus, type Bus, type BusEvent, type Subscription } from "@ferret/bus";
+import { eventually } from "@ferret/bus/testing";
 import { MODEL_DIR_CONTENTS, MODEL_DIR_MEDIA_TYPE } from "@ferret/inference";
 import { FIXTURE_MODELS } from "@ferret/inference/testing";
 import { ModelPublished, TrainingProgress } from "@ferret/proto";
@@ -26,14 +27,6 @@ const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6
 const natsUrl = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
 const modelsBucket = `trainer-test-models-${runId}`;
 const queueOptions = { maxDeliveries: 3, backoff: { initialMs: 50, maxMs: 100 }, ackWaitMs: 5000 };
-
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("timed out waiting for an event");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("training jobs on NATS with the engine test double", () => {
   let bus: Bus;
@@ -137,7 +130,9 @@ describe("training jobs on NATS with the engine test double", () => {
     expect(JSON.parse(await readFile(join(work, "models", "ok", PUBLISHED_BY_FILE), "utf8"))).toEqual({
       jobId: "ok",
     });
-    await until(() => published.some((p) => p.trainedBy?.jobId === "ok"));
+    await eventually(10_000, "model.published for job ok", () =>
+      published.some((p) => p.trainedBy?.jobId === "ok"),
+    );
     // Uploaded to the models bucket first: the event names the bundle, which lists every file of the
     // exported model with its checksum.
     const store = await bus.objects(modelsBucket);
@@ -201,7 +196,9 @@ describe("training jobs on NATS with the engine test double", () => {
       .map((p) => [p.attempt, p.step]);
     expect(attempts).toContainEqual([2, 5]);
     expect(attempts).toContainEqual([1, 4]);
-    await until(() => published.some((p) => p.trainedBy?.jobId === "crash"));
+    await eventually(10_000, "model.published for job crash", () =>
+      published.some((p) => p.trainedBy?.jobId === "crash"),
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(published.filter((p) => p.trainedBy?.jobId === "crash")).toHaveLength(1);
   });

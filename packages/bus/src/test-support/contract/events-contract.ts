@@ -1,7 +1,8 @@
 /** Events contract: live and group subscribers, wildcards, retries within a group, dedup by id. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Bus, BusEvent, Subscription } from "../../types.js";
-import { type BusHarness, deferred, eventually, sleep, uniqueName, within } from "./harness.js";
+import { deferred, eventually, sleep, within } from "../waiting.js";
+import { type BusHarness, uniqueName } from "./harness.js";
 
 export function describeEventsContract(harness: BusHarness): void {
   describe(`events (${harness.kind})`, () => {

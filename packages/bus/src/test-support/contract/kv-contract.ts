@@ -2,7 +2,8 @@
 import { AlreadyExistsError, ConflictError } from "@ferret/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Bus, KvChange, KvStore } from "../../types.js";
-import { type BusHarness, eventually, uniqueName } from "./harness.js";
+import { eventually } from "../waiting.js";
+import { type BusHarness, uniqueName } from "./harness.js";
 
 interface JobState {
   state: string;

@@ -3,7 +3,8 @@ import { AlreadyExistsError, InvalidArgumentError } from "@ferret/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NonRetryableError } from "../../job-errors.js";
 import type { Bus, Consumer, Job, QueueOptions, WorkQueue } from "../../types.js";
-import { type BusHarness, deferred, eventually, sleep, uniqueName, within } from "./harness.js";
+import { deferred, eventually, sleep, within } from "../waiting.js";
+import { type BusHarness, uniqueName } from "./harness.js";
 
 export function describeQueueContract(harness: BusHarness): void {
   describe(`work queues (${harness.kind})`, () => {

@@ -3,9 +3,6 @@
  * nats://127.0.0.1:4222; dev: infra/dev/nats.sh start). Fails, never skips, when it is unreachable.
  * Every stream this run creates has the run id in its name and is deleted afterwards.
  */
-import { fork, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
@@ -13,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBus } from "./create-bus.js";
 import type { NatsBusConfig } from "./nats/nats-bus.js";
 import { describeBusContract, type BusHarness, type DoomedWorker } from "./test-support/contract/index.js";
-import { deferred, within } from "./test-support/waiting.js";
+import { within } from "./test-support/waiting.js";
+import { forkWorkerProcess } from "./test-support/worker-process.js";
 import type { Bus } from "./types.js";
 
 const url = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
@@ -28,43 +26,21 @@ const workerScript = fileURLToPath(new URL("./test-support/doomed-worker.mjs", i
 const builtPackage = fileURLToPath(new URL("../dist/index.js", import.meta.url));
 
 async function startChildWorker(spec: Parameters<BusHarness["startDoomedWorker"]>[0]): Promise<DoomedWorker> {
-  if (!existsSync(builtPackage)) {
-    throw new Error(
-      `the worker process imports the built package; run: npx turbo run build --filter=@ferret/bus`,
-    );
-  }
-  const child: ChildProcess = fork(workerScript, [], {
+  const child = forkWorkerProcess(workerScript, {
     env: {
-      ...process.env,
       NATS_URL: url,
       QUEUE: spec.queue,
       QUEUE_OPTIONS: JSON.stringify(spec.queueOptions),
       EFFECTS_BUCKET: spec.effectsBucket,
     },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    built: { file: builtPackage, command: "npx turbo run build --filter=@ferret/bus" },
   });
-  const exited = once(child, "exit");
-  const ready = deferred<void>();
-  const effect = deferred<string>();
-  child.on("message", (m: { type: string; id?: string }) => {
-    if (m.type === "ready") ready.resolve();
-    if (m.type === "effect") effect.resolve(m.id!);
-  });
+  const effect = child.message<{ type: "effect"; id: string }>("effect").then((m) => m.id);
   // Observed by whoever awaits effectRecorded; don't report it twice as unhandled.
-  effect.promise.catch(() => undefined);
-  void exited.then(([code, signal]) => {
-    const err = new Error(`worker process exited early (code ${code}, signal ${signal})`);
-    ready.reject(err);
-    effect.reject(err);
-  });
-  await within(15_000, "the worker process to start", ready.promise);
-  const kill = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGKILL");
-      await exited;
-    }
-  };
-  return { effectRecorded: effect.promise, kill, dispose: kill };
+  effect.catch(() => undefined);
+  await within(15_000, "the worker process to start", child.message("ready"));
+  const kill = async () => void (await child.kill());
+  return { effectRecorded: effect, kill, dispose: kill };
 }
 
 const harness: BusHarness = {

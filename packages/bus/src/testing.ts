@@ -2,3 +2,5 @@
 export { startNatsServer } from "./test-support/nats-server.js";
 export type { NatsServer, NatsServerOptions } from "./test-support/nats-server.js";
 export { eventually, within } from "./test-support/waiting.js";
+export { forkWorkerProcess } from "./test-support/worker-process.js";
+export type { WorkerProcess, WorkerProcessOptions } from "./test-support/worker-process.js";

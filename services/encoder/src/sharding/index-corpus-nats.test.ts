@@ -5,14 +5,12 @@
  * after it encoded a shard and before it recorded it. Every queue, bucket and stream carries the run id and
  * is deleted afterwards.
  */
-import { fork, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createBus, type Bus } from "@ferret/bus";
+import { forkWorkerProcess } from "@ferret/bus/testing";
 import { FIXTURE_MODELS } from "@ferret/inference/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NATS_URL, destroyNatsTestState, natsTestState } from "../test-support/nats-test-state.js";
@@ -41,14 +39,8 @@ afterAll(async () => {
 });
 
 async function startChild(): Promise<DoomedShardWorker> {
-  if (!existsSync(builtPackage)) {
-    throw new Error(
-      "the worker process imports the built package; run: npx turbo run build --filter=@ferret/encoder...",
-    );
-  }
-  const child: ChildProcess = fork(childScript, [], {
+  const child = forkWorkerProcess(childScript, {
     env: {
-      ...process.env,
       NATS_URL: url,
       EVENTS: JSON.stringify(events),
       NAMES: JSON.stringify(names),
@@ -56,39 +48,16 @@ async function startChild(): Promise<DoomedShardWorker> {
       MODEL_DIR: FIXTURE_MODELS.biEncoder,
       HANG_ON: String(HANG_ON),
     },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    built: { file: builtPackage, command: "npx turbo run build --filter=@ferret/encoder..." },
   });
-  const exited = once(child, "exit");
-  let onReady!: () => void;
-  let onHung!: () => void;
-  let onExit!: (err: Error) => void;
-  const ready = new Promise<void>((resolve, reject) => {
-    onReady = resolve;
-    onExit = reject;
-  });
-  const hung = new Promise<void>((resolve, reject) => {
-    onHung = resolve;
-    void exited.then(([code, signal]) =>
-      reject(new Error(`worker process exited (code ${code}, signal ${signal})`)),
-    );
-  });
+  const hung = child.message("hanging").then(() => undefined);
   hung.catch(() => undefined);
-  child.on("message", (m: { type: string }) => {
-    if (m.type === "ready") onReady();
-    if (m.type === "hanging") onHung();
-  });
-  void exited.then(([code, signal]) =>
-    onExit(new Error(`worker process exited early (code ${code}, signal ${signal})`)),
-  );
-  await ready;
+  await child.message("ready");
   return {
     hung,
     async kill() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGKILL");
-        const [, signal] = await exited;
-        expect(signal).toBe("SIGKILL");
-      }
+      const signal = await child.kill();
+      if (signal !== undefined) expect(signal).toBe("SIGKILL");
     },
   };
 }

@@ -5,11 +5,9 @@
  * scored a batch and before it records it. Every queue, bucket and object store carries the run id and is
  * deleted afterwards.
  */
-import { fork, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { createBus, type Bus } from "@ferret/bus";
+import { forkWorkerProcess } from "@ferret/bus/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -54,14 +52,8 @@ afterAll(async () => {
 });
 
 async function startChild(): Promise<DoomedScoreWorker> {
-  if (!existsSync(builtPackage)) {
-    throw new Error(
-      "the worker process imports the built package; run: npx turbo run build --filter=@ferret/ranker",
-    );
-  }
-  const child: ChildProcess = fork(childScript, [], {
+  const child = forkWorkerProcess(childScript, {
     env: {
-      ...process.env,
       NATS_URL: url,
       EVENTS: JSON.stringify(events),
       NAMES: JSON.stringify(names),
@@ -69,39 +61,16 @@ async function startChild(): Promise<DoomedScoreWorker> {
       MODEL_DIR: TINY_CE,
       HANG_ON: String(HANG_ON),
     },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    built: { file: builtPackage, command: "npx turbo run build --filter=@ferret/ranker" },
   });
-  const exited = once(child, "exit");
-  let onReady!: () => void;
-  let onHung!: (first: readonly [string, string]) => void;
-  let onExit!: (err: Error) => void;
-  const ready = new Promise<void>((resolve, reject) => {
-    onReady = resolve;
-    onExit = reject;
-  });
-  const hung = new Promise<readonly [string, string]>((resolve, reject) => {
-    onHung = resolve;
-    void exited.then(([code, signal]) =>
-      reject(new Error(`worker process exited (code ${code}, signal ${signal})`)),
-    );
-  });
+  const hung = child.message<{ type: "hanging"; first: [string, string] }>("hanging").then((m) => m.first);
   hung.catch(() => undefined);
-  child.on("message", (m: { type: string; first?: [string, string] }) => {
-    if (m.type === "ready") onReady();
-    if (m.type === "hanging") onHung(m.first!);
-  });
-  void exited.then(([code, signal]) =>
-    onExit(new Error(`worker process exited early (code ${code}, signal ${signal})`)),
-  );
-  await ready;
+  await child.message("ready");
   return {
     hung,
     async kill() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGKILL");
-        const [, signal] = await exited;
-        expect(signal).toBe("SIGKILL");
-      }
+      const signal = await child.kill();
+      if (signal !== undefined) expect(signal).toBe("SIGKILL");
     },
   };
 }

@@ -8,10 +8,11 @@
 // Metrics: @ferret/evaluator evaluate() (trec_eval semantics). Needs built dist/ (npx turbo run build).
 // Usage: node bench/encode/scifact-quality.mjs --model models/all-minilm-l6-v2 --index IDX [--int8-index IDX8]
 //          [--collection /work/shared/data/scifact] [--threads 1] [--no-hnsw (skip the HNSW grid)]
+//          [--no-hybrid (skip BM25 and the α sweep)] [--run-out FILE (the exact fp32 test run, TREC)]
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { readBeirCorpus, readBeirQrels, readBeirQueries } from "@ferret/datasets";
+import { readBeirCorpus, readBeirQrels, readBeirQueries, writeTrecRun } from "@ferret/datasets";
 import { HnswIndex, ServedIndex, retrieve } from "@ferret/encoder";
 import { evaluate } from "@ferret/evaluator";
 import { interpolate, sweepAlpha } from "@ferret/fusion";
@@ -26,6 +27,8 @@ const { values } = parseArgs({
     collection: { type: "string", default: "/work/shared/data/scifact" },
     threads: { type: "string", default: "1" },
     "no-hnsw": { type: "boolean", default: false },
+    "no-hybrid": { type: "boolean", default: false },
+    "run-out": { type: "string" },
   },
 });
 const dir = values.collection;
@@ -64,6 +67,7 @@ out.denseExactFp32 = {
   searchSeconds: +((performance.now() - t) / 1000).toFixed(2),
 };
 log("dense exact fp32", out.denseExactFp32);
+if (values["run-out"]) await writeTrecRun(values["run-out"], denseTest, { tag: "dense-exact-fp32" });
 
 // HNSW recall@10 vs exact, over the same query vectors
 const ids = JSON.parse(await readFile(join(values.index, "ids.json"), "utf8"));
@@ -117,31 +121,33 @@ for (const [M, efC] of values["no-hnsw"]
 }
 
 // hybrid: BM25 (embedded, Anserini defaults) + dense, α tuned on train
-t = performance.now();
-const bm25 = await EmbeddedBm25.build(readBeirCorpus(join(dir, "corpus.jsonl")));
-log(`bm25 built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-const bm25Test = await bm25.searchBatch(test.queries, { k: K, removeQuery: true });
-const bm25Train = await bm25.searchBatch(train.queries, { k: K, removeQuery: true });
-const denseTrain = await retrieve(fp32, exact, train.queries, { k: K, removeQuery: true });
-out.bm25 = scores(bm25Test, test.qrels);
-const sweep = sweepAlpha(denseTrain, bm25Train, train.qrels, ndcg10, {
-  normalization: "min-max",
-  step: 0.05,
-});
-const hybridTest = interpolate(denseTest, bm25Test, sweep.alpha, { normalization: "min-max", topK: K });
-out.hybrid = {
-  normalization: "min-max",
-  alphaOnDense: sweep.alpha,
-  trainNdcg10AtAlpha: +sweep.score.toFixed(4),
-  trainCurve: sweep.curve.map((p) => [p.alpha, +p.score.toFixed(4)]),
-  test: scores(hybridTest, test.qrels),
-  testAtHalf: scores(
-    interpolate(denseTest, bm25Test, 0.5, { normalization: "min-max", topK: K }),
-    test.qrels,
-  ),
-};
-log("hybrid", out.hybrid.alphaOnDense, out.hybrid.test);
-await bm25.close();
+if (!values["no-hybrid"]) {
+  t = performance.now();
+  const bm25 = await EmbeddedBm25.build(readBeirCorpus(join(dir, "corpus.jsonl")));
+  log(`bm25 built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const bm25Test = await bm25.searchBatch(test.queries, { k: K, removeQuery: true });
+  const bm25Train = await bm25.searchBatch(train.queries, { k: K, removeQuery: true });
+  const denseTrain = await retrieve(fp32, exact, train.queries, { k: K, removeQuery: true });
+  out.bm25 = scores(bm25Test, test.qrels);
+  const sweep = sweepAlpha(denseTrain, bm25Train, train.qrels, ndcg10, {
+    normalization: "min-max",
+    step: 0.05,
+  });
+  const hybridTest = interpolate(denseTest, bm25Test, sweep.alpha, { normalization: "min-max", topK: K });
+  out.hybrid = {
+    normalization: "min-max",
+    alphaOnDense: sweep.alpha,
+    trainNdcg10AtAlpha: +sweep.score.toFixed(4),
+    trainCurve: sweep.curve.map((p) => [p.alpha, +p.score.toFixed(4)]),
+    test: scores(hybridTest, test.qrels),
+    testAtHalf: scores(
+      interpolate(denseTest, bm25Test, 0.5, { normalization: "min-max", topK: K }),
+      test.qrels,
+    ),
+  };
+  log("hybrid", out.hybrid.alphaOnDense, out.hybrid.test);
+  await bm25.close();
+}
 
 if (values["int8-index"]) {
   const int8 = await BiEncoder.load(values.model, { variant: "quantized", intraOpNumThreads: threads });

@@ -8,6 +8,9 @@
 #      Ferret model dir with packages/inference/scripts/export-model.py);
 #   3. the corpus encoded by Ferret's encoder (`ferret encode index`, fp32 ONNX, exact);
 #   4. test nDCG@10 / R@100 (exact) and the BM25 hybrid with α tuned on train (bench/encode/scifact-quality.mjs).
+# A spec whose training.mode is cross-encoder replaces 3–4 by: the embedded BM25's (Anserini defaults) top 100 for
+# the test queries, reranked by the trained model in Ferret's ranker (`ferret rerank`, fp32 ONNX), and both runs
+# evaluated by `ferret eval` (@ferret/evaluator: nDCG@10, R@100, paired t-test of the reranked run against BM25).
 # Every timed step runs under /usr/bin/time -v (wall and user+sys CPU seconds) with `uptime` before and after.
 # Writes bench/results/tmp/train/<name>/ (git-ignored), summary.json last.
 #
@@ -15,7 +18,8 @@
 #        [env: ENGINE=ferret|st, PAIRS=0|1, THREADS=2,
 #        ST_ARGS="--epochs 3 --lr 5e-5" (ENGINE=st), PAIRS_FILE=<an earlier run's pairs.jsonl>,
 #        HP='{"epochs": 1, "learningRate": 2e-5}' (merged into the spec's training.hyperparameters),
-#        LOSS='[{"name": "margin-mse"}]' (replaces the spec's training.loss), WHEEL=<the model's wheel> (ENGINE=st),
+#        LOSS='[{"name": "margin-mse"}]' (replaces the spec's training.loss), QUALITY_ARGS="--no-hybrid" (to
+#        scifact-quality.mjs), RERANK_ARGS="--int8" (to ferret rerank), WHEEL=<the model's wheel> (ENGINE=st),
 #        COLLECTION=../shared/data/scifact]
 # Needs: make models, a built checkout (npx turbo run build --filter=@ferret/cli... --filter=@ferret/trainer...).
 set -euo pipefail
@@ -99,14 +103,36 @@ PY
 fi
 fi
 
-if [ ! -f "$out/index/manifest.json" ]; then
-  log "encode the corpus"
-  timed encode node apps/cli/dist/main.js encode index "$model_dir" "$COLLECTION" --out "$out/index" \
-    --variant fp32 --kind exact --threads "$THREADS" >"$out/encode.log" 2>&1
+kind=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["kind"])' "$model_dir/ferret.json")
+if [ "$kind" = cross-encoder ]; then
+  # the first stage, once per collection (bench/rerank/run.sh makes the same file)
+  bm25_run=bench/results/tmp/scifact-bm25-top100.trec
+  if [ ! -s "$bm25_run" ]; then
+    log "BM25 top 100 for the test queries"
+    node apps/cli/dist/main.js bm25 index "$COLLECTION" --out bench/results/tmp/scifact.bm25 --no-progress
+    node apps/cli/dist/main.js bm25 search bench/results/tmp/scifact.bm25 --queries "$COLLECTION" --split test \
+      -k 100 --remove-query --out "$bm25_run" --no-progress
+  fi
+  log "rerank BM25's top 100"
+  # shellcheck disable=SC2086
+  timed rerank node apps/cli/dist/main.js rerank "$model_dir" --run "$bm25_run" --corpus "$COLLECTION" \
+    --depth 100 --out "$out/reranked.trec" --tag "$name" --threads "$THREADS" --no-progress ${RERANK_ARGS:-} \
+    >"$out/rerank.log"
+  log "evaluate"
+  timed quality node apps/cli/dist/main.js eval --qrels "$COLLECTION/qrels/test.tsv" -m ndcg_cut.10 \
+    -m recall.100 --compare --json --no-progress "$bm25_run" "$out/reranked.trec" >"$out/quality.json"
+else
+  if [ ! -f "$out/index/manifest.json" ]; then
+    log "encode the corpus"
+    timed encode node apps/cli/dist/main.js encode index "$model_dir" "$COLLECTION" --out "$out/index" \
+      --variant fp32 --kind exact --threads "$THREADS" >"$out/encode.log" 2>&1
+  fi
+  log "evaluate"
+  # shellcheck disable=SC2086
+  timed quality node bench/encode/scifact-quality.mjs --model "$model_dir" --index "$out/index" \
+    --collection "$COLLECTION" --threads "$THREADS" --no-hnsw --run-out "$out/test.trec" ${QUALITY_ARGS:-} \
+    >"$out/quality.json"
 fi
-log "evaluate"
-timed quality node bench/encode/scifact-quality.mjs --model "$model_dir" --index "$out/index" \
-  --collection "$COLLECTION" --threads "$THREADS" --no-hnsw >"$out/quality.json"
 
 "$PY" - "$out" <<'PY'
 import json, os, re, sys
@@ -123,7 +149,8 @@ def tv(step):
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1))
     load = [l.split("load average:")[1].strip() for l in open(os.path.join(out, step + ".uptime"))]
     return {"wall": round(wall, 1), "cpu": round(user + sys_, 1), "maxRssMiB": rss // 1024, "loadBefore": load[0], "loadAfter": load[-1]}
-s = {"run": out, "train": tv("train"), "encode": tv("encode"), "quality": json.load(open(os.path.join(out, "quality.json")))}
+s = {"run": out, "train": tv("train"), "encode": tv("encode"), "rerank": tv("rerank"),
+     "quality": json.load(open(os.path.join(out, "quality.json")))}
 ev = os.path.join(out, "engine.jsonl")
 if os.path.exists(ev):
     events = [json.loads(l) for l in open(ev) if l.startswith("{")]

@@ -1,30 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { ferret, REPO_ROOT } from "./test-support/ferret-process.js";
 
-/** Runs the BUILT cli (dist/main.js, what `npx ferret` runs) as a child process. */
-const CLI_DIR = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
-const MAIN = join(CLI_DIR, "dist", "main.js");
-const REPO_ROOT = resolve(CLI_DIR, "../..");
 const SCIFACT = resolve(REPO_ROOT, "../shared/data/scifact");
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function ferret(args: string[]): Promise<Result> {
-  return new Promise((done) => {
-    execFile(process.execPath, [MAIN, ...args], { cwd: REPO_ROOT }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === "number" ? err.code : -1;
-      done({ code, stdout, stderr });
-    });
-  });
-}
 
 let tmp: string;
 beforeAll(async () => {

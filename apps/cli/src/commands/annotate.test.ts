@@ -4,18 +4,13 @@
  * Expected qrels: every candidate of the pool graded 1; agreement against a constant labeller is κ = 0
  * (hand computation: p_o = p_e when one side has a single label).
  */
-import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const CLI_DIR = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
-const MAIN = join(CLI_DIR, "dist", "main.js");
-const REPO_ROOT = resolve(CLI_DIR, "../..");
+import { ferret } from "../test-support/ferret-process.js";
 
 let server: Server;
 let baseUrl: string;
@@ -46,14 +41,6 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
   await rm(dir, { recursive: true, force: true });
 });
-
-function ferret(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [MAIN, ...args], { cwd: REPO_ROOT }, (err, stdout, stderr) => {
-      done({ code: err === null ? 0 : typeof err.code === "number" ? err.code : -1, stdout, stderr });
-    });
-  });
-}
 
 describe("ferret annotate relevance", () => {
   it("writes qrels.trec and labels.jsonl, and a rerun makes no LLM call", async () => {

@@ -1,18 +1,15 @@
-import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { FIXTURE_MODELS } from "@ferret/inference/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ferret } from "../test-support/ferret-process.js";
 
 /**
  * Runs the BUILT cli (dist/main.js): `ferret encode index` then `ferret encode search` (dense exact, HNSW
  * and hybrid) with the tiny bi-encoder fixture on a BEIR directory made of its reference texts. Expected
  * scores are inner products of PyTorch's embeddings (packages/inference/fixtures/reference.json).
  */
-const CLI_DIR = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
-const MAIN = join(CLI_DIR, "dist", "main.js");
 
 interface RefText {
   text: string;
@@ -20,14 +17,6 @@ interface RefText {
 }
 const texts = (JSON.parse(await readFile(FIXTURE_MODELS.reference, "utf8")) as { texts: RefText[] }).texts;
 const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
-
-function ferret(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [MAIN, ...args], (err, stdout, stderr) => {
-      done({ code: err === null ? 0 : typeof err.code === "number" ? err.code : -1, stdout, stderr });
-    });
-  });
-}
 
 function parseRun(text: string): Map<string, [string, number][]> {
   const run = new Map<string, [string, number][]>();

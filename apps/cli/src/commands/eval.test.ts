@@ -4,39 +4,21 @@
  * (services/evaluator/fixtures/trec_eval), ranx.compare p-values (services/evaluator/fixtures/service) and
  * ranx.fuse runs (packages/fusion/fixtures).
  */
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { ferret, REPO_ROOT } from "../test-support/ferret-process.js";
 
 // Each test starts the CLI once or twice (node start-up, reading a run); on a shared, loaded machine that
 // can take longer than vitest's default 5 s.
 vi.setConfig({ testTimeout: 60_000 });
 
-const CLI_DIR = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
-const MAIN = join(CLI_DIR, "dist", "main.js");
-const REPO_ROOT = resolve(CLI_DIR, "../..");
 const TREC_EVAL = join(REPO_ROOT, "services/evaluator/fixtures/trec_eval");
 
 type RunDict = Record<string, Record<string, number>>;
-
-function ferret(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [MAIN, ...args],
-      { cwd: REPO_ROOT, maxBuffer: 64 << 20 },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === "number" ? err.code : -1;
-        done({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 function fixtureText(relative: string): string {
   const bytes = readFileSync(join(TREC_EVAL, relative));

@@ -1,27 +1,15 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ferret, REPO_ROOT } from "../test-support/ferret-process.js";
 
 /**
  * Runs the BUILT cli (dist/main.js): `ferret rerank` with the ranker's tiny random-weight cross-encoder on
  * its committed BM25 run of examples/mini. Expected order and scores: PyTorch's logits for the same pairs
  * (services/ranker/fixtures/reference.json, written by services/ranker/scripts/make-fixtures.py).
  */
-const CLI_DIR = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
-const MAIN = join(CLI_DIR, "dist", "main.js");
-const REPO_ROOT = resolve(CLI_DIR, "../..");
 const RANKER_FIXTURES = join(REPO_ROOT, "services", "ranker", "fixtures");
-
-function ferret(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [MAIN, ...args], { cwd: REPO_ROOT }, (err, stdout, stderr) => {
-      done({ code: err === null ? 0 : typeof err.code === "number" ? err.code : -1, stdout, stderr });
-    });
-  });
-}
 
 interface PairReference {
   queryId: string;

@@ -5,11 +5,10 @@
  * certificate failed; and the CLI's --tls-* flags reach the same dial (`ferret train`), a missing file
  * named by its flag.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { ferret } from "@ferret/cli/testing";
 import { UnavailableError } from "@ferret/errors";
 import { FIXTURE_MODELS } from "@ferret/inference/testing";
 import type { ClientTls } from "@ferret/grpc";
@@ -17,17 +16,6 @@ import { makeTestPki, type TestPki } from "@ferret/grpc/testing";
 import { assembleTrainingSet, parseJobSpec } from "@ferret/trainer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXAMPLES, startMiniEncoder, type MiniEncoder } from "../support/mini-encoder.js";
-
-const CLI = fileURLToPath(new URL("../../apps/cli/dist/main.js", import.meta.url));
-
-/** The built CLI as a child process; its exit code and stderr. */
-function ferret(args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((done) =>
-    execFile(process.execPath, [CLI, ...args], { timeout: 90_000 }, (err, _stdout, stderr) =>
-      done({ code: err === null ? 0 : typeof err.code === "number" ? err.code : -1, stderr }),
-    ),
-  );
-}
 
 let dir: string;
 let pki: TestPki;
@@ -95,10 +83,12 @@ describe("dialing an encoder that serves mutual TLS", () => {
     await writeFile(job, spec("cli-set"));
     const missing = join(dir, "missing-ca.pem");
     const args = ["train", job, "--work-dir", join(dir, "cli-work"), "--no-progress"];
-    const noFile = await ferret([...args, "--tls-ca", missing]);
+    const noFile = await ferret([...args, "--tls-ca", missing], { timeoutMs: 90_000 });
     expect(noFile.code).not.toBe(0);
     expect(noFile.stderr).toContain(`--tls-ca ${missing}: cannot be read`);
-    const wrongCa = await ferret([...args, "--job-id", "wrong-ca", "--tls-ca", pki.otherCaFile]);
+    const wrongCa = await ferret([...args, "--job-id", "wrong-ca", "--tls-ca", pki.otherCaFile], {
+      timeoutMs: 90_000,
+    });
     expect(wrongCa.code).not.toBe(0);
     expect(wrongCa.stderr).toMatch(/certificate/i);
   }, 120_000);

@@ -3,11 +3,11 @@
  * missing split, a missing model, a directory that is not a model, or an LLM endpoint nothing listens on
  * fails before any work starts (no run directory is created), naming the spec's key and line.
  */
-import { createServer } from "node:net";
 import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FIXTURE_MODELS } from "@ferret/inference/testing";
+import { freePort } from "@ferret/service/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { REPO_ROOT, ferret } from "../test-support/ferret-process.js";
 
@@ -25,15 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
-
-/** A port that was free a moment ago and that nothing listens on now. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function runSpec(name: string, lines: string[]) {
   const file = join(tmp, `${name}.yaml`);
@@ -121,7 +112,7 @@ describe("ferret run with bad input", () => {
   });
 
   it("names an LLM endpoint nothing listens on", async () => {
-    const url = `http://127.0.0.1:${await closedPort()}/v1`;
+    const url = `http://127.0.0.1:${await freePort()}/v1`;
     const r = await runSpec("llm-down", [
       `dataset: { dir: ${MINI}, test: test }`,
       "stages:",

@@ -15,8 +15,11 @@ export interface WorkerProcessOptions {
 }
 
 export interface WorkerProcess {
-  /** The first message of `type` the child sent, before or after this call; rejects if it exits first. */
-  message<M extends { type: string }>(type: string): Promise<M>;
+  /**
+   * The first message of `type` (and satisfying `where`) the child sent, before or after this call;
+   * rejects if the child exits first.
+   */
+  message<M extends { type: string }>(type: string, where?: (message: M) => boolean): Promise<M>;
   /** SIGKILL, then the signal that ended it (undefined when it had already exited). */
   kill(): Promise<NodeJS.Signals | null | undefined>;
 }
@@ -32,14 +35,15 @@ export function forkWorkerProcess(script: string, options: WorkerProcessOptions)
   const received: { type: string }[] = [];
   child.on("message", (m: { type: string }) => void received.push(m));
   return {
-    message: <M extends { type: string }>(type: string) =>
+    message: <M extends { type: string }>(type: string, where: (message: M) => boolean = () => true) =>
       new Promise<M>((resolve, reject) => {
-        const seen = received.find((m) => m.type === type);
-        if (seen) return resolve(seen as M);
+        const wanted = (m: { type: string }): m is M => m.type === type && where(m as M);
+        const seen = received.find(wanted);
+        if (seen) return resolve(seen);
         const onMessage = (m: { type: string }) => {
-          if (m.type !== type) return;
+          if (!wanted(m)) return;
           child.off("message", onMessage);
-          resolve(m as M);
+          resolve(m);
         };
         child.on("message", onMessage);
         void exited.then(([code, signal]) =>

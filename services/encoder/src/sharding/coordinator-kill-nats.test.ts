@@ -8,15 +8,12 @@
  * every document exactly once with PyTorch's embedding, one corpus.indexed event naming it. A duplicated assemble message changes nothing, and a client
  * calling again with the job id gets that index at once. Fails, never skips, when NATS is unreachable.
  */
-import { fork } from "node:child_process";
-import { existsSync } from "node:fs";
-import { once } from "node:events";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createBus, type Bus, type BusEvent } from "@ferret/bus";
-import { eventually, within } from "@ferret/bus/testing";
+import { eventually, forkWorkerProcess, within } from "@ferret/bus/testing";
 import { BiEncoder } from "@ferret/inference";
 import { FIXTURE_MODELS } from "@ferret/inference/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -56,11 +53,6 @@ afterAll(async () => {
 
 describe("coordinator failover on NATS JetStream", () => {
   it("a coordinator SIGKILLed mid-job still leaves one complete published index", async () => {
-    if (!existsSync(builtPackage)) {
-      throw new Error(
-        "the coordinator process imports the built package; run: npx turbo run build --filter=@ferret/encoder...",
-      );
-    }
     const jobId = `coord-${runId}`;
     const corpus = referenceCorpus(3); // 60 documents, 10 shards of 6
     const texts = referenceTexts();
@@ -78,9 +70,8 @@ describe("coordinator failover on NATS JetStream", () => {
         fingerprint: await encoder.fingerprint(),
         dimension: encoder.dimension,
       };
-      const child = fork(childScript, [], {
+      const child = forkWorkerProcess(childScript, {
         env: {
-          ...process.env,
           NATS_URL: url,
           EVENTS: JSON.stringify(events),
           NAMES: JSON.stringify(names),
@@ -95,9 +86,8 @@ describe("coordinator failover on NATS JetStream", () => {
             kind: "exact",
           }),
         },
-        stdio: ["ignore", "inherit", "inherit", "ipc"],
+        built: { file: builtPackage, command: "npx turbo run build --filter=@ferret/encoder..." },
       });
-      const exited = once(child, "exit");
       const outcomes: AssembleOutcome[] = [];
       let openGate!: () => void;
       const gate = new Promise<void>((resolve) => (openGate = resolve));
@@ -117,20 +107,17 @@ describe("coordinator failover on NATS JetStream", () => {
           assembled: (outcome) => void (outcome !== "failed" && outcomes.push(outcome)),
         },
       });
-      const running = new Promise<IndexCorpusProgress>((resolve, reject) => {
-        child.on("message", (m: { type: string; progress?: IndexCorpusProgress }) => {
-          if (m.type === "progress" && m.progress?.state === "running") resolve(m.progress);
-        });
-        void exited.then(([code, signal]) =>
-          reject(new Error(`coordinator exited early (${code}, ${signal})`)),
-        );
-      });
+      const running = child
+        .message<{ type: "progress"; progress: IndexCorpusProgress }>(
+          "progress",
+          (m) => m.progress.state === "running",
+        )
+        .then((m) => m.progress);
       expect(await within(30_000, "the coordinator to see a shard recorded", running)).toMatchObject({
         shards: 10,
         documents: 60,
       });
-      child.kill("SIGKILL");
-      expect((await exited)[1]).toBe("SIGKILL");
+      expect(await child.kill()).toBe("SIGKILL");
 
       // the job outlives its coordinator: planned, shards outstanding
       const jobs = await bus.kv<JobRecord>(names.jobsBucket);

@@ -10,6 +10,7 @@ export type ErrorCode =
   | "NOT_FOUND"
   | "ALREADY_EXISTS"
   | "CONFLICT"
+  | "FAILED_PRECONDITION"
   | "CHECKSUM_MISMATCH"
   | "UNAVAILABLE"
   | "TIMEOUT"

@@ -6,6 +6,7 @@ export {
   ChecksumMismatchError,
   ConfigError,
   ConflictError,
+  FailedPreconditionError,
   InternalError,
   InvalidArgumentError,
   NotFoundError,

@@ -33,6 +33,13 @@ export class ConflictError extends FerretError {
   }
 }
 
+/** The system is not in the state the call needs (a pipeline stage whose upstream stages have not finished); `details` says what is missing. */
+export class FailedPreconditionError extends FerretError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("FAILED_PRECONDITION", message, options);
+  }
+}
+
 export class ChecksumMismatchError extends FerretError {
   constructor(message: string, options?: ErrorOptions) {
     super("CHECKSUM_MISMATCH", message, options);

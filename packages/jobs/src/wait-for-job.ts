@@ -12,6 +12,7 @@ const CODES: ReadonlySet<string> = new Set<ErrorCode>([
   "NOT_FOUND",
   "ALREADY_EXISTS",
   "CONFLICT",
+  "FAILED_PRECONDITION",
   "CHECKSUM_MISMATCH",
   "UNAVAILABLE",
   "TIMEOUT",

@@ -118,6 +118,45 @@ describe("startService", () => {
     expect(lines.map((l) => l["msg"])).toContain("t stopped");
   });
 
+  it("serves the extra services its starter adds beside its own, built on its bus", async () => {
+    const bytes = (b: Buffer): Buffer => b;
+    const extra: ServiceDefinition = {
+      ping: {
+        path: "/t.Extra/Ping",
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: bytes,
+        requestDeserialize: bytes,
+        responseSerialize: bytes,
+        responseDeserialize: bytes,
+      },
+    };
+    let given: unknown;
+    const service = await startService(
+      configFrom({}),
+      {
+        name: "t",
+        extraServices: async (bus) => {
+          given = bus;
+          return [{ definition: extra, implementation: { ping: (request: Buffer) => request } }];
+        },
+      },
+      async (runtime) => {
+        await runtime.listen([]);
+        return {};
+      },
+    );
+    const client = createClient(extra, `127.0.0.1:${service.grpc.port}`, { retry: false });
+    try {
+      expect(given).toBe(service.bus);
+      expect(service.grpc.serviceNames).toEqual(["t.Extra"]);
+      await expect(client["ping"]!(Buffer.from("hi"))).resolves.toEqual(Buffer.from("hi"));
+    } finally {
+      client.close();
+      await service.stop();
+    }
+  });
+
   it("a failed start (gRPC port in use) closes what it had opened, in reverse order, and releases /metrics", async () => {
     const holder = await startService(configFrom({}), { name: "holder" }, async (runtime) => {
       await runtime.listen([]);

@@ -70,6 +70,12 @@ export interface StartServiceOptions {
   /** The service's name: the NATS connection's name and the "<name> started" log line. */
   readonly name: string;
   readonly logger?: Logger;
+  /**
+   * gRPC services served beside the service's own on the same server (same port, TLS, limits, health and
+   * reflection), built once the bus is open: what a process adds to a service it runs (the pipeline API
+   * `ferret serve` adds to the services that host pipeline stages).
+   */
+  readonly extraServices?: (bus: Bus) => Promise<readonly ServiceRegistration[]>;
 }
 
 /**
@@ -123,8 +129,9 @@ export async function startService<Own extends object>(
       },
       async listen(services) {
         if (grpc !== undefined) throw new InternalError(`${name}: the gRPC server is already listening`);
+        const extra = options.extraServices === undefined ? [] : await options.extraServices(bus);
         grpc = await startGrpcServer({
-          services,
+          services: [...services, ...extra],
           host: config.grpc.host,
           port: config.grpc.port,
           logger,
@@ -177,7 +184,7 @@ export async function startService<Own extends object>(
 /** A service's start function, as main.ts and tests call it. */
 export type ServiceStart<Config, Running> = (
   config: Config,
-  options?: { logger?: Logger },
+  options?: Omit<StartServiceOptions, "name">,
 ) => Promise<Running>;
 
 /**

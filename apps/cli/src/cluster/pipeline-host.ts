@@ -3,14 +3,22 @@
  * work it is: the encoder ingests, the annotator annotates, the trainer assembles and trains, the evaluator
  * evaluates and reports), reacting to the cluster's pipeline events on its own connection to the service's
  * NATS (stage-reactors.ts). Stopped before the service, so a stage in flight goes back to its queue.
+ * The same processes serve the pipeline API (pipeline-service.ts) on the service's own gRPC port: the run
+ * records it reads and the queues it fills are on the cluster's NATS, so any of them answers alike.
  */
+import type { Bus } from "@ferret/bus";
 import type { ServiceBlocksConfig } from "@ferret/config";
+import type { ServiceRegistration } from "@ferret/grpc";
 import type { Logger } from "@ferret/logging";
 import type { StageEnvironment } from "../pipeline/index.js";
 import { openPipelineStores, pipelineNames } from "./pipeline-run.js";
+import { createPipelineService } from "./pipeline-service.js";
 import { pipelineStageRunner } from "./pipeline-stage-runner.js";
 import type { ServiceName } from "./service-catalog.js";
-import { startStageReactors, type StageReactors } from "./stage-reactors.js";
+import { stageQueueOptions, startStageReactors, type StageReactors } from "./stage-reactors.js";
+
+/** How the stage queues are opened, by their hosts and by the pipeline API (the last opener sets them). */
+const STAGE_QUEUE_OPTIONS = stageQueueOptions({ ackWaitMs: 60_000 });
 
 export const STAGE_HOSTS: Record<ServiceName, readonly string[]> = {
   encoder: ["ingest"],
@@ -25,8 +33,6 @@ export interface PipelineHostOptions {
   config: ServiceBlocksConfig;
   env: Omit<StageEnvironment, "log">;
   logger: Logger;
-  /** A stage message not extended within this time goes to another host. Default 60 s. */
-  ackWaitMs?: number;
 }
 
 /** Starts the service's stage hosts; undefined when it hosts none or runs without NATS. */
@@ -43,7 +49,7 @@ export async function startPipelineHost(options: PipelineHostOptions): Promise<S
       stores,
       stages,
       runStage: pipelineStageRunner({ ...options.env, log: logger }),
-      ackWaitMs: options.ackWaitMs ?? 60_000,
+      ...STAGE_QUEUE_OPTIONS,
       logger,
     });
     logger.info({ stages }, "hosting pipeline stages");
@@ -57,4 +63,20 @@ export async function startPipelineHost(options: PipelineHostOptions): Promise<S
     await bus.close();
     throw err;
   }
+}
+
+/**
+ * The pipeline API for a service that hosts stages, built on the service's bus (served when it is NATS);
+ * undefined for a service that hosts none.
+ */
+export function pipelineApi(
+  service: ServiceName,
+  logger: Logger,
+): ((bus: Bus) => Promise<readonly ServiceRegistration[]>) | undefined {
+  if (STAGE_HOSTS[service].length === 0) return undefined;
+  return async (bus) => {
+    if (bus.kind !== "nats") return [];
+    const stores = await openPipelineStores(bus, pipelineNames());
+    return [createPipelineService({ bus, stores, queueOptions: STAGE_QUEUE_OPTIONS, logger })];
+  };
 }

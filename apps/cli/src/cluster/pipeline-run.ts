@@ -26,6 +26,8 @@ export interface RunRecord {
   output: string;
   stages: PlannedClusterStage[];
   submittedAt: string;
+  /** Driven stage by stage (the pipeline API's RunStage): the reactors queue none of its stages. */
+  manual?: boolean;
 }
 
 /** What a stage job's record holds: the run and the stage. */
@@ -105,7 +107,7 @@ export async function submitRun(
     created = false;
     const existing = (await stores.runs.get(run.runId))!.value;
     const plan = (r: RunRecord) =>
-      JSON.stringify({ specFile: r.specFile, output: r.output, stages: r.stages });
+      JSON.stringify({ specFile: r.specFile, output: r.output, stages: r.stages, manual: r.manual === true });
     if (plan(existing) !== plan(run)) {
       throw new ConflictError(`run "${run.runId}" exists with another plan; give another run id`);
     }

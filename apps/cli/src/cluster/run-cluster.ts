@@ -5,10 +5,10 @@
  * mode, then the stage lines and the path of report.html. Ctrl-C (the signal) detaches and cancels nothing;
  * `--attach <run-id>` follows a run submitted earlier.
  */
-import { resolve } from "node:path";
 import { createBus } from "@ferret/bus";
 import { InternalError } from "@ferret/errors";
-import { openPipelineStores, pipelineNames, submitRun, type RunRecord } from "./pipeline-run.js";
+import { openPipelineStores, pipelineNames, submitRun } from "./pipeline-run.js";
+import { planClusterRun } from "./plan-run.js";
 import { watchRun, type RunView } from "./watch-run.js";
 import { cliNatsAuth } from "../nats-auth.js";
 
@@ -28,13 +28,8 @@ export interface ClusterRunOptions {
 export type ClusterRunOutcome =
   { state: "succeeded"; runId: string; reportHtml: string } | { state: "detached"; runId: string };
 
-function defaultRunId(run: { name?: string | undefined }): string {
-  const name = (run.name ?? "run").replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 60);
-  return `${name}-${Date.now().toString(36)}`;
-}
-
 export async function runCluster(options: ClusterRunOptions): Promise<ClusterRunOutcome> {
-  const { loadPipelineSpec, planStages, preflight, stageProgressView } = await import("../pipeline/index.js");
+  const { stageProgressView } = await import("../pipeline/index.js");
   const bus = await createBus({
     kind: "nats",
     url: options.natsUrl,
@@ -45,17 +40,8 @@ export async function runCluster(options: ClusterRunOptions): Promise<ClusterRun
     const stores = await openPipelineStores(bus, pipelineNames());
     let runId = options.runId;
     if (!options.attach) {
-      const pipeline = await loadPipelineSpec(options.specFile!);
-      await preflight(pipeline);
-      const plan = await planStages(pipeline);
-      runId ??= defaultRunId(pipeline.spec);
-      const run: RunRecord = {
-        runId,
-        specFile: resolve(options.specFile!),
-        output: pipeline.spec.output,
-        stages: plan.map((p) => ({ name: p.definition.name, key: p.key, needs: p.needs })),
-        submittedAt: new Date().toISOString(),
-      };
+      const run = await planClusterRun(options.specFile!, { runId });
+      runId = run.runId;
       const { created } = await submitRun(bus, stores, run);
       options.out(`run ${runId} ${created ? "submitted" : "was submitted before"} to ${options.natsUrl}`);
       options.out(

@@ -5,7 +5,7 @@
  */
 import type { ServiceBlocksConfig } from "@ferret/config";
 import type { Logger } from "@ferret/logging";
-import type { StoppableService } from "@ferret/service";
+import type { StartServiceOptions, StoppableService } from "@ferret/service";
 
 export const SERVICE_NAMES = ["encoder", "ranker", "evaluator", "trainer", "annotator"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -34,33 +34,36 @@ export interface StartedService {
   engine?: { python: string; dir: string };
 }
 
-type Main = (logger: Logger) => Promise<StartedService>;
+/** What `ferret serve` adds to a service it starts (the pipeline API). */
+export type MainOptions = Pick<StartServiceOptions, "extraServices">;
+
+type Main = (logger: Logger, options?: MainOptions) => Promise<StartedService>;
 
 /** Each service's start from its FERRET_<SERVICE>_* config, as its own main.ts does. */
 export const SERVICE_MAINS: Record<ServiceName, Main> = {
-  encoder: async (logger) => {
+  encoder: async (logger, options) => {
     const { loadEncoderConfig, startEncoder } = await import("@ferret/encoder");
     const config = loadEncoderConfig();
-    return { service: await startEncoder(config, { logger }), config };
+    return { service: await startEncoder(config, { logger, ...options }), config };
   },
-  ranker: async (logger) => {
+  ranker: async (logger, options) => {
     const { loadRankerConfig, startRanker } = await import("@ferret/ranker");
     const config = loadRankerConfig();
-    return { service: await startRanker(config, { logger }), config };
+    return { service: await startRanker(config, { logger, ...options }), config };
   },
-  evaluator: async (logger) => {
+  evaluator: async (logger, options) => {
     const { loadEvaluatorConfig, startEvaluator } = await import("@ferret/evaluator");
     const config = loadEvaluatorConfig();
-    return { service: await startEvaluator(config, { logger }), config };
+    return { service: await startEvaluator(config, { logger, ...options }), config };
   },
-  trainer: async (logger) => {
+  trainer: async (logger, options) => {
     const { loadTrainerConfig, startTrainer } = await import("@ferret/trainer");
     const config = loadTrainerConfig();
-    return { service: await startTrainer(config, { logger }), config, engine: config.engine };
+    return { service: await startTrainer(config, { logger, ...options }), config, engine: config.engine };
   },
-  annotator: async (logger) => {
+  annotator: async (logger, options) => {
     const { loadAnnotatorConfig, startAnnotator } = await import("@ferret/annotator");
     const config = loadAnnotatorConfig();
-    return { service: await startAnnotator(config, { logger }), config };
+    return { service: await startAnnotator(config, { logger, ...options }), config };
   },
 };

@@ -26,6 +26,7 @@ import {
   type StageJobSpec,
   type StageResult,
 } from "./pipeline-run.js";
+import { enqueueStage, openStageQueue, unfinishedUpstream } from "./stage-queue.js";
 
 export interface StageRunContext {
   /** Reports progress (written to the stage's job record, at most every progressMs). */
@@ -52,6 +53,14 @@ export interface StageReactorOptions {
   logger?: Logger;
 }
 
+/** The options a stage's queue is opened with, by its host and by anything else that enqueues on it. */
+export function stageQueueOptions(options: Pick<StageReactorOptions, "ackWaitMs" | "maxDeliveries">): {
+  ackWaitMs: number;
+  maxDeliveries: number;
+} {
+  return { ackWaitMs: options.ackWaitMs ?? 30_000, maxDeliveries: options.maxDeliveries ?? 3 };
+}
+
 export interface StageReactors {
   stop(options?: { graceMs?: number }): Promise<void>;
 }
@@ -60,29 +69,25 @@ export async function startStageReactors(options: StageReactorOptions): Promise<
   const { bus, stores } = options;
   const { names } = stores;
   const logger = (options.logger ?? silentLogger()).child({ component: "pipeline" });
-  const ackWaitMs = options.ackWaitMs ?? 30_000;
+  const { ackWaitMs } = stageQueueOptions(options);
   const progressMs = options.progressMs ?? 1000;
   const subscriptions: Subscription[] = [];
   const consumers: Consumer[] = [];
 
   for (const stage of options.stages) {
-    const queue = await bus.queue<StageJobSpec>(names.queue(stage), {
-      ackWaitMs,
-      maxDeliveries: options.maxDeliveries ?? 3,
-    });
+    const queue = await openStageQueue(bus, names, stage, stageQueueOptions(options));
 
-    /** Puts the stage's job on its queue when its run needs it and everything it needs has succeeded. */
+    /**
+     * Puts the stage's job on its queue when its run needs it and everything it needs has succeeded; a
+     * manual run's stages wait for RunStage (pipeline-service.ts) instead.
+     */
     const react = async (runId: string): Promise<void> => {
       const run = (await stores.runs.get(runId))?.value;
       const planned = run?.stages.find((s) => s.name === stage);
-      if (run === undefined || planned === undefined) return;
-      const jobId = stageJobId(runId, stage);
-      if ((await stores.stages.get(jobId)) !== undefined) return;
-      for (const need of planned.needs) {
-        const upstream = await stores.stages.get(stageJobId(runId, need));
-        if (upstream?.state !== "succeeded") return;
-      }
-      const published = await queue.publish({ runId, stage }, { id: jobId });
+      if (run === undefined || planned === undefined || run.manual === true) return;
+      if ((await stores.stages.get(stageJobId(runId, stage))) !== undefined) return;
+      if ((await unfinishedUpstream(stores, run, planned.needs)).length > 0) return;
+      const published = await enqueueStage(queue, runId, stage);
       if (!published.duplicate) logger.info({ run: runId, stage }, "stage submitted");
     };
 

@@ -22,14 +22,27 @@ export function runState(view: Omit<RunView, "state">): RunView["state"] {
   return records.every((r) => r?.state === "succeeded") ? "succeeded" : "running";
 }
 
+async function requireRun(stores: PipelineStores, runId: string): Promise<RunRecord> {
+  const run = (await stores.runs.get(runId))?.value;
+  if (run === undefined) throw new NotFoundError(`no run "${runId}" in ${stores.names.runsBucket}`);
+  return run;
+}
+
+/** The run now. */
+export async function readRun(stores: PipelineStores, runId: string): Promise<RunView> {
+  const run = await requireRun(stores, runId);
+  const records = await Promise.all(run.stages.map((s) => stores.stages.get(stageJobId(runId, s.name))));
+  const stages = Object.fromEntries(run.stages.map((s, i) => [s.name, records[i]]));
+  return { run, stages, state: runState({ run, stages }) };
+}
+
 /** The run now and after every change of one of its stages, ending after the run ends or `signal` aborts. */
 export async function* watchRun(
   stores: PipelineStores,
   runId: string,
   signal?: AbortSignal,
 ): AsyncGenerator<RunView> {
-  const run = (await stores.runs.get(runId))?.value;
-  if (run === undefined) throw new NotFoundError(`no run "${runId}" in ${stores.names.runsBucket}`);
+  const run = await requireRun(stores, runId);
   const byJob = new Map(run.stages.map((s) => [stageJobId(runId, s.name), s.name]));
   const stages: RunView["stages"] = Object.fromEntries(run.stages.map((s) => [s.name, undefined]));
   let changed = true;

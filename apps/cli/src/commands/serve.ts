@@ -7,7 +7,8 @@ import { SERVICE_MAINS, SERVICE_NAMES, isServiceName } from "../cluster/service-
  * `ferret serve <service>`: one service's process, exactly as its own main.ts runs it (`npm start -w
  * @ferret/<service>`): configured by FERRET_<SERVICE>_* and the YAML file in FERRET_<SERVICE>_CONFIG (or
  * --config), JSON logs on stderr, SIGTERM or SIGINT a graceful stop. `ferret up` starts each service this way.
- * With NATS configured it also hosts the service's pipeline stages (cluster/pipeline-host.ts) unless
+ * With NATS configured it also hosts the service's pipeline stages (cluster/pipeline-host.ts) and, in a
+ * service that hosts stages, serves the pipeline API (ferret.v1.Pipeline) on its gRPC port, unless
  * --no-pipeline.
  */
 async function runServe(service: string, flags: { config?: string; pipeline: boolean }): Promise<void> {
@@ -17,9 +18,14 @@ async function runServe(service: string, flags: { config?: string; pipeline: boo
   if (flags.config !== undefined) process.env[`FERRET_${service.toUpperCase()}_CONFIG`] = flags.config;
   const { runServiceProcess } = await import("@ferret/service");
   await runServiceProcess(service, async (logger) => {
-    const { service: running, config, engine } = await SERVICE_MAINS[service](logger);
+    const { pipelineApi, startPipelineHost } = await import("../cluster/pipeline-host.js");
+    const extraServices = flags.pipeline ? pipelineApi(service, logger) : undefined;
+    const {
+      service: running,
+      config,
+      engine,
+    } = await SERVICE_MAINS[service](logger, extraServices === undefined ? {} : { extraServices });
     if (!flags.pipeline) return running;
-    const { startPipelineHost } = await import("../cluster/pipeline-host.js");
     const { ENGINE_DIR } = await import("@ferret/trainer");
     const { VERSION } = await import("../program.js");
     let host;

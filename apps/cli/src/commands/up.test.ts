@@ -36,10 +36,10 @@ function alive(pid: number): boolean {
   }
 }
 
-async function healthOf(port: number): Promise<string | undefined> {
+async function healthOf(port: number, service = ""): Promise<string | undefined> {
   const health = createClient(healthService, `127.0.0.1:${port}`, { retry: false, deadlineMs: 5000 });
   try {
-    const answer = (await health["Check"]!({ service: "" }).catch(() => undefined)) as
+    const answer = (await health["Check"]!({ service }).catch(() => undefined)) as
       { status?: string } | undefined;
     return answer?.status;
   } finally {
@@ -70,6 +70,10 @@ describe("ferret up / down", () => {
       const s = state.services[name]!;
       expect(alive(s.pid), name).toBe(true);
       expect(await healthOf(s.grpcPort), name).toBe("SERVING");
+      // The pipeline API rides on the services that host pipeline stages (cluster/pipeline-host.ts).
+      expect(await healthOf(s.grpcPort, "ferret.v1.Pipeline"), name).toBe(
+        name === "ranker" ? undefined : "SERVING",
+      );
       expect(up.stdout).toContain(`${name.padEnd(11)} grpc 127.0.0.1:${s.grpcPort}`);
       // started through `ferret serve`, logging to the state dir
       expect(await readFile(s.log, "utf8")).toContain(`"${name} started"`);

@@ -1,0 +1,215 @@
+/**
+ * The pipeline API (ferret.v1.Pipeline) over real gRPC on loopback, on the dev nats-server (a prefix and an
+ * events stream of this test's own), on the SciFact subset the embedded and cluster run tests use (BM25, the
+ * base dense model, hybrid tuned on dev, reranking, training with the real PyTorch engine). The stage hosts
+ * are this process's reactors with the stage runner `ferret serve` hosts use (pipeline-stage-runner.ts). A
+ * manual run is driven stage by stage: a stage asked for before what it needs fails FAILED_PRECONDITION
+ * naming it, nothing chains by itself, the run ends with the metrics of the same spec run embedded (to 4
+ * decimals), a finished stage asked for again does nothing, and an automatic run of the same spec finds
+ * every stage's output under its key.
+ */
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { status as Status } from "@grpc/grpc-js";
+import { createBus, type Bus } from "@ferret/bus";
+import { FailedPreconditionError, type FerretError } from "@ferret/errors";
+import { createClient, startGrpcServer, type GrpcServer, type ServiceClient } from "@ferret/grpc";
+import { silentLogger } from "@ferret/logging";
+import { JobState, PipelineRunState, PipelineService, type PipelineRunStatus } from "@ferret/proto";
+import { REAL_ENGINE_DIR, VENV_PYTHON } from "@ferret/trainer/testing";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadPipelineSpec, runEmbedded, type StageEnvironment } from "../pipeline/index.js";
+import {
+  pipelineFixture,
+  writePipelineSpec,
+  type PipelineFixture,
+} from "../pipeline/test-support/pipeline-run.js";
+import type { ReportJson } from "../report/index.js";
+import { openPipelineStores, pipelineNames, type PipelineStores } from "./pipeline-run.js";
+import { createPipelineService } from "./pipeline-service.js";
+import { pipelineStageRunner } from "./pipeline-stage-runner.js";
+import { stageQueueOptions, startStageReactors, type StageReactors } from "./stage-reactors.js";
+
+const url = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
+const runTag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+const prefix = `plapi-${runTag}`;
+const events = { stream: `FERRET_TEST_EVENTS_${runTag}`, prefix: `ferret.test.${runTag}` };
+const ORDER = ["ingest", "assemble", "train", "evaluate", "report"];
+
+const env: StageEnvironment = {
+  python: VENV_PYTHON,
+  engineDir: REAL_ENGINE_DIR,
+  versions: { ferret: "test" },
+  log: silentLogger(),
+};
+
+let root: string;
+let fixture: PipelineFixture;
+let bus: Bus;
+let stores: PipelineStores;
+let reactors: StageReactors;
+let server: GrpcServer;
+let client: ServiceClient<typeof PipelineService>;
+let output: string;
+let specFile: string;
+
+const readReport = async (dir: string) =>
+  JSON.parse(await readFile(join(dir, "report.json"), "utf8")) as ReportJson;
+const means = (r: ReportJson) => Object.fromEntries(r.systems.map((s) => [s.name, s.mean]));
+const jobStates = (run: PipelineRunStatus) =>
+  Object.fromEntries(run.stages.map((s) => [s.name, s.job?.state]));
+
+async function failure(call: Promise<unknown>): Promise<FerretError & { cause: { code: number } }> {
+  const error = await call.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (error === undefined) throw new Error("the call succeeded");
+  return error as FerretError & { cause: { code: number } };
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "ferret-pipeline-api-"));
+  fixture = await pipelineFixture(root);
+  output = join(root, "run-manual");
+  specFile = await writePipelineSpec(fixture, "scifact-manual", output);
+  bus = await createBus({ kind: "nats", url, name: "pipeline-api-test", events });
+  stores = await openPipelineStores(bus, pipelineNames(prefix));
+  const queueOptions = stageQueueOptions({ ackWaitMs: 30_000 });
+  reactors = await startStageReactors({
+    bus,
+    stores,
+    stages: ORDER,
+    runStage: pipelineStageRunner(env),
+    ...queueOptions,
+    progressMs: 0,
+  });
+  server = await startGrpcServer({
+    host: "127.0.0.1",
+    services: [createPipelineService({ bus, stores, queueOptions })],
+  });
+  client = createClient(PipelineService, `127.0.0.1:${server.port}`, { deadlineMs: 300_000 });
+}, 300_000);
+
+afterAll(async () => {
+  client?.close();
+  await server?.shutdown();
+  await reactors?.stop({ graceMs: 1000 });
+  if (bus !== undefined) {
+    const names = pipelineNames(prefix);
+    await (await bus.kv(names.runsBucket)).destroy();
+    await (await bus.kv(names.stagesBucket)).destroy();
+    for (const s of ORDER) await (await bus.queue(names.queue(s))).destroy();
+    const nc = await connect({ servers: url });
+    try {
+      await (await jetstreamManager(nc)).streams.delete(events.stream).catch(() => undefined);
+    } finally {
+      await nc.close();
+    }
+    await bus.close({ graceMs: 500 });
+  }
+  if (root !== undefined) await rm(root, { recursive: true, force: true });
+  if (fixture !== undefined) await rm(fixture.data, { recursive: true, force: true });
+});
+
+describe("the pipeline API (gRPC)", () => {
+  it("submits a manual run whose stages wait; a stage asked for before what it needs fails FAILED_PRECONDITION naming it", async () => {
+    const run = await client.submitRun({ runId: "manual", specFile, manual: true });
+    expect(run).toMatchObject({ runId: "manual", specFile, output, manual: true });
+    expect(run.state).toBe(PipelineRunState.PIPELINE_RUN_STATE_RUNNING);
+    expect(run.stages.map((s) => s.name)).toEqual(ORDER);
+    expect(run.stages.find((s) => s.name === "evaluate")!.needs).toEqual(["ingest", "train"]);
+
+    const early = await failure(client.runStage({ runId: "manual", stage: "evaluate", wait: false }));
+    expect(early).toBeInstanceOf(FailedPreconditionError);
+    expect(early.cause.code).toBe(Status.FAILED_PRECONDITION);
+    expect(early.message).toMatch(
+      /^stage evaluate of run manual needs ingest, train to have succeeded first/,
+    );
+    expect(early.details).toEqual({ stage: "evaluate", missing: ["ingest", "train"] });
+    const train = await failure(client.runStage({ runId: "manual", stage: "train", wait: false }));
+    expect(train.details).toEqual({ stage: "train", missing: ["assemble"] });
+
+    const unknown = await failure(client.runStage({ runId: "manual", stage: "annotate", wait: false }));
+    expect(unknown.cause.code).toBe(Status.INVALID_ARGUMENT);
+    expect(unknown.message).toBe(
+      'run manual has no stage "annotate": its stages are ingest, assemble, train, evaluate, report',
+    );
+    const missing = await failure(client.getRun({ runId: "nope" }));
+    expect(missing.cause.code).toBe(Status.NOT_FOUND);
+    const relative = await failure(client.submitRun({ runId: "rel", specFile: "run.yaml", manual: true }));
+    expect(relative.cause.code).toBe(Status.INVALID_ARGUMENT);
+
+    // The submission event reached the reactors; a manual run's ingest (it needs nothing) stays unqueued.
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = await client.getRun({ runId: "manual" });
+    expect(after.stages.every((s) => s.job === undefined)).toBe(true);
+  });
+
+  it("runs it stage by stage, nothing chaining by itself, to the metrics of the same spec run embedded", async () => {
+    const watched: PipelineRunStatus[] = [];
+    const watching = (async () => {
+      for await (const status of client.watchRun({ runId: "manual" })) watched.push(status);
+    })();
+    for (const [i, stage] of ORDER.entries()) {
+      const done = await client.runStage({ runId: "manual", stage, wait: true });
+      expect(done.job?.state, stage).toBe(JobState.JOB_STATE_SUCCEEDED);
+      expect(done.skipped, stage).toBe(false);
+      // Written under the key the run planned for it, as an automatic run writes it.
+      const record = JSON.parse(await readFile(join(output, "stages", stage, "stage.json"), "utf8")) as {
+        key: string;
+      };
+      expect(record.key, stage).toBe(done.key);
+      const next = ORDER[i + 1];
+      if (next !== undefined) {
+        await new Promise((r) => setTimeout(r, 300));
+        expect(jobStates(await client.getRun({ runId: "manual" }))[next], next).toBeUndefined();
+      }
+    }
+    await watching;
+    const last = watched.at(-1)!;
+    expect(last.state).toBe(PipelineRunState.PIPELINE_RUN_STATE_SUCCEEDED);
+    expect(last.reportHtml).toBe(join(output, "report.html"));
+    // The stream saw every stage succeed, one after the other.
+    const succeededAt = ORDER.map((stage) =>
+      watched.findIndex(
+        (w) => w.stages.find((s) => s.name === stage)!.job?.state === JobState.JOB_STATE_SUCCEEDED,
+      ),
+    );
+    expect(succeededAt.every((at, i) => at >= 0 && (i === 0 || at > succeededAt[i - 1]!))).toBe(true);
+
+    const embeddedOut = join(root, "run-embedded");
+    const spec = await loadPipelineSpec(await writePipelineSpec(fixture, "scifact-embedded", embeddedOut));
+    await runEmbedded(spec, { env, progress: false });
+    const manual = means(await readReport(output));
+    const embedded = means(await readReport(embeddedOut));
+    expect(Object.keys(manual)).toEqual(Object.keys(embedded));
+    expect(Object.keys(manual)).toContain("trained");
+    for (const [system, values] of Object.entries(embedded))
+      for (const [measure, value] of Object.entries(values))
+        expect(manual[system]![measure]!.toFixed(4), `${system} ${measure}`).toBe(value.toFixed(4));
+  }, 600_000);
+
+  it("does nothing when a finished stage is asked for again", async () => {
+    const before = await client.getRun({ runId: "manual" });
+    const file = join(output, "stages", "train", "stage.json");
+    const written = (await stat(file)).mtimeMs;
+    const again = await client.runStage({ runId: "manual", stage: "train", wait: true });
+    expect(again).toEqual(before.stages.find((s) => s.name === "train"));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await client.getRun({ runId: "manual" })).toEqual(before);
+    expect((await stat(file)).mtimeMs).toBe(written);
+  });
+
+  it("an automatic run of the same spec finds every stage's output under its key", async () => {
+    const run = await client.submitRun({ runId: "automatic", specFile, manual: false });
+    expect(run.manual).toBe(false);
+    let last: PipelineRunStatus | undefined;
+    for await (const status of client.watchRun({ runId: "automatic" })) last = status;
+    expect(last?.state).toBe(PipelineRunState.PIPELINE_RUN_STATE_SUCCEEDED);
+    expect(last!.stages.map((s) => [s.name, s.skipped])).toEqual(ORDER.map((s) => [s, true]));
+  }, 120_000);
+});

@@ -12,6 +12,7 @@ import { register as registerReport } from "./commands/report.js";
 import { register as registerRun } from "./commands/run.js";
 import { register as registerScoreJob } from "./commands/score-job.js";
 import { register as registerServe } from "./commands/serve.js";
+import { register as registerStage } from "./commands/stage.js";
 import { register as registerTrain } from "./commands/train.js";
 import { register as registerUp } from "./commands/up.js";
 
@@ -33,6 +34,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerTrain,
   registerReport,
   registerServe,
+  registerStage,
   registerUp,
   registerDown,
   registerRun,

@@ -28,6 +28,7 @@ import {
   type PipelineFixture,
 } from "../pipeline/test-support/pipeline-run.js";
 import type { ReportJson } from "../report/index.js";
+import { ferret } from "../test-support/ferret-process.js";
 import { openPipelineStores, pipelineNames, type PipelineStores } from "./pipeline-run.js";
 import { createPipelineService } from "./pipeline-service.js";
 import { pipelineStageRunner } from "./pipeline-stage-runner.js";
@@ -132,6 +133,10 @@ describe("the pipeline API (gRPC)", () => {
     expect(early.details).toEqual({ stage: "evaluate", missing: ["ingest", "train"] });
     const train = await failure(client.runStage({ runId: "manual", stage: "train", wait: false }));
     expect(train.details).toEqual({ stage: "train", missing: ["assemble"] });
+    // The same through `ferret stage` (the built CLI).
+    const cli = await ferret(["stage", `127.0.0.1:${server.port}`, "manual", "report"]);
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toContain("stage report of run manual needs evaluate, train to have succeeded first");
 
     const unknown = await failure(client.runStage({ runId: "manual", stage: "annotate", wait: false }));
     expect(unknown.cause.code).toBe(Status.INVALID_ARGUMENT);
@@ -154,25 +159,32 @@ describe("the pipeline API (gRPC)", () => {
     const watching = (async () => {
       for await (const status of client.watchRun({ runId: "manual" })) watched.push(status);
     })();
-    for (const [i, stage] of ORDER.entries()) {
+    for (const [i, stage] of ORDER.slice(0, -1).entries()) {
       const done = await client.runStage({ runId: "manual", stage, wait: true });
       expect(done.job?.state, stage).toBe(JobState.JOB_STATE_SUCCEEDED);
       expect(done.skipped, stage).toBe(false);
-      // Written under the key the run planned for it, as an automatic run writes it.
-      const record = JSON.parse(await readFile(join(output, "stages", stage, "stage.json"), "utf8")) as {
-        key: string;
-      };
-      expect(record.key, stage).toBe(done.key);
-      const next = ORDER[i + 1];
-      if (next !== undefined) {
-        await new Promise((r) => setTimeout(r, 300));
-        expect(jobStates(await client.getRun({ runId: "manual" }))[next], next).toBeUndefined();
-      }
+      // Nothing chains by itself: the next stage is not queued.
+      const next = ORDER[i + 1]!;
+      await new Promise((r) => setTimeout(r, 300));
+      expect(jobStates(await client.getRun({ runId: "manual" }))[next], next).toBeUndefined();
     }
+    // The last one through `ferret stage`, which waits for it and prints its line.
+    const report = await ferret(["stage", `127.0.0.1:${server.port}`, "manual", "report"], {
+      timeoutMs: 300_000,
+    });
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toMatch(/^report +done in \d+\.\d s {2}key [0-9a-f]{12}\n$/);
     await watching;
     const last = watched.at(-1)!;
     expect(last.state).toBe(PipelineRunState.PIPELINE_RUN_STATE_SUCCEEDED);
     expect(last.reportHtml).toBe(join(output, "report.html"));
+    // Each stage's output is written under the key the run planned for it, as an automatic run writes it.
+    for (const { name, key } of last.stages) {
+      const record = JSON.parse(await readFile(join(output, "stages", name, "stage.json"), "utf8")) as {
+        key: string;
+      };
+      expect(record.key, name).toBe(key);
+    }
     // The stream saw every stage succeed, one after the other.
     const succeededAt = ORDER.map((stage) =>
       watched.findIndex(

@@ -32,8 +32,16 @@ export {
 export type { AnswerInput, WindowInput } from "./tasks/listwise.js";
 export { equalChunks, shuffledWindows } from "./tasks/windows.js";
 export type { Placed } from "./tasks/windows.js";
-export { DEFAULT_EXAMPLES, syntheticQueryTask } from "./tasks/synthetic-queries.js";
+export {
+  askFromSummaryTask,
+  DEFAULT_EXAMPLES,
+  firstQuery,
+  passageSummaryTask,
+  queryProblem,
+  syntheticQueryTask,
+} from "./tasks/synthetic-queries.js";
 export type {
+  AskInput,
   QueryExample,
   QueryGenInput,
   QueryGenOutput,

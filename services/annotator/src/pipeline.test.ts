@@ -139,6 +139,31 @@ describe("annotateCollection on examples/mini", () => {
     expect((await readFile(join(out, "queries.jsonl"), "utf8")).trim().split("\n")).toHaveLength(3);
   });
 
+  it("queries, summarize-then-ask: a plain-text summary call then an ask call per passage, both in provenance", async () => {
+    const out = join(dir, "queries-sat");
+    const before = llm.requests.length;
+    await annotateCollection({
+      task: "queries",
+      corpus: MINI,
+      limit: 2,
+      out,
+      annotator,
+      store,
+      queryGen: { type: "question", style: "summarize-then-ask" },
+    });
+    const labels = await labelsOf(out);
+    expect(labels).toHaveLength(2);
+    for (const l of labels) {
+      expect(l.status).toBe("ok");
+      expect(l.steps.map((s) => s.task)).toEqual(["passage-summary", "ask-from-summary"]);
+      expect(l.text).toBe(`What about ${l.summary!.replace(/\.$/, "")}?`);
+    }
+    const requests = llm.requests.slice(before);
+    expect(requests).toHaveLength(4);
+    // plain text: no response_format is asked for
+    for (const r of requests) expect(r.body.response_format).toBeUndefined();
+  });
+
   it("documents: one synthetic passage per level 3..0 with the level as its grade", async () => {
     const out = join(dir, "docs");
     await annotateCollection({

@@ -3,20 +3,24 @@
  * - relevance: one (query, passage) pair -> one graded label;
  * - utility: one query and its candidate pool -> RelSel per window -> pseudo-answer -> UtilSel, or
  *   UtilRank with the global top k% kept (utility-labels.ts) -> one label per candidate;
- * - query: one passage -> one synthetic query (optionally round-trip filtered by the caller);
+ * - query: one passage -> one synthetic query (optionally round-trip filtered by the caller); in
+ *   summarize-then-ask, a summary call and then an ask call, both steps in the label's provenance;
  * - document: one query and a level -> one synthetic document.
  * Items carry a stable `key` (their identity), which makes label storage idempotent.
  */
-import type { Annotator } from "./annotator.js";
+import type { Annotator, TaskRun } from "./annotator.js";
 import { sha256Hex, canonicalJson } from "./label-cache.js";
-import { stepOf, type LabelRecord } from "./labels.js";
+import { stepOf, type LabelRecord, type StepProvenance } from "./labels.js";
 import { gradedDocumentTask, type GradedDocInput, type RelevanceLevel } from "./tasks/graded-documents.js";
 import type { PassageText } from "./tasks/passage-format.js";
 import { relevanceTask, type RelevanceInput } from "./tasks/relevance.js";
 import {
+  askFromSummaryTask,
+  passageSummaryTask,
   syntheticQueryTask,
   type QueryExample,
   type QueryGenInput,
+  type QueryGenOutput,
   type QueryStyle,
   type QueryType,
 } from "./tasks/synthetic-queries.js";
@@ -88,7 +92,11 @@ export function firstStepKeys(annotator: Annotator, item: WorkItem): string[] {
     case "utility":
       return utilityFirstStepKeys(annotator, item);
     case "query":
-      return [annotator.keyOf(syntheticQueryTask, queryInput(item))];
+      return [
+        item.style === "summarize-then-ask"
+          ? annotator.keyOf(passageSummaryTask, queryInput(item))
+          : annotator.keyOf(syntheticQueryTask, queryInput(item)),
+      ];
     case "document":
       return [annotator.keyOf(gradedDocumentTask, documentInput(item))];
   }
@@ -118,19 +126,34 @@ export async function processItem(
     case "utility":
       return utilityLabels(annotator, item, signal);
     case "query": {
-      const run = await annotator.run(syntheticQueryTask, queryInput(item), signal);
+      const label = {
+        kind: "query" as const,
+        queryId: `synth-${itemKey(item).slice(0, 16)}`,
+        docId: item.passage.id,
+        queryType: item.type,
+      };
+      const steps: StepProvenance[] = [];
+      let run: TaskRun<QueryGenOutput>;
+      if (item.style === "summarize-then-ask") {
+        const summary = await annotator.run(passageSummaryTask, queryInput(item), signal);
+        steps.push(stepOf(summary, passageSummaryTask.name));
+        const s = summary.outcome;
+        if (s.status === "failed") return [{ ...label, status: "failed", error: s.error, steps }];
+        run = await annotator.run(askFromSummaryTask, { ...queryInput(item), summary: s.value }, signal);
+        steps.push(stepOf(run, askFromSummaryTask.name));
+      } else {
+        run = await annotator.run(syntheticQueryTask, queryInput(item), signal);
+        steps.push(stepOf(run, syntheticQueryTask.name));
+      }
       const o = run.outcome;
       return [
         {
-          kind: "query",
-          queryId: `synth-${itemKey(item).slice(0, 16)}`,
-          docId: item.passage.id,
+          ...label,
           status: o.status,
-          queryType: item.type,
           ...(o.status === "ok"
             ? { text: o.value.query, ...(o.value.summary ? { summary: o.value.summary } : {}) }
             : { error: o.error }),
-          steps: [stepOf(run, syntheticQueryTask.name)],
+          steps,
         },
       ];
     }

@@ -3,6 +3,7 @@
  * backoff (retry.ts); a reply that does not parse or validate gets exactly one re-ask that quotes the
  * validation error; if that also fails the item is reported failed with the raw reply kept. A label is
  * never guessed from an invalid reply. Each request's outcome and tokens go to the injected LlmMetrics.
+ * A task without a schema gets the reply's text as it is (a plain-text task); its `parse` validates it.
  */
 import type { Task } from "../tasks/task.js";
 import type { CallLimiter } from "./limiter.js";
@@ -70,8 +71,8 @@ export async function callStructured<I, O>(
           try {
             const answer = await backend.chat({
               messages,
-              schema: task.schema,
-              schemaName: task.schemaName,
+              ...(task.schema ? { schema: task.schema } : {}),
+              ...(task.schemaName ? { schemaName: task.schemaName } : {}),
               maxTokens: task.maxTokens,
               temperature: 0,
               ...(options.signal ? { signal: options.signal } : {}),
@@ -102,7 +103,7 @@ export async function callStructured<I, O>(
     usage = addUsage(usage, result.usage);
     model = result.model;
     raw = result.text;
-    const parsed = parseJsonReply(raw);
+    const parsed = task.schema ? parseJsonReply(raw) : { ok: true as const, value: raw };
     if (parsed.ok) {
       const checked = task.parse(parsed.value, input);
       if (checked.ok) return { status: "ok", value: checked.value, raw, asks: ask, llmCalls, usage, model };
@@ -115,7 +116,9 @@ export async function callStructured<I, O>(
       { role: "assistant", content: raw },
       {
         role: "user",
-        content: `Your answer was invalid: ${error}. Answer again with only a JSON object that matches the required format.`,
+        content: task.schema
+          ? `Your answer was invalid: ${error}. Answer again with only a JSON object that matches the required format.`
+          : `Your answer was invalid: ${error}. Answer again with only the requested text.`,
       },
     );
   }

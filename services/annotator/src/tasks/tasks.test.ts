@@ -3,23 +3,31 @@ import { gradedDocumentTask } from "./graded-documents.js";
 import { relevanceSelectionTask, topPercent, utilityRankingTask } from "./listwise.js";
 import { formatPassage, neutralise } from "./passage-format.js";
 import { relevanceTask } from "./relevance.js";
-import { syntheticQueryTask } from "./synthetic-queries.js";
+import {
+  askFromSummaryTask,
+  firstQuery,
+  passageSummaryTask,
+  queryProblem,
+  syntheticQueryTask,
+} from "./synthetic-queries.js";
 import { shuffledWindows } from "./windows.js";
 
 const query = { id: "q1", text: "what is ferret" };
 const passages = Array.from({ length: 5 }, (_, i) => ({ id: `d${i}`, text: `passage ${i}` }));
 
 describe("prompt templates", () => {
-  it("every task has a version and a schema, and versions are distinct", () => {
-    const tasks = [
+  it("every task has a distinct version; JSON tasks have an object schema, plain-text tasks none", () => {
+    const json = [
       relevanceTask,
       relevanceSelectionTask,
       utilityRankingTask,
       syntheticQueryTask,
       gradedDocumentTask,
     ];
-    expect(new Set(tasks.map((t) => t.version)).size).toBe(tasks.length);
-    for (const t of tasks) expect(t.schema).toMatchObject({ type: "object" });
+    const text = [passageSummaryTask, askFromSummaryTask];
+    expect(new Set([...json, ...text].map((t) => t.version)).size).toBe(json.length + text.length);
+    for (const t of json) expect(t.schema).toMatchObject({ type: "object" });
+    for (const t of text) expect(t.schema).toBeUndefined();
   });
 
   it("a passage cannot close its own delimiter", () => {
@@ -72,18 +80,98 @@ describe("prompt templates", () => {
       .at(-1)!.content;
     expect(prompt.match(/Example \d:/g)).toHaveLength(3);
     expect(prompt).toContain("Insulin is produced by beta cells in the pancreas.");
-    const sat = syntheticQueryTask
-      .messages({ passage: passages[0]!, type: "question", style: "summarize-then-ask" })
-      .at(-1)!.content;
-    expect(sat).toContain('"summary":');
   });
 
-  it("summarize-then-ask requires the summary", () => {
-    const input = { passage: passages[0]!, type: "question" as const, style: "summarize-then-ask" as const };
-    expect(syntheticQueryTask.parse({ query: "q?" }, input).ok).toBe(false);
-    expect(syntheticQueryTask.parse({ summary: "s", query: "q?" }, input)).toEqual({
+  it("summarize-then-ask is zero-shot: a summary of the tagged passage, then a query from the summary", () => {
+    const input = {
+      passage: { id: "d1", text: "Lift rises in a slipstream." },
+      type: "question" as const,
+      style: "summarize-then-ask" as const,
+    };
+    const summaryPrompt = passageSummaryTask.messages(input).at(-1)!.content;
+    expect(summaryPrompt).toContain("<passage>\nLift rises in a slipstream.\n</passage>");
+    expect(summaryPrompt).not.toMatch(/Example \d:|Great Barrier Reef/);
+    const ask = askFromSummaryTask
+      .messages({ ...input, summary: "Lift rises in a slipstream." })
+      .at(-1)!.content;
+    expect(ask).toBe("Lift rises in a slipstream.\n\nRewrite the sentence above as a short question.");
+    expect(passageSummaryTask.parse("", input)).toEqual({ ok: false, error: "the summary is empty" });
+  });
+});
+
+// TEST DOUBLE: fixed malformed replies, in the shapes SmolLM2-135M gave on examples/mini, for the
+// parsing and rejection rules (a real model gives them only by chance).
+const testDoubleMalformedReplies = {
+  summaryGoesOn: "Summary: Lift rises in a slipstream. The results were compared with theory.\nMore text",
+  questionGoesOn: '"What makes lift rise in a slipstream? The answer to this question is lift."',
+  exemplarCopy: "How long is the Great Barrier Reef?",
+  summaryRepeated: "Lift rises in a slipstream.",
+  selfReference: "What is the answer to this question?",
+  paragraphReference: "What is the main idea of this paragraph?",
+  statement: "Lift rises behind a propeller",
+  runOn: `The answer to the question ${"What is the answer to the question ".repeat(4)}`,
+};
+
+describe("synthetic query parsing and rejection (test double: malformed replies)", () => {
+  const input = {
+    passage: { id: "d1", text: "Lift rises in a slipstream." },
+    type: "question" as const,
+    style: "summarize-then-ask" as const,
+  };
+  const summary = "Lift rises in a slipstream.";
+  const ask = (reply: string) => askFromSummaryTask.parse(reply, { ...input, summary });
+
+  it("keeps the first sentence of a summary without its label, and the first question of a reply", () => {
+    expect(passageSummaryTask.parse(testDoubleMalformedReplies.summaryGoesOn, input)).toEqual({
       ok: true,
-      value: { summary: "s", query: "q?" },
+      value: "Lift rises in a slipstream.",
+    });
+    expect(firstQuery(testDoubleMalformedReplies.questionGoesOn, "question")).toBe(
+      "What makes lift rise in a slipstream?",
+    );
+    expect(firstQuery("Query: slipstream lift\nsecond line", "keyword")).toBe("slipstream lift");
+    expect(ask(testDoubleMalformedReplies.questionGoesOn)).toEqual({
+      ok: true,
+      value: { query: "What makes lift rise in a slipstream?", summary },
+    });
+  });
+
+  it("rejects exemplar copies, repeated summaries, self-references, statements and run-ons", () => {
+    const error = (reply: string) => {
+      const r = ask(reply);
+      return r.ok ? "accepted" : r.error;
+    };
+    expect(error(testDoubleMalformedReplies.exemplarCopy)).toBe(
+      "the query copies an example instead of describing the given passage",
+    );
+    expect(error(testDoubleMalformedReplies.summaryRepeated)).toBe(
+      "the query repeats the summary instead of asking",
+    );
+    for (const reply of [
+      testDoubleMalformedReplies.selfReference,
+      testDoubleMalformedReplies.paragraphReference,
+    ])
+      expect(error(reply)).toBe("the query must stand on its own, not refer to the passage or the task");
+    expect(error(testDoubleMalformedReplies.statement)).toBe("a question must end with a question mark");
+    expect(error(testDoubleMalformedReplies.runOn)).toBe(
+      "the query must be short (at most 30 words, not 33)",
+    );
+    expect(error("")).toBe("the query has no words");
+  });
+
+  it("applies the same rules to few-shot JSON replies, with the caller's exemplars when it brings some", () => {
+    const fewShot = { ...input, style: "few-shot" as const };
+    expect(syntheticQueryTask.parse({ query: testDoubleMalformedReplies.exemplarCopy }, fewShot)).toEqual({
+      ok: false,
+      error: "the query copies an example instead of describing the given passage",
+    });
+    const own = { ...fewShot, examples: [{ passage: "p", query: "Why does lift rise?" }] };
+    expect(syntheticQueryTask.parse({ query: "Why does lift rise?" }, own).ok).toBe(false);
+    // the built-in exemplar is not one of the caller's, so it is not a copy here
+    expect(queryProblem(testDoubleMalformedReplies.exemplarCopy, own)).toBeUndefined();
+    expect(syntheticQueryTask.parse({ query: "slipstream lift" }, { ...fewShot, type: "keyword" })).toEqual({
+      ok: true,
+      value: { query: "slipstream lift" },
     });
   });
 });

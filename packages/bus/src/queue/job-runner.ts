@@ -52,12 +52,14 @@ export async function runDelivery(
 
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let deadline = 0;
+  const expire = () =>
+    // Past this point the server may hand the job to another worker; tell the handler.
+    controller.abort(new TimeoutError(`ack wait of ${policy.ackWaitMs} ms passed without working()`));
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      // Past this point the server may hand the job to another worker; tell the handler.
-      controller.abort(new TimeoutError(`ack wait of ${policy.ackWaitMs} ms passed without working()`));
-    }, policy.ackWaitMs);
+    deadline = Date.now() + policy.ackWaitMs;
+    timer = setTimeout(expire, policy.ackWaitMs);
   };
   const onCancel = () => controller.abort(new CancelledError("consumer stopped"));
   if (cancel.aborted) onCancel();
@@ -68,6 +70,10 @@ export async function runDelivery(
     await invoke(delivery, {
       signal: controller.signal,
       working: () => {
+        if (controller.signal.aborted) return;
+        // A working() after the deadline comes too late, though the timer has not fired yet (the event
+        // loop was held past it, and timers run in due order): the job may run elsewhere already.
+        if (Date.now() > deadline) return expire();
         delivery.working();
         arm();
       },

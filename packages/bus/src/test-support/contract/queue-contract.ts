@@ -387,6 +387,31 @@ export function describeQueueContract(harness: BusHarness): void {
       });
     }, 20_000);
 
+    it("aborts a handler whose working() comes after the ack wait (its event loop was held)", async () => {
+      await withQueue<string>("late", { ackWaitMs: 1_000 }, async (queue) => {
+        const seen = deferred<{ aborted: boolean; reason: unknown }>();
+        const worker = queue.consume(
+          async (job) => {
+            if (job.deliveryCount > 1) return;
+            // Synchronous work past the ack wait: no timer can run meanwhile.
+            const until = Date.now() + 1_500;
+            while (Date.now() < until);
+            job.working();
+            seen.resolve({ aborted: job.signal.aborted, reason: job.signal.reason });
+          },
+          { concurrency: 2 },
+        );
+        try {
+          await queue.publish("held");
+          const { aborted, reason } = await within(5_000, "the late working()", seen.promise);
+          expect(aborted).toBe(true);
+          expect(String(reason)).toMatch(/ack wait of 1000 ms/);
+        } finally {
+          await worker.stop();
+        }
+      });
+    }, 20_000);
+
     it("drops a second publish with the same id inside the dedup window", async () => {
       await withQueue<{ v: number }>("dedup", {}, async (queue) => {
         expect(await queue.publish({ v: 1 }, { id: "same" })).toEqual({ id: "same", duplicate: false });

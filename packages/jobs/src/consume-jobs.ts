@@ -5,8 +5,12 @@
  *     backoff or, when the error is permanent (NonRetryableError, bad input) or the deliveries are used
  *     up, gives the message up;
  *   - on give-up (the bus's onGiveUp hook) the job is marked failed with the last error (or the bus's
- *     reason when the last delivery never settled) before the message is dead-lettered.
- * So no stage knows or copies the delivery limit.
+ *     reason when the last delivery never settled) before the message is dead-lettered;
+ *   - with `heartbeatMs`, the message's ack deadline is extended (working()) on that period while the
+ *     handler runs, so one step longer than the ack wait (an LLM call, an epoch) is not handed to another
+ *     replica while this one lives; a worker that dies stops extending it, and the message moves on after
+ *     the ack wait. The handler's own calls need deadlines then: a hung one is no longer cut by the wait.
+ * So no stage knows or copies the delivery limit or the keep-alive.
  */
 import { NonRetryableError, type Consumer, type GiveUpInfo, type Job, type WorkQueue } from "@ferret/bus";
 import { NotFoundError } from "@ferret/errors";
@@ -29,6 +33,8 @@ export interface ConsumeJobsOptions<M, Spec, Result> {
   onSkipped?: (record: JobRecord<Spec, Result>, message: Job<M>) => void;
   /** The job was marked failed because a message of it was given up. */
   onFailed?: (record: JobRecord<Spec, Result>, info: GiveUpInfo) => void;
+  /** Extend each message's ack deadline this often while it is handled. Default: only the handler does. */
+  heartbeatMs?: number;
   /** Messages handled at once. Default 1. */
   concurrency?: number;
   logger?: Logger;
@@ -62,7 +68,14 @@ export function consumeJobs<M, Spec, Result>(
         options.onSkipped?.(record, message);
         return;
       }
-      await options.handle(message, record);
+      const { heartbeatMs } = options;
+      const heartbeat =
+        heartbeatMs === undefined ? undefined : setInterval(() => message.working(), heartbeatMs);
+      try {
+        await options.handle(message, record);
+      } finally {
+        clearInterval(heartbeat);
+      }
     },
     {
       concurrency: options.concurrency ?? 1,

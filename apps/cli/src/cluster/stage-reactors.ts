@@ -107,6 +107,8 @@ export async function startStageReactors(options: StageReactorOptions): Promise<
         jobs: stores.stages,
         newJob: (message) => ({ spec: message.data, total: 0, unit: "steps" }),
         logger,
+        // The stage is kept on this host while it lives, however long it takes; a dead host's goes on.
+        heartbeatMs: Math.max(100, Math.floor(ackWaitMs / 3)),
         // A worker that died after storing the result but before announcing it: announce it now (same id).
         onSkipped: (record) => {
           if (record.state !== "succeeded") return;
@@ -127,32 +129,27 @@ export async function startStageReactors(options: StageReactorOptions): Promise<
           const jobId = record.jobId;
           logger.info({ run: runId, stage, delivery: message.deliveryCount }, "stage started");
           await stores.stages.setProgress(jobId, { message: `running (delivery ${message.deliveryCount})` });
-          const keepAlive = setInterval(() => message.working(), Math.max(100, Math.floor(ackWaitMs / 3)));
           let lastWrite = 0;
           let writes: Promise<unknown> = Promise.resolve();
-          try {
-            const summary = await options.runStage(run, stage, {
-              signal: message.signal,
-              progress(done, total, unit) {
-                const now = Date.now();
-                if (now - lastWrite < progressMs && done < total) return;
-                lastWrite = now;
-                writes = writes
-                  .then(() =>
-                    stores.stages.update(jobId, (r) =>
-                      r.state !== "running"
-                        ? undefined
-                        : { ...r, progress: { ...r.progress, done, total, unit } },
-                    ),
-                  )
-                  .catch((err: unknown) => logger.warn({ err, run: runId, stage }, "progress not written"));
-              },
-            });
-            await writes;
-            await stores.stages.succeed(jobId, summary);
-          } finally {
-            clearInterval(keepAlive);
-          }
+          const summary = await options.runStage(run, stage, {
+            signal: message.signal,
+            progress(done, total, unit) {
+              const now = Date.now();
+              if (now - lastWrite < progressMs && done < total) return;
+              lastWrite = now;
+              writes = writes
+                .then(() =>
+                  stores.stages.update(jobId, (r) =>
+                    r.state !== "running"
+                      ? undefined
+                      : { ...r, progress: { ...r.progress, done, total, unit } },
+                  ),
+                )
+                .catch((err: unknown) => logger.warn({ err, run: runId, stage }, "progress not written"));
+            },
+          });
+          await writes;
+          await stores.stages.succeed(jobId, summary);
           const event: RunEvent = { runId, stage };
           await bus.events.publish(names.completed, event, { id: `${jobId}.completed` });
           logger.info({ run: runId, stage }, "stage completed");

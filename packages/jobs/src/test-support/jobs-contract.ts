@@ -278,6 +278,38 @@ export function describeJobsContract(harness: JobsHarness): void {
       }
     }, 30_000);
 
+    it("keeps a handler busier than the ack wait on its one delivery with heartbeatMs", async () => {
+      const { jobs, queue } = await openAll({ ackWaitMs: 1_000, maxDeliveries: 1, backoff: fastRetry });
+      const deliveries: number[] = [];
+      let aborted = false;
+      // Two slots, as above: a redelivery while the first still works would reach the second.
+      const worker = consumeJobs(queue, {
+        jobs,
+        jobIdOf: (m) => m.data.jobId,
+        heartbeatMs: 250,
+        concurrency: 2,
+        handle: async (message) => {
+          deliveries.push(message.deliveryCount);
+          // One step of 2.5 ack waits that never calls working() itself (one long LLM call).
+          await new Promise((resolve) => setTimeout(resolve, 2_500));
+          aborted = message.signal.aborted;
+          await jobs.start(message.data.jobId);
+          await jobs.succeed(message.data.jobId, { sum: 1 });
+        },
+      });
+      try {
+        await submit(jobs, queue, "slow-step", [[1]]);
+        const seen = await collect(jobs.watch("slow-step"));
+        expect(seen[seen.length - 1]!.state).toBe("succeeded");
+        // Past another ack wait: no second delivery came meanwhile.
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        expect(deliveries).toEqual([1]);
+        expect(aborted).toBe(false);
+      } finally {
+        await worker.stop({ graceMs: 1_000 });
+      }
+    }, 30_000);
+
     it("cancels a job: its messages are acked without work and the watch ends cancelled", async () => {
       const { jobs, queue } = await openAll({ backoff: fastRetry });
       const handled: number[] = [];

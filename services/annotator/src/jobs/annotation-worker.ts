@@ -57,7 +57,7 @@ export const noWorkerMetrics: AnnotationWorkerMetrics = {
   itemLabelled: () => undefined,
 };
 
-type Delivery = Pick<Job<BatchMessage>, "data" | "signal" | "working">;
+type Delivery = Pick<Job<BatchMessage>, "data" | "signal">;
 
 /** The job was cancelled while its batch ran: the delivery ends without recording the batch. */
 class BatchCancelled extends Error {}
@@ -101,11 +101,9 @@ async function labelBatch(
   // Every item in flight listens on the delivery's signal (fetch, retry sleeps): allow that many.
   setMaxListeners(Math.max(getMaxListeners(job.signal), itemConcurrency * 4 + 10), job.signal);
   let cancelled = false;
-  // Cancellation is polled at most every CANCEL_POLL_MS and the ack deadline renewed at most every
-  // quarter ack wait, not per item: per-item bus round trips are measurable when LLM calls are fast.
+  // Cancellation is polled at most every CANCEL_POLL_MS, not per item: per-item bus round trips are
+  // measurable when LLM calls are fast. (The ack deadline is consumeJobs' heartbeat, startAnnotationWorker.)
   let checkedAt = Date.now();
-  let renewedAt = Date.now();
-  const renewEvery = Math.max(50, store.ackWaitMs / 4);
   const perItem = await mapLimit(items, itemConcurrency, async (item) => {
     if (cancelled || job.signal.aborted) return [];
     if (Date.now() - checkedAt >= CANCEL_POLL_MS) {
@@ -115,10 +113,6 @@ async function labelBatch(
     if (cancelled) return [];
     const labels = await processItem(annotator, item, job.signal);
     metrics.itemLabelled(labels.every((l) => l.status === "ok") ? "ok" : "failed");
-    if (Date.now() - renewedAt >= renewEvery) {
-      renewedAt = Date.now();
-      job.working();
-    }
     return labels;
   });
   if (cancelled) throw new BatchCancelled(`job ${jobId} was cancelled`);
@@ -223,6 +217,9 @@ export function startAnnotationWorker(
     jobIdOf: (message) => message.data.jobId,
     handle: (message, record) => handleBatch(store, annotator, message, record, options),
     onSkipped: () => metrics.batchFinished("inactive"),
+    // Every quarter ack wait while the batch runs, also within one LLM call longer than the wait (a
+    // local model on a busy CPU): only a dead worker's batch goes to another replica.
+    heartbeatMs: Math.max(50, store.ackWaitMs / 4),
     concurrency: options.batchConcurrency ?? 2,
     ...(options.logger ? { logger: options.logger } : {}),
   });

@@ -96,6 +96,7 @@ export async function startTrainingWorker(options: TrainingWorkerOptions): Promi
     jobIdOf: (m) => m.data.jobId,
     concurrency: 1,
     logger,
+    heartbeatMs: options.heartbeatMs ?? 10_000,
     handle: (message, record) => trainJob(message, record, jobs, cache, options, logger),
   });
   return {
@@ -121,7 +122,6 @@ async function trainJob(
   const onLost = (): void => stop.abort();
   message.signal.addEventListener("abort", onLost, { once: true });
   const watching = watchForCancel(jobs, jobId, stop);
-  const heartbeat = setInterval(() => message.working(), options.heartbeatMs ?? 10_000);
   try {
     await jobs.start(jobId, `attempt ${message.deliveryCount}`);
     const loaded = parseJobSpec(record.spec.spec, { file: record.spec.specName, baseDir: options.dataRoot });
@@ -198,7 +198,6 @@ async function trainJob(
     );
     log.info({ model: trained }, "training job succeeded");
   } finally {
-    clearInterval(heartbeat);
     message.signal.removeEventListener("abort", onLost);
     stop.abort();
     await watching;

@@ -16,6 +16,7 @@ export {
   jobsBlock,
   metricsServerSchema,
   natsSchema,
+  pipelineHostSchema,
   serviceConfig,
   serviceConfigBlocks,
 } from "./service-blocks.js";

@@ -23,6 +23,7 @@ describe("serviceConfigBlocks", () => {
     expect(config.nats).toEqual({});
     expect(config.artifacts).toEqual({ dir: ".ferret/x", source: "objects" });
     expect(config.jobs).toEqual({ enabled: true, queue: "x-q", jobsBucket: "x-jobs", concurrency: 1 });
+    expect(config.pipeline).toEqual({ ackWaitMs: 60_000 });
   });
 
   it("reads every block from env, and names a bad key", () => {
@@ -39,6 +40,7 @@ describe("serviceConfigBlocks", () => {
         FERRET_X_ARTIFACTS__SOURCE: "files",
         FERRET_X_JOBS__ENABLED: "0",
         FERRET_X_JOBS__CONCURRENCY: "3",
+        FERRET_X_PIPELINE__ACK_WAIT_MS: "3000",
       },
     });
     expect(config.grpc).toMatchObject({
@@ -50,6 +52,7 @@ describe("serviceConfigBlocks", () => {
     expect(config.nats).toEqual({ url: "nats://nats:4222", eventsPrefix: "test.events" });
     expect(config.artifacts.source).toBe("files");
     expect(config.jobs).toMatchObject({ enabled: false, concurrency: 3 });
+    expect(config.pipeline.ackWaitMs).toBe(3000);
     expect(() => loadConfig(schema, { prefix: "FERRET_X_", env: { FERRET_X_METRICS__PORT: "x" } })).toThrow(
       ConfigError,
     );

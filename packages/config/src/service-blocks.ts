@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { loadConfig, type LoadConfigOptions } from "./load-config.js";
-import { block, flagField, grpcServerSchema, portField, textField } from "./schema-fields.js";
+import { block, countField, flagField, grpcServerSchema, portField, textField } from "./schema-fields.js";
 
 /** The `metrics` block: Prometheus GET /metrics (and /healthz) on a port of its own. */
 export const metricsServerSchema = (defaultPort: number) =>
@@ -59,6 +59,15 @@ export const jobsBlock = <Extra extends z.ZodRawShape = Record<never, never>>(
     ...(extra ?? ({} as Extra)),
   });
 
+/**
+ * The `pipeline` block: how this process hosts its pipeline stages in cluster mode (`ferret serve`). A stage
+ * message not extended within `ackWaitMs` goes to another replica; the host extends it every third of that
+ * while the stage runs, so the wait only decides how soon a killed replica's stage moves on.
+ */
+export const pipelineHostSchema = block({
+  ackWaitMs: countField(60_000, 100),
+});
+
 export interface ServiceBlockDefaults {
   readonly grpcPort: number;
   readonly metricsPort: number;
@@ -75,6 +84,7 @@ export const serviceConfigBlocks = (defaults: ServiceBlockDefaults) => ({
   metrics: metricsServerSchema(defaults.metricsPort),
   nats: natsSchema,
   artifacts: artifactsSchema(defaults.artifactsDir ?? ".ferret/artifacts"),
+  pipeline: pipelineHostSchema,
 });
 
 /** What the service runtime reads of a service's config (its own blocks may add fields). */
@@ -83,6 +93,7 @@ export interface ServiceBlocksConfig {
   readonly metrics: z.output<ReturnType<typeof metricsServerSchema>>;
   readonly nats: z.output<typeof natsSchema>;
   readonly artifacts: { readonly dir: string };
+  readonly pipeline: z.output<typeof pipelineHostSchema>;
 }
 
 /**

@@ -17,9 +17,6 @@ import { pipelineStageRunner } from "./pipeline-stage-runner.js";
 import type { ServiceName } from "./service-catalog.js";
 import { stageQueueOptions, startStageReactors, type StageReactors } from "./stage-reactors.js";
 
-/** How the stage queues are opened, by their hosts and by the pipeline API (the last opener sets them). */
-const STAGE_QUEUE_OPTIONS = stageQueueOptions({ ackWaitMs: 60_000 });
-
 export const STAGE_HOSTS: Record<ServiceName, readonly string[]> = {
   encoder: ["ingest"],
   annotator: ["annotate"],
@@ -41,6 +38,10 @@ export async function startPipelineHost(options: PipelineHostOptions): Promise<S
   if (stages.length === 0 || options.config.nats.url === undefined) return undefined;
   const { openBus } = await import("@ferret/service");
   const logger = options.logger.child({ pipeline: stages.join(",") });
+  // The stages' modules are loaded now, not by the first stage message: evaluating that module graph holds
+  // the event loop for seconds on a loaded machine (5 s measured at load 19 on 2 cores), and a message
+  // not extended within its ack wait meanwhile goes to another replica while this one runs it too.
+  await import("../pipeline/index.js");
   const bus = await openBus(options.config, `${options.service}-pipeline`, logger);
   try {
     const stores = await openPipelineStores(bus, pipelineNames());
@@ -49,7 +50,7 @@ export async function startPipelineHost(options: PipelineHostOptions): Promise<S
       stores,
       stages,
       runStage: pipelineStageRunner({ ...options.env, log: logger }),
-      ...STAGE_QUEUE_OPTIONS,
+      ...stageQueueOptions({ ackWaitMs: options.config.pipeline.ackWaitMs }),
       logger,
     });
     logger.info({ stages }, "hosting pipeline stages");
@@ -72,11 +73,17 @@ export async function startPipelineHost(options: PipelineHostOptions): Promise<S
 export function pipelineApi(
   service: ServiceName,
   logger: Logger,
+  /**
+   * The service's pipeline.ackWaitMs, which its stage hosts consume with (the last opener of a queue sets
+   * its options); read when the API first opens a stage's queue.
+   */
+  ackWaitMs: () => number,
 ): ((bus: Bus) => Promise<readonly ServiceRegistration[]>) | undefined {
   if (STAGE_HOSTS[service].length === 0) return undefined;
   return async (bus) => {
     if (bus.kind !== "nats") return [];
     const stores = await openPipelineStores(bus, pipelineNames());
-    return [createPipelineService({ bus, stores, queueOptions: STAGE_QUEUE_OPTIONS, logger })];
+    const queueOptions = () => stageQueueOptions({ ackWaitMs: ackWaitMs() });
+    return [createPipelineService({ bus, stores, queueOptions, logger })];
   };
 }

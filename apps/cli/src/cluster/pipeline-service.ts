@@ -36,8 +36,11 @@ import { readRun, watchRun } from "./watch-run.js";
 export interface PipelineServiceOptions {
   bus: Bus;
   stores: PipelineStores;
-  /** The options the stage hosts consume their queues with (stageQueueOptions): opening a queue sets them. */
-  queueOptions: QueueOptions;
+  /**
+   * The options the stage hosts consume their queues with (stageQueueOptions): opening a queue sets them.
+   * A function is called when a stage's queue is first opened.
+   */
+  queueOptions: QueueOptions | (() => QueueOptions);
   logger?: Logger;
 }
 
@@ -49,7 +52,14 @@ export function createPipelineService(options: PipelineServiceOptions): ServiceR
   function queueOf(stage: string): Promise<WorkQueue<StageJobSpec>> {
     let queue = queues.get(stage);
     if (queue === undefined) {
-      queue = openStageQueue(bus, stores.names, stage, options.queueOptions);
+      const { queueOptions } = options;
+      queue = (async () =>
+        openStageQueue(
+          bus,
+          stores.names,
+          stage,
+          typeof queueOptions === "function" ? queueOptions() : queueOptions,
+        ))();
       queue.catch(() => queues.delete(stage));
       queues.set(stage, queue);
     }

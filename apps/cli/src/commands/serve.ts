@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { InternalError, InvalidArgumentError } from "@ferret/errors";
+import { InternalError, InvalidArgumentError, UnavailableError } from "@ferret/errors";
 import { SERVICE_MAINS, SERVICE_NAMES, isServiceName } from "../cluster/service-catalog.js";
 
 /**
@@ -19,12 +19,19 @@ async function runServe(service: string, flags: { config?: string; pipeline: boo
   const { runServiceProcess } = await import("@ferret/service");
   await runServiceProcess(service, async (logger) => {
     const { pipelineApi, startPipelineHost } = await import("../cluster/pipeline-host.js");
-    const extraServices = flags.pipeline ? pipelineApi(service, logger) : undefined;
+    // Known once the service's config is read (just below); until then a RunStage is refused as unavailable.
+    let stageAckWaitMs: number | undefined;
+    const ackWaitMs = () => {
+      if (stageAckWaitMs === undefined) throw new UnavailableError(`${service} is still starting`);
+      return stageAckWaitMs;
+    };
+    const extraServices = flags.pipeline ? pipelineApi(service, logger, ackWaitMs) : undefined;
     const {
       service: running,
       config,
       engine,
     } = await SERVICE_MAINS[service](logger, extraServices === undefined ? {} : { extraServices });
+    stageAckWaitMs = config.pipeline.ackWaitMs;
     if (!flags.pipeline) return running;
     const { ENGINE_DIR } = await import("@ferret/trainer");
     const { VERSION } = await import("../program.js");

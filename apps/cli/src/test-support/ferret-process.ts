@@ -13,13 +13,24 @@ export interface FerretResult {
   stderr: string;
 }
 
-/** `timeoutMs` (default 60 s): the child is killed past it (code -1), so a hang fails the test, not stalls it. */
-export function ferret(args: string[], options: { timeoutMs?: number } = {}): Promise<FerretResult> {
+/**
+ * `timeoutMs` (default 60 s): the child is killed past it (code -1), so a hang fails the test, not stalls it.
+ * `env` is added to this process's environment.
+ */
+export function ferret(
+  args: string[],
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<FerretResult> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       [MAIN, ...args],
-      { cwd: REPO_ROOT, maxBuffer: 64 << 20, timeout: options.timeoutMs ?? 60_000 },
+      {
+        cwd: REPO_ROOT,
+        maxBuffer: 64 << 20,
+        timeout: options.timeoutMs ?? 60_000,
+        ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+      },
       (err, stdout, stderr) => {
         done({ code: err === null ? 0 : typeof err.code === "number" ? err.code : -1, stdout, stderr });
       },

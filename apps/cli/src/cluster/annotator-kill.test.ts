@@ -13,6 +13,7 @@ import { closeSync, existsSync, openSync } from "node:fs";
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { eventually } from "@ferret/bus/testing";
 import { FIXTURE_MODELS } from "@ferret/inference/testing";
 import { freePort } from "@ferret/service/testing";
 import { makeTrainableModel, requireVenv } from "@ferret/trainer/testing";
@@ -28,7 +29,6 @@ import { GGUF, upArgs } from "./test-support/up-args.js";
 // or the message moves on while its replica still lives.
 const ACK_WAIT_MS = 15_000;
 const ackWaitEnv = { FERRET_ANNOTATOR_PIPELINE__ACK_WAIT_MS: String(ACK_WAIT_MS) };
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 let root: string;
 let data: string;
@@ -151,12 +151,11 @@ beforeAll(async () => {
     { name: "annotator (ferret up)", pid: first.pid, log: first.log },
     { name: "annotator-2", pid: second.pid!, log },
   ];
-  const deadline = Date.now() + 120_000;
-  while (!(await readFile(log, "utf8")).includes('"msg":"hosting pipeline stages"')) {
-    if (second.exitCode !== null || Date.now() > deadline)
-      throw new Error(`the second annotator did not start: ${await readFile(log, "utf8")}`);
-    await sleep(200);
-  }
+  await eventually(120_000, "the second annotator to host its stage", async () => {
+    if (second!.exitCode !== null)
+      throw new Error(`the second annotator exited: ${await readFile(log, "utf8")}`);
+    return (await readFile(log, "utf8")).includes('"msg":"hosting pipeline stages"');
+  });
 }, 600_000);
 
 afterAll(async () => {
@@ -192,22 +191,18 @@ describe("an annotator SIGKILLed mid-stage (ferret run --cluster)", () => {
       // The kill point: the replica running annotate has stored some LLM answers and the stage is not done.
       let victim: (typeof replicas)[number] | undefined;
       let cachedAtKill: string[] = [];
-      const deadline = Date.now() + 300_000;
-      while (victim === undefined) {
-        if (Date.now() > deadline || run.exitCode !== null)
-          throw new Error("the annotate stage never got part-way (no cached LLM answer)");
-        const cached = await cachedAnswers(clusterOut);
-        if (cached.length > 0) {
-          const running = await runningAnnotate();
-          if (running.length !== 1)
-            throw new Error(`answers were cached; annotate was running on ${running.length} replicas`);
-          victim = running[0];
-          expect(existsSync(join(clusterOut, "stages", "annotate", "stage.json"))).toBe(false);
-          process.kill(victim.pid, "SIGKILL");
-          cachedAtKill = await cachedAnswers(clusterOut);
-        }
-        await sleep(50);
-      }
+      await eventually(300_000, "the annotate stage to cache an LLM answer", async () => {
+        if (run.exitCode !== null) throw new Error(`the run ended first: ${run.exitCode}`);
+        if ((await cachedAnswers(clusterOut)).length === 0) return false;
+        const running = await runningAnnotate();
+        if (running.length !== 1)
+          throw new Error(`answers were cached; annotate was running on ${running.length} replicas`);
+        expect(existsSync(join(clusterOut, "stages", "annotate", "stage.json"))).toBe(false);
+        victim = running[0]!;
+        process.kill(victim.pid, "SIGKILL");
+        cachedAtKill = await cachedAnswers(clusterOut);
+        return true;
+      });
       const killedAt = Date.now();
 
       const result = await submitted;

@@ -5,6 +5,7 @@
  * a set time.
  */
 import { createBus, type Bus } from "@ferret/bus";
+import { eventually, sleep } from "@ferret/bus/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Annotator } from "../annotator.js";
 import { CallLimiter } from "../llm/limiter.js";
@@ -57,13 +58,13 @@ describe("an LLM call longer than the ack wait (NATS)", () => {
       metrics: { batchFinished: (o) => void outcomes.push(o), itemLabelled: () => undefined },
     });
     try {
-      const t0 = Date.now();
-      while ((await store.jobs.require("slow")).state !== "succeeded") {
-        if (Date.now() - t0 > 40_000) throw new Error("the job did not finish");
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await eventually(
+        40_000,
+        "the job to succeed",
+        async () => (await store.jobs.require("slow")).state === "succeeded",
+      );
       // Another ack wait: a redelivery would show up meanwhile.
-      await new Promise((r) => setTimeout(r, ACK_WAIT_MS * 1.5));
+      await sleep(ACK_WAIT_MS * 1.5);
     } finally {
       await worker.stop();
     }

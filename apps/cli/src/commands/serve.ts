@@ -20,10 +20,10 @@ async function runServe(service: string, flags: { config?: string; pipeline: boo
   await runServiceProcess(service, async (logger) => {
     const { pipelineApi, startPipelineHost } = await import("../cluster/pipeline-host.js");
     // Known once the service's config is read (just below); until then a RunStage is refused as unavailable.
-    let stageAckWaitMs: number | undefined;
+    const read: { ackWaitMs?: number } = {};
     const ackWaitMs = () => {
-      if (stageAckWaitMs === undefined) throw new UnavailableError(`${service} is still starting`);
-      return stageAckWaitMs;
+      if (read.ackWaitMs === undefined) throw new UnavailableError(`${service} is still starting`);
+      return read.ackWaitMs;
     };
     const extraServices = flags.pipeline ? pipelineApi(service, logger, ackWaitMs) : undefined;
     const {
@@ -31,7 +31,7 @@ async function runServe(service: string, flags: { config?: string; pipeline: boo
       config,
       engine,
     } = await SERVICE_MAINS[service](logger, extraServices === undefined ? {} : { extraServices });
-    stageAckWaitMs = config.pipeline.ackWaitMs;
+    read.ackWaitMs = config.pipeline.ackWaitMs;
     if (!flags.pipeline) return running;
     const { ENGINE_DIR } = await import("@ferret/trainer");
     const { VERSION } = await import("../program.js");

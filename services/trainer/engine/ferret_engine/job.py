@@ -47,7 +47,8 @@ class Hyperparameters:
     #: tokens per text; default: ferret.json's maxLength
     maxLength: int | None = None
     seed: int = 13
-    precision: str = "fp32"
+    #: "auto": bf16 autocast where detected (AMX CPU, bf16 GPU), else fp32 (precision.py)
+    precision: str = "auto"
     separateTowers: bool = False
     #: contriever mode: crop length ratio range and word deletion probability
     cropRatioMin: float = 0.1
@@ -231,7 +232,7 @@ def parse_job(raw: dict, path: Path) -> Job:
             raise _err(path, f"hyperparameters.{k}", "unknown field")
         want, minimum = _HP_TYPES[k]
         hp[k] = _check_type(path, f"hyperparameters.{k}", v, want, None if v is None else minimum)
-    if hp.get("precision", "fp32") not in PRECISIONS:
+    if hp.get("precision", "auto") not in PRECISIONS:
         raise _err(path, "hyperparameters.precision", f"must be one of {', '.join(PRECISIONS)}")
     ints = {}
     for k, minimum in (("checkpointEvery", 1), ("keepCheckpoints", 1), ("logEvery", 1), ("batchPlanStage", 1)):

@@ -28,7 +28,7 @@ def test_job_defaults_and_relative_paths(tmp_path):
     job = read_job(job_file(tmp_path, loss=[{"name": "kl-listwise"}, {"name": "infonce", "weight": 0.1}]))
     assert job.modelDir == tmp_path / "m" and job.outputDir == tmp_path / "out"
     assert [(t.name, t.weight) for t in job.loss] == [("kl-listwise", 1.0), ("infonce", 0.1)]
-    assert job.hyperparameters.batchSize == 32 and job.hyperparameters.precision == "fp32"
+    assert job.hyperparameters.batchSize == 32 and job.hyperparameters.precision == "auto"
 
 
 @pytest.mark.parametrize(

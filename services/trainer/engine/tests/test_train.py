@@ -79,11 +79,13 @@ def test_same_seed_same_weights_other_seed_other_weights(tmp_path, tiny_model_di
 
 
 def one_step_grads(tmp_path, model_dir, name, **hp):
+    """One micro-step's loss and gradients in fp32: the equalities below are exact arithmetic, which bf16
+    autocast (the default on AMX CPUs) rounds differently per chunk."""
     rows = make_examples(8)
     train_file = write_jsonl(tmp_path / f"t-{name}.jsonl", rows)
     path = write_job(
         tmp_path, model_dir, train_file, tmp_path / name,
-        hyperparameters={"batchSize": 8, "negativesPerQuery": 2, "maxGradNorm": 0, **hp},
+        hyperparameters={"batchSize": 8, "negativesPerQuery": 2, "maxGradNorm": 0, "precision": "fp32", **hp},
     )
     trainer = Trainer(read_job(path))
     trainer._lengths = trainer._prepare_tokens()

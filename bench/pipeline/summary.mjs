@@ -23,14 +23,14 @@ if (timeFile) {
   );
 }
 
-// Stages in the order they ran (a stage record's `finishedAt` where present, else its directory order).
+// Stages in the order they finished (every stage record has `finishedAt`).
 const stagesDir = join(out, "stages");
 const records = [];
 for (const stage of await readdir(stagesDir)) {
   const record = JSON.parse(await readFile(join(stagesDir, stage, "stage.json"), "utf8"));
   records.push({ stage, ...record });
 }
-records.sort((a, b) => String(a.finishedAt ?? "").localeCompare(String(b.finishedAt ?? "")));
+records.sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
 let total = 0;
 lines.push("| stage | wall s | summary |", "| --- | ---: | --- |");
 for (const r of records) {

@@ -14,13 +14,12 @@ import { fuzzTimeout } from "@ferret/errors/testing";
 import { createClient, startGrpcServer, type GrpcServer, type ServiceClient } from "@ferret/grpc";
 import { fuzzMethod, fuzzRawRequests } from "@ferret/grpc/testing";
 import { PipelineService } from "@ferret/proto";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makePipelineRoot } from "../pipeline/test-support/pipeline-fixture.js";
 import { openPipelineStores, pipelineNames } from "./pipeline-run.js";
 import { createPipelineService } from "./pipeline-service.js";
 import { stageQueueOptions } from "./stage-reactors.js";
+import { destroyPipelineState } from "./test-support/pipeline-state.js";
 
 const url = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 const runTag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -63,16 +62,12 @@ afterAll(async () => {
   client?.close();
   await server?.shutdown();
   if (bus !== undefined) {
-    const names = pipelineNames(prefix);
-    await (await bus.kv(names.runsBucket)).destroy();
-    await (await bus.kv(names.stagesBucket)).destroy();
-    for (const s of ["ingest", "evaluate", "report"]) await (await bus.queue(names.queue(s))).destroy();
-    const nc = await connect({ servers: url });
-    try {
-      await (await jetstreamManager(nc)).streams.delete(events.stream).catch(() => undefined);
-    } finally {
-      await nc.close();
-    }
+    await destroyPipelineState(bus, {
+      url,
+      prefix,
+      stages: ["ingest", "evaluate", "report"],
+      eventsStream: events.stream,
+    });
     await bus.close({ graceMs: 500 });
   }
   if (root !== undefined) await rm(root, { recursive: true, force: true });

@@ -18,8 +18,6 @@ import { createClient, startGrpcServer, type GrpcServer, type ServiceClient } fr
 import { silentLogger } from "@ferret/logging";
 import { JobState, PipelineRunState, PipelineService, type PipelineRunStatus } from "@ferret/proto";
 import { REAL_ENGINE_DIR, VENV_PYTHON } from "@ferret/trainer/testing";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadPipelineSpec, runEmbedded, type StageEnvironment } from "../pipeline/index.js";
 import {
@@ -33,6 +31,7 @@ import { openPipelineStores, pipelineNames, type PipelineStores } from "./pipeli
 import { createPipelineService } from "./pipeline-service.js";
 import { pipelineStageRunner } from "./pipeline-stage-runner.js";
 import { stageQueueOptions, startStageReactors, type StageReactors } from "./stage-reactors.js";
+import { destroyPipelineState } from "./test-support/pipeline-state.js";
 
 const url = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 const runTag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -100,16 +99,7 @@ afterAll(async () => {
   await server?.shutdown();
   await reactors?.stop({ graceMs: 1000 });
   if (bus !== undefined) {
-    const names = pipelineNames(prefix);
-    await (await bus.kv(names.runsBucket)).destroy();
-    await (await bus.kv(names.stagesBucket)).destroy();
-    for (const s of ORDER) await (await bus.queue(names.queue(s))).destroy();
-    const nc = await connect({ servers: url });
-    try {
-      await (await jetstreamManager(nc)).streams.delete(events.stream).catch(() => undefined);
-    } finally {
-      await nc.close();
-    }
+    await destroyPipelineState(bus, { url, prefix, stages: ORDER, eventsStream: events.stream });
     await bus.close({ graceMs: 500 });
   }
   if (root !== undefined) await rm(root, { recursive: true, force: true });

@@ -3,8 +3,6 @@ import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createBus, type Bus } from "@ferret/bus";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   openPipelineStores,
@@ -15,6 +13,7 @@ import {
   type RunRecord,
 } from "./pipeline-run.js";
 import { startStageReactors, type RunStage, type StageReactors } from "./stage-reactors.js";
+import { destroyPipelineState } from "./test-support/pipeline-state.js";
 import { watchRun, type RunView } from "./watch-run.js";
 
 // Real NATS (the dev server): two hosts of a four-stage graph (a; b and c after a; d after b and c) react to
@@ -88,16 +87,7 @@ afterEach(async () => {
 afterAll(async () => {
   const bus = buses[0];
   if (bus) {
-    const names = pipelineNames(prefix);
-    await (await bus.kv(names.runsBucket)).destroy();
-    await (await bus.kv(names.stagesBucket)).destroy();
-    for (const s of STAGES) await (await bus.queue(names.queue(s))).destroy();
-    const nc = await connect({ servers: url });
-    try {
-      await (await jetstreamManager(nc)).streams.delete(events.stream).catch(() => undefined);
-    } finally {
-      await nc.close();
-    }
+    await destroyPipelineState(bus, { url, prefix, stages: STAGES, eventsStream: events.stream });
   }
   await Promise.all(buses.map((b) => b.close({ graceMs: 500 })));
   buses = [];

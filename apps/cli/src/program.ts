@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { register as registerAnnotate } from "./commands/annotate.js";
 import { register as registerBm25 } from "./commands/bm25.js";
+import { register as registerCancel } from "./commands/cancel.js";
 import { register as registerData } from "./commands/data.js";
 import { register as registerDown } from "./commands/down.js";
 import { register as registerEncode } from "./commands/encode.js";
@@ -35,6 +36,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerReport,
   registerServe,
   registerStage,
+  registerCancel,
   registerUp,
   registerDown,
   registerRun,

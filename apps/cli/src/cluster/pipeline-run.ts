@@ -116,3 +116,17 @@ export async function submitRun(
   await bus.events.publish(stores.names.submitted, event, { id: `${run.runId}.submitted` });
   return { created };
 }
+
+/**
+ * Cancels a run: every stage's job that has not ended is marked cancelled, and a stage not queued yet gets
+ * a cancelled record, so neither the reactors nor RunStage start it later. A running stage is stopped by
+ * its host (stage-reactors.ts watches its record); finished stages and their outputs are kept, so a new run
+ * of the same spec reuses them by key. Cancelling a run that has ended changes nothing.
+ */
+export async function cancelRun(stores: PipelineStores, run: RunRecord, reason: string): Promise<void> {
+  for (const { name } of run.stages) {
+    const jobId = stageJobId(run.runId, name);
+    await stores.stages.create(jobId, { spec: { runId: run.runId, stage: name }, total: 0, unit: "steps" });
+    await stores.stages.cancel(jobId, reason);
+  }
+}

@@ -1,7 +1,7 @@
 /**
  * The pipeline API's requests fuzzed through a real gRPC server on loopback and the dev nats-server (a
  * prefix and an events stream of this test's own; no stage hosts, so nothing runs): every field of
- * SubmitRun, RunStage and GetRun gets random and boundary values, spec files among them a valid spec,
+ * SubmitRun, RunStage, GetRun and CancelRun gets random and boundary values, spec files among them a valid spec,
  * relative, missing and non-spec paths (fixed seed; FERRET_FUZZ_RUNS for more). Each call must be answered,
  * or refused with a typed bad-request status, within its deadline; a run submitted before the fuzz (whose
  * id the fuzz submits again) is unchanged.
@@ -13,7 +13,7 @@ import { createBus, type Bus } from "@ferret/bus";
 import { fuzzTimeout } from "@ferret/errors/testing";
 import { createClient, startGrpcServer, type GrpcServer, type ServiceClient } from "@ferret/grpc";
 import { fuzzMethod, fuzzRawRequests } from "@ferret/grpc/testing";
-import { PipelineService } from "@ferret/proto";
+import { PipelineRunState, PipelineService, type PipelineRunStatus } from "@ferret/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makePipelineRoot } from "../pipeline/test-support/pipeline-fixture.js";
 import { openPipelineStores, pipelineNames } from "./pipeline-run.js";
@@ -32,7 +32,7 @@ let spec: string;
 let bus: Bus;
 let server: GrpcServer;
 let client: ServiceClient<typeof PipelineService>;
-let stored: unknown;
+let stored: PipelineRunStatus;
 
 beforeAll(async () => {
   root = await makePipelineRoot("ferret-pipeline-fuzz-");
@@ -119,4 +119,18 @@ describe("pipeline gRPC, fuzzed", () => {
   it("left the run submitted before the fuzz as it was", async () => {
     expect(await client.getRun({ runId: STORED_RUN })).toEqual(stored);
   });
+
+  // Last, since it may cancel the stored run.
+  it(
+    "cancelRun: every request is answered or refused with a typed bad-request status",
+    async () => {
+      expect(
+        await fuzzMethod(client, PipelineService, "cancelRun", { values: values(), runs: 30 }),
+      ).toBeGreaterThan(0);
+      const after = await client.cancelRun({ runId: STORED_RUN });
+      expect(after.state).toBe(PipelineRunState.PIPELINE_RUN_STATE_CANCELLED);
+      expect(after.stages.map((s) => s.name)).toEqual(stored.stages.map((s) => s.name));
+    },
+    fuzzTimeout(120_000),
+  );
 });

@@ -6,9 +6,10 @@
  * manual run is driven stage by stage: a stage asked for before what it needs fails FAILED_PRECONDITION
  * naming it, nothing chains by itself, the run ends with the metrics of the same spec run embedded (to 4
  * decimals), a finished stage asked for again does nothing, and an automatic run of the same spec finds
- * every stage's output under its key.
+ * every stage's output under its key. A run cancelled mid-training (`ferret cancel`, CancelRun) stops its
+ * engine and starts no later stage.
  */
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { status as Status } from "@grpc/grpc-js";
@@ -214,4 +215,64 @@ describe("the pipeline API (gRPC)", () => {
     expect(last?.state).toBe(PipelineRunState.PIPELINE_RUN_STATE_SUCCEEDED);
     expect(last!.stages.map((s) => [s.name, s.skipped])).toEqual(ORDER.map((s) => [s, true]));
   }, 120_000);
+
+  it("cancels a run mid-training: the engine stops, no later stage starts, finished stages are kept", async () => {
+    const cancelOut = join(root, "run-cancel");
+    const cancelSpec = await writePipelineSpec(fixture, "scifact-cancel", cancelOut, { epochs: 5000 });
+    await client.submitRun({ runId: "cancel", specFile: cancelSpec, manual: false });
+    // Cancelled once the engine has taken a step (the stage's progress), 30,000 steps before its end.
+    for await (const status of client.watchRun({ runId: "cancel" })) {
+      const train = status.stages.find((s) => s.name === "train")!;
+      if (Number(train.job?.progress?.done ?? 0) > 0) break;
+    }
+    // The engine: a python subprocess whose job file is under the run's work directory.
+    const engines = async (): Promise<string[]> => {
+      const found: string[] = [];
+      for (const pid of (await readdir("/proc")).filter((p) => /^\d+$/.test(p))) {
+        const cmd = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+        if (cmd.includes(cancelOut) && cmd.includes("ferret_engine")) found.push(cmd.replace(/\0/g, " "));
+      }
+      return found;
+    };
+    expect(await engines()).toHaveLength(1);
+    const cli = await ferret(["cancel", `127.0.0.1:${server.port}`, "cancel"]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toBe(
+      [
+        "ingest   succeeded",
+        "assemble succeeded",
+        "train    cancelled",
+        "evaluate cancelled",
+        "report   cancelled",
+        "run cancel cancelled",
+        "",
+      ].join("\n"),
+    );
+    // ... and it is gone once the stage has stopped.
+    const deadline = Date.now() + 10_000;
+    while ((await engines()).length > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(await engines()).toEqual([]);
+    const run = await client.getRun({ runId: "cancel" });
+    expect(run.state).toBe(PipelineRunState.PIPELINE_RUN_STATE_CANCELLED);
+    expect(jobStates(run)).toEqual({
+      ingest: JobState.JOB_STATE_SUCCEEDED,
+      assemble: JobState.JOB_STATE_SUCCEEDED,
+      train: JobState.JOB_STATE_CANCELLED,
+      evaluate: JobState.JOB_STATE_CANCELLED,
+      report: JobState.JOB_STATE_CANCELLED,
+    });
+    expect(run.stages.find((s) => s.name === "train")!.job!.errorMessage).toBe(
+      "cancelled by a CancelRun call",
+    );
+    // Only the finished stages wrote an output.
+    expect((await readdir(join(cancelOut, "stages"))).sort()).toEqual(["assemble", "ingest"]);
+    // Cancelling again changes nothing; a cancelled stage is not run again; an unknown run is NOT_FOUND.
+    expect(await client.cancelRun({ runId: "cancel" })).toEqual(run);
+    const again = await failure(client.runStage({ runId: "cancel", stage: "train", wait: false }));
+    expect(again.cause.code).toBe(Status.FAILED_PRECONDITION);
+    expect(again.message).toMatch(/^stage train of run cancel cancelled: cancelled by a CancelRun call;/);
+    const unknown = await failure(client.cancelRun({ runId: "nope" }));
+    expect(unknown.cause.code).toBe(Status.NOT_FOUND);
+  }, 300_000);
 });

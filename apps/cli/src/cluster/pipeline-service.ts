@@ -4,7 +4,8 @@
  * queue its host's reactor would (stage-queue.ts), so the host's worker runs it with the same stage runner
  * (pipeline-stage-runner.ts), the same key, the same output directory and the same completion event; a
  * manual run only stops the reactors from queueing its stages themselves. GetRun and WatchRun read the run
- * record and its stages' job records (watch-run.ts). Nothing here runs a stage, so the service can be served
+ * record and its stages' job records (watch-run.ts); CancelRun marks the stages that have not ended
+ * cancelled, and the host of a running one stops it (stage-reactors.ts). Nothing here runs a stage, so the service can be served
  * by any process on the cluster's NATS.
  */
 import { isAbsolute } from "node:path";
@@ -22,6 +23,7 @@ import {
   type SubmitRunRequest,
 } from "@ferret/proto";
 import {
+  cancelRun,
   stageJobId,
   submitRun,
   type PipelineStores,
@@ -130,6 +132,14 @@ export function createPipelineService(options: PipelineServiceOptions): ServiceR
     return toStageStatus(planned, record ?? (await stores.stages.get(stageJobId(runId, stage))));
   }
 
+  async function cancel(ref: PipelineRunRef): Promise<PipelineRunStatus> {
+    const view = await readRun(stores, runIdOf(ref));
+    if (view.state !== "running") return toRunStatus(view);
+    await cancelRun(stores, view.run, "cancelled by a CancelRun call");
+    logger.info({ run: view.run.runId }, "run cancelled");
+    return toRunStatus(await readRun(stores, view.run.runId));
+  }
+
   async function* watch(ref: PipelineRunRef, call: CallContext): AsyncIterable<PipelineRunStatus> {
     for await (const view of watchRun(stores, runIdOf(ref), call.signal)) yield toRunStatus(view);
   }
@@ -138,6 +148,7 @@ export function createPipelineService(options: PipelineServiceOptions): ServiceR
     submitRun: submit,
     runStage,
     getRun: async (ref) => toRunStatus(await readRun(stores, runIdOf(ref))),
+    cancelRun: cancel,
     watchRun: watch,
   });
 }

@@ -80,13 +80,11 @@ export async function runCluster(options: ClusterRunOptions): Promise<ClusterRun
     }
     view?.stop();
     if (last === undefined || last.state === "running") return { state: "detached", runId: id };
-    if (last.state === "failed") {
-      const failed = last.run.stages.find(
-        (s) => last!.stages[s.name]?.state !== "succeeded" && last!.stages[s.name] !== undefined,
-      );
-      const record = failed ? last.stages[failed.name] : undefined;
+    if (last.state === "failed" || last.state === "cancelled") {
+      const ended = last.run.stages.find((s) => last!.stages[s.name]?.state === last!.state);
+      const record = ended ? last.stages[ended.name] : undefined;
       throw new InternalError(
-        `run ${id}: stage ${failed?.name ?? "?"} failed: ${record?.error?.message ?? "no reason"}`,
+        `run ${id}: stage ${ended?.name ?? "?"} ${last.state}: ${record?.error?.message ?? "no reason"}`,
       );
     }
     for (const { name, key } of last.run.stages) {

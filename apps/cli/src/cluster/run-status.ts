@@ -8,6 +8,7 @@ const STATES: Record<RunView["state"], PipelineRunState> = {
   running: PipelineRunState.PIPELINE_RUN_STATE_RUNNING,
   succeeded: PipelineRunState.PIPELINE_RUN_STATE_SUCCEEDED,
   failed: PipelineRunState.PIPELINE_RUN_STATE_FAILED,
+  cancelled: PipelineRunState.PIPELINE_RUN_STATE_CANCELLED,
 };
 
 /** What the stage runner (pipeline-stage-runner.ts) keeps as a stage job's result. */

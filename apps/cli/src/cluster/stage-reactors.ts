@@ -13,10 +13,11 @@
  * worker that dies after storing the summary but before announcing it leaves its message unacked too; the
  * replica that gets it finds the job final and announces it (same event id). A
  * second message of a job already running that is not a redelivery (a duplicate past the dedup window) is
- * acked without work, so a stage never runs twice at once.
+ * acked without work, so a stage never runs twice at once. A stage whose job is cancelled (CancelRun) is
+ * stopped through its signal and its message acked.
  */
 import type { Bus, Consumer, Job, Subscription } from "@ferret/bus";
-import { consumeJobs } from "@ferret/jobs";
+import { abortOnCancel, abortedByCancel, consumeJobs } from "@ferret/jobs";
 import { silentLogger, type Logger } from "@ferret/logging";
 import {
   stageJobId,
@@ -131,23 +132,42 @@ export async function startStageReactors(options: StageReactorOptions): Promise<
           await stores.stages.setProgress(jobId, { message: `running (delivery ${message.deliveryCount})` });
           let lastWrite = 0;
           let writes: Promise<unknown> = Promise.resolve();
-          const summary = await options.runStage(run, stage, {
-            signal: message.signal,
-            progress(done, total, unit) {
-              const now = Date.now();
-              if (now - lastWrite < progressMs && done < total) return;
-              lastWrite = now;
-              writes = writes
-                .then(() =>
-                  stores.stages.update(jobId, (r) =>
-                    r.state !== "running"
-                      ? undefined
-                      : { ...r, progress: { ...r.progress, done, total, unit } },
-                  ),
-                )
-                .catch((err: unknown) => logger.warn({ err, run: runId, stage }, "progress not written"));
-            },
-          });
+          // The stage stops when its delivery is lost or its job is cancelled (CancelRun) meanwhile.
+          const stop = new AbortController();
+          const onLost = (): void => stop.abort(message.signal.reason);
+          message.signal.addEventListener("abort", onLost, { once: true });
+          const watching = abortOnCancel(stores.stages, jobId, stop);
+          let summary: StageResult;
+          try {
+            summary = await options.runStage(run, stage, {
+              signal: stop.signal,
+              progress(done, total, unit) {
+                const now = Date.now();
+                if (now - lastWrite < progressMs && done < total) return;
+                lastWrite = now;
+                writes = writes
+                  .then(() =>
+                    stores.stages.update(jobId, (r) =>
+                      r.state !== "running"
+                        ? undefined
+                        : { ...r, progress: { ...r.progress, done, total, unit } },
+                    ),
+                  )
+                  .catch((err: unknown) => logger.warn({ err, run: runId, stage }, "progress not written"));
+              },
+            });
+          } catch (err) {
+            // A cancelled stage's message is done with: acked, not retried (its record stays cancelled).
+            if (abortedByCancel(stop.signal)) {
+              logger.info({ run: runId, stage }, "stage cancelled");
+              return;
+            }
+            throw err;
+          } finally {
+            message.signal.removeEventListener("abort", onLost);
+            stop.abort();
+            await watching;
+          }
           await writes;
           await stores.stages.succeed(jobId, summary);
           const event: RunEvent = { runId, stage };

@@ -5,20 +5,23 @@
  * cancels nothing, the stages go on).
  */
 import { NotFoundError } from "@ferret/errors";
-import { isFinal } from "@ferret/jobs";
 import { stageJobId, type PipelineStores, type RunRecord, type StageJobRecord } from "./pipeline-run.js";
 
 export interface RunView {
   run: RunRecord;
   /** Each planned stage's job record, absent while the stage waits for what it needs. */
   stages: Record<string, StageJobRecord | undefined>;
-  /** "running" until the last stage succeeded ("succeeded") or one failed or was cancelled ("failed"). */
-  state: "running" | "succeeded" | "failed";
+  /**
+   * "running" until the last stage succeeded ("succeeded"), one failed ("failed") or the run was
+   * cancelled (a stage cancelled and none failed: "cancelled").
+   */
+  state: "running" | "succeeded" | "failed" | "cancelled";
 }
 
 export function runState(view: Omit<RunView, "state">): RunView["state"] {
   const records = view.run.stages.map((s) => view.stages[s.name]);
-  if (records.some((r) => r !== undefined && isFinal(r.state) && r.state !== "succeeded")) return "failed";
+  if (records.some((r) => r?.state === "failed")) return "failed";
+  if (records.some((r) => r?.state === "cancelled")) return "cancelled";
   return records.every((r) => r?.state === "succeeded") ? "succeeded" : "running";
 }
 

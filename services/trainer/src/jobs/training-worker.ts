@@ -15,7 +15,7 @@ import type { Bus, Job, QueueOptions } from "@ferret/bus";
 import type { ClientTls } from "@ferret/grpc";
 import { writeDataAtomically } from "@ferret/datasets";
 import { InputError } from "@ferret/errors";
-import { consumeJobs, type JobRecord, type JobStore } from "@ferret/jobs";
+import { abortOnCancel, consumeJobs, type JobRecord, type JobStore } from "@ferret/jobs";
 import type { ArtifactRef } from "@ferret/proto";
 import { silentLogger, type Logger } from "@ferret/logging";
 import { assembleTrainingSet } from "../data/assemble.js";
@@ -121,7 +121,7 @@ async function trainJob(
   const stop = new AbortController();
   const onLost = (): void => stop.abort();
   message.signal.addEventListener("abort", onLost, { once: true });
-  const watching = watchForCancel(jobs, jobId, stop);
+  const watching = abortOnCancel(jobs, jobId, stop);
   try {
     await jobs.start(jobId, `attempt ${message.deliveryCount}`);
     const loaded = parseJobSpec(record.spec.spec, { file: record.spec.specName, baseDir: options.dataRoot });
@@ -291,24 +291,6 @@ async function runStage(run: StageRun): Promise<StageDone> {
   };
   await writeDataAtomically(marker, JSON.stringify(done) + "\n");
   return done;
-}
-
-/** Aborts `stop` when the job is cancelled; resolves once `stop` aborts for any reason. */
-async function watchForCancel(
-  jobs: JobStore<TrainingJobSpec, TrainingJobResult>,
-  jobId: string,
-  stop: AbortController,
-): Promise<void> {
-  try {
-    for await (const record of jobs.watch(jobId, { signal: stop.signal })) {
-      if (record.state === "cancelled") {
-        stop.abort();
-        return;
-      }
-    }
-  } catch {
-    // The watch ends with the stop signal.
-  }
 }
 
 async function exists(path: string): Promise<boolean> {

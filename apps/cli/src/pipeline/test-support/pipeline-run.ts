@@ -24,8 +24,16 @@ export async function pipelineFixture(root: string): Promise<PipelineFixture> {
   return { root, data: dir, trainable: makeTrainableModel(root) };
 }
 
-/** A spec with BM25, the base (fixture) dense model, a hybrid tuned on dev, reranking, and training. */
-export async function writePipelineSpec(f: PipelineFixture, name: string, output: string): Promise<string> {
+/**
+ * A spec with BM25, the base (fixture) dense model, a hybrid tuned on dev, reranking, and training (12
+ * epochs of 6 steps unless `epochs` says otherwise: a test that stops training midway asks for more).
+ */
+export async function writePipelineSpec(
+  f: PipelineFixture,
+  name: string,
+  output: string,
+  options: { epochs?: number } = {},
+): Promise<string> {
   const file = join(f.root, `${name}.yaml`);
   await writeFile(
     file,
@@ -39,7 +47,7 @@ export async function writePipelineSpec(f: PipelineFixture, name: string, output
       "      positives: { human: {} }",
       "      negatives: { bm25: { window: [2, 20], count: 1 } }",
       "      training:",
-      "        hyperparameters: { batchSize: 4, epochs: 12, learningRate: 0.001 }",
+      `        hyperparameters: { batchSize: 4, epochs: ${options.epochs ?? 12}, learningRate: 0.001 }`,
       "        checkpointEvery: 8",
       "        logEvery: 1",
       "        threads: 1",

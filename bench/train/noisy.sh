@@ -4,11 +4,13 @@
 # query as false positives (bench/train/noisy-labels.py, seed 13), assembled once by @ferret/trainer
 # (bench/train/scifact-noisy.yaml), then one bench/train/scifact.sh run per loss and seed on that same file:
 # InfoNCE, Disj-InfoNCE and MW (each at its documented default temperature), seeds outer, so every loss has a
-# seed before any has two. A run whose summary.json exists is skipped (resumable). Ends with
+# seed before any has two. The references: the same three losses on the human qrels alone
+# (scifact-noisy-clean.yaml, CLEAN_SEEDS), and base MiniLM encoding at the same max length 64. A run whose
+# summary.json exists is skipped (resumable). Ends with
 # bench/train/noisy-summary.mjs: mean ± sd of test nDCG@10 (and global AUC@500) per loss, and paired t-tests
 # per pair of losses on per-query nDCG@10.
 #
-# Usage: bench/train/noisy.sh   [env: SEEDS="13 14 15", LOSSES="infonce disj-infonce mw",
+# Usage: bench/train/noisy.sh   [env: SEEDS="13 14 15", LOSSES="infonce disj-infonce mw", CLEAN_SEEDS="13",
 #        LOCK=<file: each heavy step runs under flock on it>, COLLECTION=../shared/data/scifact, PY, THREADS]
 # Writes bench/results/tmp/train/noisy-* (git-ignored); the summary to noisy-summary.{json,md}.
 set -euo pipefail
@@ -50,5 +52,32 @@ for seed in $SEEDS; do
       >"$out/$name.log" 2>&1 || log "run $name failed: see $out/$name.log"
   done
 done
+# The references: clean labels (same losses, settings and seeds) and the untrained model at max length 64.
+clean_dir=$out/noisy-clean-set
+if [ -n "${CLEAN_SEEDS-13}" ] && [ ! -f "$clean_dir/manifest.json" ]; then
+  log "assemble bench/train/scifact-noisy-clean.yaml"
+  node bench/train/assemble.mjs bench/train/scifact-noisy-clean.yaml --out "$clean_dir" >"$out/noisy-clean-set.stats.json"
+fi
+for seed in ${CLEAN_SEEDS-13}; do
+  for loss in $LOSSES; do
+    name=noisy-clean-$loss-s$seed
+    runs+=("clean-$loss:$seed:$out/$name")
+    [ -f "$out/$name/summary.json" ] && continue
+    log "run $name"
+    PAIRS_FILE=$clean_dir/training-set.jsonl LOSS="\"$loss\"" HP="{\"seed\": $seed}" \
+      QUALITY_ARGS=--no-hybrid locked bench/train/scifact.sh "$name" bench/train/scifact-noisy-clean.yaml \
+      >"$out/$name.log" 2>&1 || log "run $name failed: see $out/$name.log"
+  done
+done
+base=$out/noisy-base-len64
+if [ ! -f "$base/summary.json" ]; then
+  mkdir -p "$base" && rm -rf "$base/model" && cp -r models/all-minilm-l6-v2 "$base/model"
+  "$PY" -c 'import json, sys; p = sys.argv[1]; d = json.load(open(p)); d["maxLength"] = 64; json.dump(d, open(p, "w"), indent=2)' \
+    "$base/model/ferret.json"
+  log "run noisy-base-len64"
+  MODEL=$base/model QUALITY_ARGS=--no-hybrid locked bench/train/scifact.sh noisy-base-len64 \
+    >"$out/noisy-base-len64.log" 2>&1 || log "run noisy-base-len64 failed: see $out/noisy-base-len64.log"
+fi
+runs+=("base:0:$base")
 node bench/train/noisy-summary.mjs --qrels "$COLLECTION/qrels/test.tsv" --json "$out/noisy-summary.json" \
   "${runs[@]}" | tee "$out/noisy-summary.md"

@@ -9,8 +9,9 @@
 #   3. the corpus encoded by Ferret's encoder (`ferret encode index`, fp32 ONNX, exact);
 #   4. test nDCG@10 / R@100 (exact) and the BM25 hybrid with α tuned on train (bench/encode/scifact-quality.mjs).
 # A spec whose training.mode is cross-encoder replaces 3–4 by: the embedded BM25's (Anserini defaults) top 100 for
-# the test queries, reranked by the trained model in Ferret's ranker (`ferret rerank`, fp32 ONNX), and both runs
-# evaluated by `ferret eval` (@ferret/evaluator: nDCG@10, R@100, paired t-test of the reranked run against BM25).
+# the test queries, reranked by the trained model in Ferret's ranker (`ferret rerank`, fp32 ONNX), fused with
+# BM25 (`ferret fuse`: RRF, and CombSUM of min-max scores), and every run evaluated by `ferret eval`
+# (@ferret/evaluator: nDCG@10, R@100, paired t-test of each run against BM25).
 # Every timed step runs under /usr/bin/time -v (wall and user+sys CPU seconds) with `uptime` before and after.
 # Writes bench/results/tmp/train/<name>/ (git-ignored), summary.json last.
 #
@@ -118,9 +119,15 @@ if [ "$kind" = cross-encoder ]; then
   timed rerank node apps/cli/dist/main.js rerank "$model_dir" --run "$bm25_run" --corpus "$COLLECTION" \
     --depth 100 --out "$out/reranked.trec" --tag "$name" --threads "$THREADS" --no-progress ${RERANK_ARGS:-} \
     >"$out/rerank.log"
+  # BM25 and the reranker's scores fused, with nothing tuned: RRF (k 60) and CombSUM of min-max scores
+  node apps/cli/dist/main.js fuse --method rrf "$bm25_run" "$out/reranked.trec" --depth 100 \
+    --out "$out/bm25-rrf.trec" --tag "$name+bm25-rrf" --no-progress
+  node apps/cli/dist/main.js fuse --method combsum --norm min-max "$bm25_run" "$out/reranked.trec" --depth 100 \
+    --out "$out/bm25-combsum.trec" --tag "$name+bm25-combsum" --no-progress
   log "evaluate"
   timed quality node apps/cli/dist/main.js eval --qrels "$COLLECTION/qrels/test.tsv" -m ndcg_cut.10 \
-    -m recall.100 --compare --json --no-progress "$bm25_run" "$out/reranked.trec" >"$out/quality.json"
+    -m recall.100 --compare --json --no-progress "$bm25_run" "$out/reranked.trec" "$out/bm25-rrf.trec" \
+    "$out/bm25-combsum.trec" >"$out/quality.json"
 else
   if [ ! -f "$out/index/manifest.json" ]; then
     log "encode the corpus"

@@ -17,7 +17,7 @@
  * stopped through its signal and its message acked.
  */
 import type { Bus, Consumer, Job, Subscription } from "@ferret/bus";
-import { abortOnCancel, abortedByCancel, consumeJobs } from "@ferret/jobs";
+import { consumeJobs, watchCancellation } from "@ferret/jobs";
 import { silentLogger, type Logger } from "@ferret/logging";
 import {
   stageJobId,
@@ -133,14 +133,11 @@ export async function startStageReactors(options: StageReactorOptions): Promise<
           let lastWrite = 0;
           let writes: Promise<unknown> = Promise.resolve();
           // The stage stops when its delivery is lost or its job is cancelled (CancelRun) meanwhile.
-          const stop = new AbortController();
-          const onLost = (): void => stop.abort(message.signal.reason);
-          message.signal.addEventListener("abort", onLost, { once: true });
-          const watching = abortOnCancel(stores.stages, jobId, stop);
+          const work = watchCancellation(stores.stages, jobId, message.signal);
           let summary: StageResult;
           try {
             summary = await options.runStage(run, stage, {
-              signal: stop.signal,
+              signal: work.signal,
               progress(done, total, unit) {
                 const now = Date.now();
                 if (now - lastWrite < progressMs && done < total) return;
@@ -158,15 +155,13 @@ export async function startStageReactors(options: StageReactorOptions): Promise<
             });
           } catch (err) {
             // A cancelled stage's message is done with: acked, not retried (its record stays cancelled).
-            if (abortedByCancel(stop.signal)) {
+            if (work.cancelled()) {
               logger.info({ run: runId, stage }, "stage cancelled");
               return;
             }
             throw err;
           } finally {
-            message.signal.removeEventListener("abort", onLost);
-            stop.abort();
-            await watching;
+            await work.close();
           }
           await writes;
           await stores.stages.succeed(jobId, summary);

@@ -15,7 +15,7 @@ import type { Bus, Job, QueueOptions } from "@ferret/bus";
 import type { ClientTls } from "@ferret/grpc";
 import { writeDataAtomically } from "@ferret/datasets";
 import { InputError } from "@ferret/errors";
-import { abortOnCancel, consumeJobs, type JobRecord, type JobStore } from "@ferret/jobs";
+import { consumeJobs, watchCancellation, type JobRecord, type JobStore } from "@ferret/jobs";
 import type { ArtifactRef } from "@ferret/proto";
 import { silentLogger, type Logger } from "@ferret/logging";
 import { assembleTrainingSet } from "../data/assemble.js";
@@ -118,10 +118,7 @@ async function trainJob(
   const jobId = record.jobId;
   const log = logger.child({ job: jobId, attempt: message.deliveryCount });
   // The engine stops when the delivery is lost or the job is cancelled meanwhile.
-  const stop = new AbortController();
-  const onLost = (): void => stop.abort();
-  message.signal.addEventListener("abort", onLost, { once: true });
-  const watching = abortOnCancel(jobs, jobId, stop);
+  const work = watchCancellation(jobs, jobId, message.signal);
   try {
     await jobs.start(jobId, `attempt ${message.deliveryCount}`);
     const loaded = parseJobSpec(record.spec.spec, { file: record.spec.specName, baseDir: options.dataRoot });
@@ -157,7 +154,7 @@ async function trainJob(
         jobs,
         jobId,
         options,
-        signal: stop.signal,
+        signal: work.signal,
         log,
       });
       stages.push({ stage, trainingSet: join(setDir, file), modelDir: done.modelDir, steps: done.steps });
@@ -198,9 +195,7 @@ async function trainJob(
     );
     log.info({ model: trained }, "training job succeeded");
   } finally {
-    message.signal.removeEventListener("abort", onLost);
-    stop.abort();
-    await watching;
+    await work.close();
   }
 }
 
